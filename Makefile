@@ -1,0 +1,31 @@
+# Storyloom: `make run` sets everything up and runs the site with its worker;
+# `make test` sets everything up and runs the whole test suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test setup system-packages bench
+
+setup: system-packages $(STAMP)
+
+system-packages:
+	@bash scripts/system-packages.sh
+
+$(STAMP): requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+run: setup
+	$(PY) -m flask --app app db upgrade
+	$(PY) -m flask --app app users bootstrap
+	PY=$(PY) bash scripts/run.sh
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -1,0 +1,152 @@
+"""Sign in and out, the home page for each role, and the admin's user pages."""
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from accounts import bp, services
+from accounts.forms import ROLE_LABELS, ChangePasswordForm, ConfirmForm, CreateUserForm, EditRolesForm, LoginForm
+from accounts.models import User
+from core.access import PUBLIC, SIGNED_IN, allow
+from extensions import db
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("accounts.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(PUBLIC)
+def login():
+    """Sign-in page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+            status = 429 if "Too many" in str(exc) else 401
+        else:
+            login_user(user)
+            if user.must_change_password:
+                flash("Welcome. Please choose your own password now.", "info")
+                return redirect(url_for("accounts.change_password"))
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(SIGNED_IN)
+def logout():
+    """Sign out (POST, so a link elsewhere cannot sign you out)."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/")
+@allow(SIGNED_IN)
+def home():
+    """Each person's home: what they can do next, by role."""
+    from accounts.home import home_panels
+
+    return render_template("accounts/home.html", panels=home_panels(current_user))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def change_password():
+    """Change your own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data)
+        except services.AccountError as exc:
+            form.new.errors.append(str(exc))
+        else:
+            flash("Your password is changed.", "success")
+            return redirect(url_for("accounts.home"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+# --- admin -------------------------------------------------------------------
+
+@bp.route("/admin/users")
+@allow("admin")
+def users():
+    """All accounts, with their roles and state."""
+    return render_template("accounts/users.html", users=services.list_users(), role_labels=ROLE_LABELS,
+                           form=ConfirmForm())
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@allow("admin")
+def create_user():
+    """Create an account; the one-time password is shown once."""
+    form = CreateUserForm()
+    if form.validate_on_submit():
+        password = services.generate_password()
+        try:
+            user = services.create_user(form.email.data, form.roles.data, name=form.name.data or "",
+                                        password=password, actor=current_user, must_change_password=True)
+        except services.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            return render_template("accounts/user_created.html", user=user, password=password)
+    return render_template("accounts/create_user.html", form=form)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@allow("admin")
+def edit_user(user_id: int):
+    """Change someone's roles."""
+    user = _user_or_404(user_id)
+    form = EditRolesForm(roles=user.role_names)
+    if form.validate_on_submit():
+        try:
+            services.set_roles(user, form.roles.data, actor=current_user)
+        except services.AccountError as exc:
+            form.roles.errors.append(str(exc))
+        else:
+            flash(f"Roles saved for {user.email}.", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/edit_user.html", user=user, form=form, action_form=ConfirmForm())
+
+
+@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
+@allow("admin")
+def toggle_active(user_id: int):
+    """Deactivate or reactivate an account (never delete)."""
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.set_active(user, not user.active, actor=current_user)
+            flash(f"{user.email} is now {'active' if user.active else 'turned off'}.", "success")
+        except services.AccountError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("accounts.edit_user", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/reset-password", methods=["POST"])
+@allow("admin")
+def reset_password(user_id: int):
+    """Give someone a new one-time password."""
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    password = services.reset_password(user, actor=current_user)
+    return render_template("accounts/user_created.html", user=user, password=password, reset=True)

@@ -1,0 +1,206 @@
+"""Account rules: creating users, roles, passwords, sign-in limits, API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, select
+
+from accounts.models import ApiToken, LoginAttempt, User, UserRole, valid_role
+from audit.services import record
+from core.timeutil import utcnow
+from extensions import db
+
+
+
+def _hasher() -> PasswordHasher:
+    # Argon2id; ARGON2_PARAMS lets a test suite use cheaper (still real) settings.
+    return PasswordHasher(**current_app.config.get("ARGON2_PARAMS", {}))
+
+
+class AccountError(ValueError):
+    """A rule about accounts was broken; the message is for the person."""
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def check_password_rules(password: str, email: str = "") -> None:
+    """Raise AccountError unless `password` is acceptable."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < minimum:
+        raise AccountError(f"Use at least {minimum} characters.")
+    local = normalise_email(email).split("@")[0]
+    if len(local) >= 3 and local in password.lower():
+        raise AccountError("Do not use your email name in your password.")
+    if len(set(password)) < 4:
+        raise AccountError("That password is too easy to guess.")
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password() -> str:
+    """A one-time password that is easy to read aloud and type."""
+    words = secrets.token_hex(3), secrets.token_hex(3), secrets.token_hex(3)
+    return "-".join(words)
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, roles: list[str], *, name: str = "", password: str | None = None,
+                actor=None, must_change_password: bool = False) -> User:
+    """Create an active user with `roles`; raises AccountError on bad input."""
+    email = normalise_email(email)
+    if "@" not in email or "." not in email.split("@")[-1]:
+        raise AccountError("Enter a full email address, like name@example.org.")
+    if get_user_by_email(email):
+        raise AccountError("There is already an account with that email.")
+    roles = sorted(set(roles))
+    if not roles:
+        raise AccountError("Choose at least one role.")
+    for role in roles:
+        if not valid_role(role):
+            raise AccountError(f"Unknown role: {role}.")
+    if password is None:
+        raise AccountError("A password is needed.")
+    check_password_rules(password, email)
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password),
+                must_change_password=must_change_password)
+    user.roles = [UserRole(role=r) for r in roles]
+    db.session.add(user)
+    record("user.created", user, summary=f"{email} with roles {', '.join(roles)}", after={"roles": roles}, actor=actor)
+    db.session.commit()
+    return user
+
+
+def set_roles(user: User, roles: list[str], actor=None) -> None:
+    roles = sorted(set(roles))
+    if not roles:
+        raise AccountError("Choose at least one role.")
+    if any(not valid_role(r) for r in roles):
+        raise AccountError("Unknown role.")
+    if actor is not None and actor.id == user.id and "admin" in user.role_names and "admin" not in roles:
+        raise AccountError("You cannot remove your own admin role.")
+    before = user.role_names
+    current = {r.role: r for r in user.roles}
+    user.roles = [current.get(r) or UserRole(role=r) for r in roles]
+    record("user.roles_changed", user, summary=f"{user.email}: {before} → {roles}",
+           before={"roles": before}, after={"roles": roles}, actor=actor)
+    db.session.commit()
+
+
+def set_active(user: User, active: bool, actor=None) -> None:
+    """Deactivate or reactivate; users are never deleted (their work keeps its author)."""
+    if actor is not None and actor.id == user.id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    user.active = active
+    user.deactivated_at = None if active else utcnow()
+    if not active:  # a deactivated user's API tokens stop working at once
+        for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+            token.revoked_at = utcnow()
+    record("user.reactivated" if active else "user.deactivated", user, summary=user.email, actor=actor)
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user, current):
+        raise AccountError("Your current password is not right.")
+    check_password_rules(new, user.email)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    record("user.password_changed", user, summary=user.email, actor=user)
+    db.session.commit()
+
+
+def reset_password(user: User, actor=None) -> str:
+    """Give `user` a new one-time password (shown once to the admin)."""
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    record("user.password_reset", user, summary=user.email, actor=actor)
+    db.session.commit()
+    return password
+
+
+# --- sign-in ---------------------------------------------------------------
+
+def sign_in_locked(email: str, ip: str) -> bool:
+    """Too many recent failures for this email or from this address?"""
+    window = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    recent = select(func.count(LoginAttempt.id)).where(LoginAttempt.succeeded.is_(False), LoginAttempt.at >= window)
+    by_email = db.session.scalar(recent.where(LoginAttempt.email == normalise_email(email)))
+    by_ip = db.session.scalar(recent.where(LoginAttempt.ip == ip))
+    # An address gets more room than one account: a shared office PC signs in many people.
+    return by_email >= limit or by_ip >= limit * 4
+
+
+def authenticate(email: str, password: str, ip: str) -> User:
+    """Return the user for good credentials; raise AccountError otherwise.
+
+    Unknown email and wrong password get the same answer, so the form does
+    not reveal who has an account.
+    """
+    email = normalise_email(email)
+    if sign_in_locked(email, ip):
+        record("user.sign_in_locked", summary=email, object_type="users", object_id="")
+        db.session.commit()
+        raise AccountError("Too many tries. Please wait 15 minutes, or ask an admin to help.")
+    user = get_user_by_email(email)
+    ok = user is not None and verify_password(user, password) and user.active
+    db.session.add(LoginAttempt(email=email, ip=ip, succeeded=ok))
+    if not ok:
+        record("user.sign_in_failed", summary=email, object_type="users", object_id=str(user.id) if user else "")
+        db.session.commit()
+        if user is not None and not user.active and verify_password(user, password):
+            raise AccountError("This account has been turned off. Please ask an admin.")
+        raise AccountError("That email or password is not right.")
+    user.last_login_at = utcnow()
+    record("user.signed_in", user, summary=email, actor=user)
+    db.session.commit()
+    return user
+
+
+# --- API tokens ---------------------------------------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, label: str = "", actor=None) -> str:
+    """Create an API token for `user`; the token itself is returned once, only its hash is kept."""
+    token = "sl_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label))
+    record("user.token_issued", user, summary=f"{user.email} {label}".strip(), actor=actor)
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user owning a live token, or None."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)))
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    db.session.commit()
+    return row.user
+
+
+def list_users():
+    return db.session.scalars(select(User).order_by(User.active.desc(), User.email)).all()

@@ -1,0 +1,136 @@
+"""The Storyloom application factory: `flask --app app …`."""
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from flask import Flask, url_for
+from werkzeug.routing import BuildError
+
+from config import Defaults
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: defaults, then `FLASK_*` environment, then `config` (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env()
+    if config:
+        app.config.update(config)
+    _settle_paths_and_secrets(app)
+    app.logger.setLevel(logging.INFO)
+
+    import core.sqlite  # noqa: F401  (registers SQLite pragmas)
+    from extensions import api, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = "strong"
+    api.init_app(app)
+
+    _register_models()
+    _register_blueprints(app, api, csrf)
+    _register_hooks(app)
+    _register_cli(app)
+    return app
+
+
+def _settle_paths_and_secrets(app: Flask) -> None:
+    from core.datadir import ensure_data_dir, read_or_create_secret
+
+    data_dir = ensure_data_dir(app.config.get("DATA_DIR") or app.instance_path)
+    app.config["DATA_DIR"] = str(data_dir)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'storyloom.db'}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = read_or_create_secret(data_dir, "secret_key")
+    for key in ("MAX_UPLOAD_BYTES", "JOB_LEASE_SECONDS", "JOB_MAX_ATTEMPTS"):
+        app.config[key] = int(app.config[key])
+
+
+# Each domain is a folder with a blueprint `bp` in __init__.py and, when it has
+# them, models.py, routes.py, api.py (a flask-smorest `api_bp`) and cli.py
+# (a list `commands`). Order matters only for readability.
+DOMAINS = ("core", "accounts", "audit", "jobs", "stories", "themes", "workshops", "governance")
+
+
+def _optional_module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if name == exc.name or name.startswith(f"{exc.name}."):
+            return None  # the domain has no such module (yet)
+        raise
+
+
+def _register_models() -> None:
+    for domain in DOMAINS:
+        _optional_module(f"{domain}.models")
+
+
+def _register_blueprints(app: Flask, api, csrf) -> None:
+    for domain in DOMAINS:
+        package = _optional_module(domain)
+        if package is None:
+            continue
+        _optional_module(f"{domain}.routes")
+        if hasattr(package, "bp"):
+            app.register_blueprint(package.bp)
+        api_module = _optional_module(f"{domain}.api")
+        if api_module is not None:
+            csrf.exempt(api_module.api_bp)  # api.auth applies CSRF itself to session-authenticated calls
+            api.register_blueprint(api_module.api_bp, url_prefix="/api/v1")
+
+    from core.access import PUBLIC
+
+    # Endpoints made by Flask or extensions, whose views we do not decorate.
+    app.extensions["access_overrides"] = {
+        endpoint: frozenset({PUBLIC})
+        for endpoint in app.view_functions
+        if endpoint == "static" or endpoint.startswith("api-docs.")
+    }
+
+
+def _register_hooks(app: Flask) -> None:
+    from accounts.models import User
+    from api.auth import authenticate_api_request
+    from core.access import enforce_access
+    from core.errors import register_error_handlers
+    from core.security import add_security_headers
+    from extensions import db, login_manager
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    app.before_request(authenticate_api_request)
+    app.before_request(enforce_access)
+    app.after_request(add_security_headers)
+    register_error_handlers(app)
+
+    def has_endpoint(endpoint: str) -> bool:
+        try:
+            url_for(endpoint)
+            return True
+        except BuildError:
+            return False
+
+    from config import ROLES
+    from core.access import user_may
+
+    app.jinja_env.globals.update(has_endpoint=has_endpoint, ROLES=ROLES, user_may=user_may)
+
+
+def _register_cli(app: Flask) -> None:
+    for domain in DOMAINS:
+        cli = _optional_module(f"{domain}.cli")
+        for command in getattr(cli, "commands", ()):
+            app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: access rules, errors, security headers, the data folder."""

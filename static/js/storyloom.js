@@ -1,0 +1,61 @@
+// Storyloom page behaviour. No inline scripts anywhere (the CSP forbids them).
+"use strict";
+
+// The CSRF token for fetch() calls, read from any form on the page or the meta tag.
+function storyloomCsrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta) return meta.content;
+  const input = document.querySelector('input[name="csrf_token"]');
+  return input ? input.value : "";
+}
+window.storyloomCsrfToken = storyloomCsrfToken;
+
+function formatSeconds(total) {
+  if (total == null) return "";
+  const m = Math.floor(total / 60), s = Math.round(total % 60);
+  return m > 0 ? `about ${m} min ${s} s left` : `about ${s} s left`;
+}
+
+// Live progress bars: poll the job's row through the API until it finishes.
+function watchJob(el) {
+  const id = el.dataset.jobId;
+  const bar = el.querySelector("progress");
+  const update = (job) => {
+    el.dataset.status = job.status;
+    bar.value = job.progress;
+    bar.textContent = job.progress + "%";
+    el.querySelector(".job-percent-value").textContent = job.progress;
+    el.querySelector(".job-status").textContent = job.status;
+    el.querySelector(".job-message").textContent = job.message || job.status;
+    el.querySelector(".job-eta").textContent = job.status === "running" ? formatSeconds(job.eta_seconds) : "";
+    const err = el.querySelector(".job-error");
+    err.textContent = job.error || "";
+    err.hidden = !job.error;
+  };
+  const tick = async () => {
+    try {
+      const response = await fetch(`/api/v1/jobs/${id}`, { headers: { Accept: "application/json" } });
+      if (response.ok) {
+        const job = await response.json();
+        update(job);
+        if (["succeeded", "failed", "cancelled"].includes(job.status)) {
+          el.dispatchEvent(new CustomEvent("job:finished", { bubbles: true, detail: job }));
+          if (el.dataset.reload) window.location.reload();
+          return;
+        }
+      }
+    } catch (e) { /* offline for a moment: try again */ }
+    setTimeout(tick, 1000);
+  };
+  if (!["succeeded", "failed", "cancelled"].includes(el.dataset.status)) tick();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".job-progress[data-job-id]").forEach(watchJob);
+  // Buttons that ask "are you sure?" before a form is sent.
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+});

@@ -1,0 +1,155 @@
+"""A real site (web process + worker process, SQLite + SQLite queue) driven by a
+real headless Chromium through Playwright, with an axe-core check of every page.
+
+Chromium is Debian's (/usr/bin/chromium, installed by scripts/system-packages.sh);
+`playwright install` cannot download browsers here.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = os.environ.get("STORYLOOM_CHROMIUM", "/usr/bin/chromium")
+AXE_JS = Path(__import__("axe_playwright_python").__file__).with_name("axe.min.js").read_text()
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PASSWORD = "browser-test-password-4"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveSite:
+    url: str
+    data_dir: Path
+    env: dict
+    processes: list = field(default_factory=list)
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run `flask --app app ARGS` against this site's data."""
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=self.env,
+                                capture_output=True, text=True, timeout=600)
+        if check and result.returncode != 0:
+            raise AssertionError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def create_user(self, email: str, *roles: str, name: str = "") -> str:
+        args = ["users", "create", email, "--password", PASSWORD, "--name", name or email.split("@")[0].title()]
+        for role in roles:
+            args += ["--role", role]
+        self.cli(*args)
+        return email
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("live-data")
+    port = _free_port()
+    env = dict(os.environ)
+    env.update({
+        "FLASK_DATA_DIR": str(data_dir),
+        "FLASK_TASK_QUEUE": "sqlite",
+        "FLASK_JOB_LEASE_SECONDS": "60",
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    })
+    env.pop("FLASK_SQLALCHEMY_DATABASE_URI", None)
+    site = LiveSite(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
+    # Schema from the models (migrations are checked against the models by their own test).
+    subprocess.run([sys.executable, "-c", "from app import create_app\nfrom extensions import db\napp = create_app()\n"
+                    "with app.app_context(): db.create_all()"], cwd=ROOT, env=env, check=True)
+    logs = open(data_dir / "site.log", "w")
+    site.processes.append(subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
+                                           cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT))
+    site.processes.append(subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"],
+                                           cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT))
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(site.url + "/login", timeout=2)
+            break
+        except Exception:
+            if time.time() > deadline:
+                raise RuntimeError((data_dir / "site.log").read_text())
+            time.sleep(0.2)
+    yield site
+    for process in site.processes:
+        process.terminate()
+    for process in site.processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/system-packages.sh (make test does)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--use-fake-ui-for-media-stream"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def new_page(browser, live_site):
+    """new_page() opens a page in a fresh browser context (its own cookies)."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(base_url=live_site.url, **options)
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def check_accessibility(page) -> None:
+    """Run axe-core on the page; fail with a readable list of WCAG A/AA violations."""
+    page.evaluate(AXE_JS)  # evaluate() is not subject to the page's CSP
+    results = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in results["violations"]
+    ]
+    assert not problems, f"accessibility problems on {page.url}:\n" + "\n".join(problems)
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    check_accessibility(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def csp_violations(page) -> list:
+    return page.evaluate("() => window.__cspViolations || []")
+
+
+__all__ = ["check_accessibility", "sign_in", "PASSWORD", "json"]

@@ -1,0 +1,4 @@
+"""Themes: see ARCHITECTURE.md."""
+from flask import Blueprint
+
+bp = Blueprint("themes", __name__)
