@@ -1,0 +1,235 @@
+"""Safeguarding flags: passages that a safeguarding lead should read before anything else.
+
+Two signals per passage and category: phrase patterns (with negation checks,
+and care for the past offence every probation story mentions) and the cosine
+similarity of each sentence's embedding to short first-person examples of the
+category. Flags are a prompt for a person, never a decision: a past disclosure
+("I used to self-harm") still flags, the lead decides.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CATEGORIES: dict[str, str] = {
+    "self_harm": "Self-harm or suicide: the storyteller hurting themselves or thinking of ending their life.",
+    "child_harm": "Harm to a child, or harm from a child to someone at home.",
+    "domestic_abuse": "Domestic abuse: violence, threats or control by a partner, ex-partner or family member.",
+    "new_offence": "A new offence disclosed: something illegal done recently, not the past conviction.",
+    "threat": "A threat to hurt someone: the storyteller's own, or one made against them.",
+}
+
+# Sentences the embedding of a passage is compared with, per category.
+EXAMPLES: dict[str, list[str]] = {
+    "self_harm": [
+        "I want to kill myself.",
+        "I have been cutting myself again.",
+        "I took an overdose because I wanted to die.",
+        "I don't want to be alive any more.",
+        "I thought about ending my life.",
+    ],
+    "child_harm": [
+        "I hit my son when he would not stop crying.",
+        "He hurts the kids when he has been drinking.",
+        "My daughter is being abused.",
+        "My teenage son attacks me and I am scared of him.",
+    ],
+    "domestic_abuse": [
+        "My partner hits me and I am scared to go home.",
+        "My boyfriend controls my money and won't let me see my friends.",
+        "He strangled me and threatened to kill me if I left.",
+        "My ex keeps turning up and beating me.",
+    ],
+    "new_offence": [
+        "I have been shoplifting again this week and nobody knows.",
+        "I am selling drugs to pay my rent.",
+        "Last night I broke into a house.",
+        "I'm carrying a knife now for protection.",
+    ],
+    "threat": [
+        "I am going to kill him when I find him.",
+        "If he comes near me again I will stab him.",
+        "They said they would burn my house down.",
+        "I'll get her back for this, she'll be sorry.",
+    ],
+}
+
+# Cosine similarity at which a sentence flags. all-MiniLM-L6-v2 separates these
+# poorly: the 30 dev stories peak at 0.475, written disclosures score 0.27-0.58,
+# so similarity is a backstop and the phrase patterns do most of the work.
+DEFAULT_THRESHOLD = 0.50
+KEYWORD_SCORE = 1.0
+
+_CHILD = r"(?:son|daughter|kids?|child(?:ren)?|baby|babies|little one|little ones|toddler|stepson|stepdaughter|grandchild\w*|lad|boy|girl)"
+_PARTNER = r"(?:partner|boyfriend|girlfriend|husband|wife|ex|ex-partner|fella|missus)"
+_VIOLENCE = r"(?:hit|hits|hitting|beat|beats|beating|beaten|punch\w*|kick\w*|slap\w*|strangl\w+|chok\w+|smack\w*|batter\w*|attack\w*|shak(?:e|es|ing|en)|abus\w+|hurt|hurts|hurting|burn\w*)"
+_RECENT = r"(?:yesterday|last (?:night|week|weekend|month)|this (?:week|weekend|month|morning)|again|still|now|at the moment|these days|recently|nobody knows|no one knows|haven'?t told)"
+_FUTURE = r"(?:i'?ll|i will|i'm going to|i am going to|i'm gonna|gonna|i'd|i would|i could)"
+_TARGET = r"(?:him|her|them|you|that \w+|my \w+|his \w+|the \w+)"
+
+PATTERNS: dict[str, list[str]] = {
+    "self_harm": [
+        r"\bkill(?:ing|ed)? myself\b", r"\bsuicid\w*", r"\bself[- ]?harm\w*", r"\bcut(?:ting)? myself\b",
+        r"\boverdos\w*", r"\bend(?:ing)? (?:it all|my life|things)\b", r"\btake my (?:own )?life\b",
+        r"\bhang(?:ing)? myself\b", r"\bbetter off dead\b", r"\b(?:don'?t|do not) want to (?:be here|live|be alive|wake up)\b",
+        r"\bno (?:point|reason) (?:in )?(?:living|going on|to live)\b", r"\bhurt(?:ing)? myself\b",
+        r"\bbetter off without me\b", r"\b(?:took|take|taking|swallowed) (?:a load of|all (?:my|the)|a bunch of|loads of) (?:pills|tablets)\b",
+        r"\bjump(?:ing)? (?:off|in front of) (?:a|the) (?:bridge|building|roof|train|car|cliff)\b",
+        r"\b(?:thought|thinking|think) (?:about|of) (?:ending it|ending my|killing|taking my|jumping)\b",
+    ],
+    "child_harm": [
+        rf"\b{_VIOLENCE} (?:my|the|his|her|their|our|a|that) (?:little |own )?{_CHILD}\b",
+        rf"\b{_CHILD} (?:\w+ )?{_VIOLENCE} me\b", r"\bindecent images\b", r"\bgroom(?:ed|ing)\b",
+        r"\bunderage\b", r"\bchild protection\b",
+        rf"\btakes? it out on (?:the|my|his|her|our) {_CHILD}\b", r"\block(?:s|ed)? (?:me|him|her|them) in (?:the|a|my|his|her) (?:cupboard|room|shed)\b",
+        rf"\bmy {_CHILD}\b[^.!?]{{0,60}}\b{_VIOLENCE} me\b", r"\bsafeguarding concern\w*", r"\bneglect(?:ed|ing)? (?:my|the) (?:kids?|child\w*|baby)\b",
+    ],
+    "domestic_abuse": [
+        r"\bdomestic (?:abuse|violence)\b", r"\bcoercive\b", r"\bcontrolling\b",
+        rf"\b(?:my|her|his|the) (?:ex[- ])?{_PARTNER} (?:\w+ )?{_VIOLENCE}(?: me| her| him)?\b",
+        rf"\b(?:he|she) (?:\w+ )?{_VIOLENCE} me\b", rf"\b{_VIOLENCE} (?:my|her|his) {_PARTNER}\b",
+        r"\b(?:scared|frightened|afraid|terrified) (?:of (?:him|her|my \w+)|to go home)\b",
+        r"\bwon'?t let me (?:see|leave|go out|have|work|talk)\b", r"\bcontrols? (?:my|all the|the) money\b",
+        r"\b(?:checks|check|goes through|go through|reads) my (?:phone|messages)\b", r"\b(?:i'?m|i am) not allowed to (?:see|go|have|leave|talk|work)\b",
+        r"\bthrew (?:a|the|his|her|my) \w+ at me\b", r"\bpinned me\b", r"\bby (?:my|the) throat\b",
+    ],
+    "new_offence": [
+        rf"\b(?:i|we)(?:'ve| have)? (?:been )?(?:shoplifting|dealing|selling (?:drugs|gear|weed|coke|crack)|nicking|robbing|burgling|stealing)\b",
+        rf"\b(?:i|we) (?:stole|nicked|robbed|shoplifted|burgled|mugged|stabbed|glassed|assaulted|broke into)\b.*\b{_RECENT}\b",
+        rf"\b{_RECENT}\b.*\b(?:i|we) (?:stole|nicked|robbed|shoplifted|burgled|mugged|stabbed|glassed|assaulted|broke into)\b",
+        r"\b(?:carrying|carry|got) a (?:knife|blade|weapon|gun|machete)\b",
+        r"\b(?:haven'?t|have not|never) told (?:my officer|probation|anyone|nobody) (?:about|that)\b",
+        r"\bdriving (?:without|with no) (?:a )?licen[cs]e\b", r"\bcut (?:off )?my tag\b",
+        r"\b(?:doing|done|do) a bit of (?:dealing|thieving|shoplifting|robbing|grafting)\b", r"\bdealing on the side\b",
+        r"\bdriving\b[^.!?]{0,25}\b(?:banned|disqualified)\b",
+    ],
+    "threat": [
+        rf"\b{_FUTURE} (?:\w+ )?(?:kill|stab|hurt|batter|shoot|smash|burn|do|get) {_TARGET}\b",
+        r"\bthreat(?:en|ened|ening|s)?\b", r"\bwatch (?:your|his|her) back\b",
+        r"\b(?:said|says|told me) (?:they|he|she)(?:'d| would|'ll| will) (?:kill|stab|hurt|burn|do)\b",
+        r"\b(?:make|get) (?:him|her|them) (?:pay|back)\b", r"\bi swear i'?ll\b",
+        r"\b(?:they|he|she)(?:'d| would|'ll| will) (?:cut|stab|kill|hurt|batter|do|burn|shoot) (?:me|my|him|her|you)\b",
+    ],
+}
+# "I would never hurt my kids" is an oath, not a threat: a negation shortly
+# before the match, or inside it (unless the pattern itself is about a negation).
+_NEGATION = re.compile(r"\b(?:not|never|no|don'?t|didn'?t|wouldn'?t|won'?t|couldn'?t|nobody)\b[^.!?]{0,25}$")
+_NEGATION_INSIDE = re.compile(r"\b(?:not|never|don'?t|didn'?t|wouldn'?t|won'?t|couldn'?t)\b")
+_PATTERN_HAS_NEGATION = re.compile(r"n'\?t|\bnot\b|never|\bno\b|without")
+# Phrases about the conviction already served: not a new offence.
+_PAST_OFFENCE = re.compile(
+    r"\b(?:used to|back then|years ago|when i was (?:younger|a kid|a teenager|young)|before i went (?:in|to prison|inside)|my (?:index )?offence|my conviction|that'?s why i (?:got|went)|what i did)\b"
+)
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+
+
+@dataclass(frozen=True)
+class RiskFlag:
+    """One category flagged on one passage; `evidence` is the matched phrase or
+    "similar to: <description>" with the most similar sentence."""
+
+    passage_index: int
+    category: str
+    score: float
+    evidence: str
+
+
+def _sentences(passage: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(passage) if s.strip()] or [passage]
+
+
+def _keyword_flag(category: str, sentence: str) -> str | None:
+    lowered = sentence.lower().replace("\u2019", "'")
+    for pattern in PATTERNS[category]:
+        for match in re.finditer(pattern, lowered):
+            before = lowered[: match.start()]
+            if _NEGATION.search(before):
+                continue
+            if not _PATTERN_HAS_NEGATION.search(pattern) and _NEGATION_INSIDE.search(match.group()):
+                continue
+            if category == "new_offence" and _PAST_OFFENCE.search(lowered):
+                continue
+            return sentence[match.start() : match.end()] if len(sentence) == len(lowered) else match.group()
+    return None
+
+
+@dataclass
+class _Prototypes:
+    model: object
+    vectors: object
+    owners: list[str]
+
+
+_prototype_cache: dict[int, _Prototypes] = {}
+
+
+def _prototypes(embed) -> _Prototypes:
+    # The example sentences are embedded once per embedding function.
+    key = id(embed)
+    if key not in _prototype_cache:
+        owners = [c for c, examples in EXAMPLES.items() for _ in examples]
+        texts = [e for examples in EXAMPLES.values() for e in examples]
+        _prototype_cache[key] = _Prototypes(embed, embed(texts), owners)
+    return _prototype_cache[key]
+
+
+def flag_risks(passages: list[str], embed=None, threshold: float | None = None) -> list[RiskFlag]:
+    """Flag passages that may need the safeguarding lead: one RiskFlag per passage and category.
+
+    `embed(texts) -> normalised array` defaults to engines.embeddings.embed_texts;
+    `threshold` is the cosine similarity at which a sentence flags (default
+    DEFAULT_THRESHOLD). Keyword matches score 1.0. Sorted by passage, then score.
+    """
+    if embed is None:
+        from engines.embeddings import embed_texts as embed
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    best: dict[tuple[int, str], RiskFlag] = {}
+
+    def offer(flag: RiskFlag) -> None:
+        key = (flag.passage_index, flag.category)
+        if key not in best or flag.score > best[key].score:
+            best[key] = flag
+
+    sentence_owner: list[int] = []
+    sentences: list[str] = []
+    for index, passage in enumerate(passages):
+        for sentence in _sentences(passage or ""):
+            sentence_owner.append(index)
+            sentences.append(sentence)
+            for category in CATEGORIES:
+                phrase = _keyword_flag(category, sentence)
+                if phrase:
+                    offer(RiskFlag(index, category, KEYWORD_SCORE, phrase))
+
+    if sentences:
+        prototypes = _prototypes(embed)
+        similarity = embed(sentences) @ prototypes.vectors.T
+        for row, sentence in enumerate(sentences):
+            for category in CATEGORIES:
+                columns = [i for i, owner in enumerate(prototypes.owners) if owner == category]
+                score = float(similarity[row, columns].max())
+                if score >= threshold and not _negated_or_past(category, sentence):
+                    evidence = f"similar to: {CATEGORIES[category]} — \"{sentence[:160]}\""
+                    offer(RiskFlag(sentence_owner[row], category, round(score, 3), evidence))
+    return sorted(best.values(), key=lambda f: (f.passage_index, -f.score, f.category))
+
+
+def _negated_or_past(category: str, sentence: str) -> bool:
+    # Similarity cannot see "my offence was years ago"; keep those out of new_offence.
+    return category == "new_offence" and bool(_PAST_OFFENCE.search(sentence.lower()))
+
+
+def similarity_table(passages: list[str], embed=None) -> list[dict[str, float]]:
+    """Per passage, the best sentence similarity to each category (for tuning the threshold)."""
+    if embed is None:
+        from engines.embeddings import embed_texts as embed
+    prototypes = _prototypes(embed)
+    table = []
+    for passage in passages:
+        similarity = embed(_sentences(passage)) @ prototypes.vectors.T
+        row = {}
+        for category in CATEGORIES:
+            columns = [i for i, owner in enumerate(prototypes.owners) if owner == category]
+            row[category] = float(similarity[:, columns].max())
+        table.append(row)
+    return table
