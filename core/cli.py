@@ -15,4 +15,17 @@ def export_json_command(path):
     click.echo(f"wrote {len(document['stories'])} stories to {path}")
 
 
-commands = [export_cli]
+@click.command("demo")
+def demo_command():
+    """Load demo people (one per role) and the 30 development stories."""
+    from core.demo import DEMO_PEOPLE, load_demo
+
+    result = load_demo()
+    click.echo(f"created {result['stories_created']} demo stories")
+    for email, name, roles in DEMO_PEOPLE:
+        password = result["people"].get(email)
+        shown = password if password else "(already existed: password unchanged)"
+        click.echo(f"  {', '.join(roles):<18} {email:<36} {shown}")
+
+
+commands = [export_cli, demo_command]

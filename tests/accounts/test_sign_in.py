@@ -117,3 +117,13 @@ def test_pages_carry_security_headers(client):
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert b"<script>" not in response.data
+
+
+def test_lock_out_and_sign_in_work_on_sqlite_and_postgresql(db_app, db_users):
+    client = db_app.test_client()
+    email = db_users["reporter"].email
+    sign_in(client, email)
+    client.post("/logout")
+    for _ in range(db_app.config["LOGIN_MAX_FAILURES"]):
+        assert client.post("/login", data={"email": email.upper(), "password": "wrong-password-1"}).status_code == 401
+    assert client.post("/login", data={"email": email, "password": factories.PASSWORD}).status_code == 429
