@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
@@ -48,7 +48,7 @@ class MediaFile(db.Model):
     storage_path: Mapped[str] = mapped_column(String(400), nullable=False)  # relative to DATA_DIR
     original_filename: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     content_type: Mapped[str] = mapped_column(String(120), nullable=False, default="")
-    bytes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     duration_s = mapped_column(Float, nullable=True)
     codec: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     container: Mapped[str] = mapped_column(String(40), nullable=False, default="")
@@ -71,6 +71,8 @@ class Story(db.Model):
     status_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     source_kind: Mapped[str] = mapped_column(String(16), nullable=False, default="audio")  # audio|recording|text
     media_id = mapped_column(ForeignKey("media_files.id"), nullable=True)
+    # The name of the file the story came from, as the reporter's computer called it (display only).
+    source_filename: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     duration_s = mapped_column(Float, nullable=True)
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
@@ -227,3 +229,20 @@ class TranscriptVersion(db.Model):
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     created_by = relationship("User")
+
+
+class UploadSession(db.Model):
+    """A resumable upload in progress: bytes arrive in chunks into DATA_DIR/uploads/<id>.part."""
+
+    __tablename__ = "upload_sessions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    content_type: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    received: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    created_at = mapped_column(DateTime, nullable=False, default=utcnow)
+    updated_at = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "filename": self.filename, "received": self.received}

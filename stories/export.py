@@ -1,0 +1,32 @@
+"""The stories part of `flask --app app export json` (shape: docs/export.schema.json).
+
+The storyteller's name is never exported."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from extensions import db
+from stories.models import Story
+
+
+def story_entry(story: Story) -> dict:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "source_filename": story.source_filename,
+        "source_kind": story.source_kind,
+        "storyteller_role": story.storyteller_role,
+        "status": story.status,
+        "consent": story.consent_scopes(),
+        "duration_s": story.duration_s,
+        "language": story.language,
+        "recorded_on": story.recorded_on.isoformat() if story.recorded_on else None,
+        "created_at": story.created_at.isoformat() + "Z",
+        "transcript": story.transcript_text,
+        "segments": [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker} for s in story.segments],
+    }
+
+
+def contribute(document: dict) -> None:
+    for story in db.session.scalars(select(Story).order_by(Story.id)):
+        document["stories"].append(story_entry(story))

@@ -1,0 +1,232 @@
+"""Pages for stories: the reporter's list, adding a story three ways, the story page and its editor."""
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from accounts.forms import ConfirmForm
+from core.access import allow
+from extensions import db
+from stories import bp, services, transcript
+from stories.forms import RecordStoryForm, TextStoryForm, UploadStoryForm
+from stories.media import MediaError, human_size, iter_plain
+from stories.models import CONSENT_SCOPES, STORY_STATUSES, STORYTELLER_ROLES
+
+VIEWERS = ("reporter", "admin", "facilitator", "safeguarding_lead")
+ADDERS = ("reporter", "admin")
+
+
+@bp.route("/stories")
+@allow(*VIEWERS)
+def index():
+    """The stories you can see, with where each one has got to."""
+    status = request.args.get("status") if request.args.get("status") in STORY_STATUSES else None
+    stories = db.session.scalars(services.visible_stories(current_user, status=status).limit(500)).all()
+    jobs = {s.id: services.latest_transcription(s) for s in stories if s.status in ("queued", "transcribing", "failed")}
+    return render_template("stories/index.html", stories=stories, jobs=jobs, status=status,
+                           statuses=STORY_STATUSES, form=ConfirmForm())
+
+
+@bp.route("/stories/new")
+@allow(*ADDERS)
+def new():
+    """Choose how to add a story: record, upload a sound file, or type it."""
+    return render_template("stories/new.html")
+
+
+@bp.route("/stories/new/upload", methods=["GET", "POST"])
+@allow(*ADDERS)
+def new_upload():
+    """Upload one or more sound files; each becomes a story and is typed up."""
+    # Room for several files; each is checked against MAX_UPLOAD_BYTES as it is stored.
+    request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"] * 10 + 10 * 1024 * 1024
+    form = UploadStoryForm()
+    status = 200
+    if form.validate_on_submit():
+        files = [f for f in form.audio.data if getattr(f, "filename", "")]
+        made, problems = [], []
+        for number, upload in enumerate(files, start=1):
+            details = form.details()
+            if len(files) > 1:
+                details["title"] = f"{details['title']} ({number} of {len(files)})"[:200]
+            try:
+                story = services.create_audio_story(
+                    upload.stream, upload.filename, details, form.consent(), current_user,
+                    content_type=upload.mimetype or "", consent_form=form.consent_form.data if number == 1 else None)
+                made.append(story)
+            except (MediaError, services.StoryError) as exc:
+                problems.append(f"{upload.filename}: {exc.message}")
+                status = exc.status if exc.status >= 400 else 400
+        for problem in problems:
+            form.audio.errors.append(problem)
+        if made and not problems:
+            flash("Saved. The computer is now typing up the words." if len(made) == 1
+                  else f"Saved {len(made)} stories. The computer is now typing up the words.", "success")
+            return redirect(url_for("stories.show", story_id=made[0].id) if len(made) == 1 else url_for("stories.index"))
+        if made:
+            flash(f"Saved {len(made)} of {len(files)} files. The others had a problem: see below.", "warning")
+            status = 200
+    elif request.method == "POST":
+        status = 400
+    return render_template("stories/upload.html", form=form, max_size=human_size(current_app.config["MAX_UPLOAD_BYTES"])), status
+
+
+@bp.route("/stories/new/record")
+@allow(*ADDERS)
+def new_recording():
+    """Record a story in the browser; it is sent in small pieces while you talk."""
+    return render_template("stories/record.html", form=RecordStoryForm())
+
+
+@bp.route("/stories/new/text", methods=["GET", "POST"])
+@allow(*ADDERS)
+def new_text():
+    """Type a story, or add it as a .txt file."""
+    form = TextStoryForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            filename = ""
+            text = form.text.data or ""
+            if not text.strip():
+                filename = form.text_file.data.filename
+                text = services.read_text_file(form.text_file.data.stream, filename)
+            story = services.create_text_story(text, form.details(), form.consent(), current_user,
+                                               filename=filename, consent_form=form.consent_form.data)
+        except (MediaError, services.StoryError) as exc:
+            form.text.errors.append(exc.message)
+            status = 400
+        else:
+            flash("Saved. Your story is ready.", "success")
+            return redirect(url_for("stories.show", story_id=story.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("stories/text.html", form=form), status
+
+
+@bp.route("/stories/<int:story_id>")
+@allow(*VIEWERS)
+def show(story_id: int):
+    """One story: its details, consent, progress, and the transcript editor."""
+    from governance.policy import redacted_segments
+
+    story = services.get_story(current_user, story_id)
+    full = services.sees_full_text(current_user, story)
+    shown = [s.to_dict() for s in story.segments]
+    if not full:
+        for seg, red in zip(shown, redacted_segments(story)):
+            seg.update(text=red["text"], words=[])
+    return render_template(
+        "stories/show.html", story=story, segments=shown, job=services.latest_transcription(story),
+        may_edit=services.may_edit(current_user, story), may_hear=services.may_hear(current_user, story) and story.media,
+        show_name=services.may_hear(current_user, story), speakers=transcript.SPEAKERS, scopes=CONSENT_SCOPES,
+        roles=STORYTELLER_ROLES, form=ConfirmForm(),
+    )
+
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+
+
+@bp.route("/stories/<int:story_id>/audio")
+@allow(*VIEWERS)
+def audio(story_id: int):
+    """The original recording, decrypted as it is sent, with Range support so the player can seek."""
+    story = services.get_story(current_user, story_id)
+    if not services.may_hear(current_user, story) or story.media is None:
+        abort(404)
+    media = story.media
+    size = media.bytes
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"}
+    mimetype = media.content_type or "application/octet-stream"
+    if mimetype.startswith("video/"):
+        mimetype = "audio/" + mimetype.split("/", 1)[1]
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if not match or (not match.group(1) and not match.group(2)):
+        headers["Content-Length"] = str(size)
+        return Response(iter_plain(media), 200, headers=headers, mimetype=mimetype, direct_passthrough=True)
+    first, last = match.groups()
+    if first:
+        start, end = int(first), int(last) if last else size - 1
+    else:  # "bytes=-N": the last N bytes
+        start, end = max(0, size - int(last)), size - 1
+    end = min(end, size - 1)
+    if start > end or start >= size:
+        return Response(status=416, headers={"Content-Range": f"bytes */{size}"})
+    headers.update({"Content-Range": f"bytes {start}-{end}/{size}", "Content-Length": str(end - start + 1)})
+    return Response(iter_plain(media, start, end), 206, headers=headers, mimetype=mimetype, direct_passthrough=True)
+
+
+@bp.route("/stories/<int:story_id>/transcript", methods=["POST"])
+@allow(*VIEWERS)
+def save_transcript(story_id: int):
+    """Save the editor's changes (JSON from stories-editor.js) as a new version."""
+    story = services.get_story(current_user, story_id, edit=True)
+    data = request.get_json(silent=True) or {}
+    try:
+        version = transcript.save_transcript(story, list(data.get("segments") or []), data.get("revision", -1), current_user)
+    except services.StoryError as exc:
+        return jsonify({"message": exc.message, "revision": story.revision}), exc.status
+    except (TypeError, ValueError):
+        return jsonify({"message": "Something in that save was not right. Please reload the page."}), 400
+    return jsonify({"message": f"Saved as version {version.number}.", "revision": story.revision, "version": version.number})
+
+
+@bp.route("/stories/<int:story_id>/review", methods=["POST"])
+@allow(*VIEWERS)
+def review(story_id: int):
+    """Mark the transcript as checked: the story moves on to analysis."""
+    story = services.get_story(current_user, story_id, edit=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.mark_reviewed(story, current_user)
+        flash("Thank you. The story is checked and ready.", "success")
+    except services.StoryError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("stories.show", story_id=story.id))
+
+
+@bp.route("/stories/<int:story_id>/retry", methods=["POST"])
+@allow(*VIEWERS)
+def retry(story_id: int):
+    """Try typing up a recording again after it failed."""
+    story = services.get_story(current_user, story_id, edit=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.retry_transcription(story, current_user)
+        flash("Trying again.", "info")
+    except services.StoryError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("stories.show", story_id=story.id))
+
+
+@bp.route("/stories/<int:story_id>/versions")
+@allow(*VIEWERS)
+def versions(story_id: int):
+    """Every saved version, and what changed from the computer's first try."""
+    story = services.get_story(current_user, story_id, edit=True)
+    all_versions = transcript.versions(story)
+    machine = transcript.machine_version(story)
+    chosen_number = request.args.get("number", type=int) or (all_versions[0].number if all_versions else None)
+    chosen = next((v for v in all_versions if v.number == chosen_number), None)
+    diff = transcript.word_diff(transcript.version_text(machine), transcript.version_text(chosen)) if machine and chosen else []
+    return render_template("stories/versions.html", story=story, versions=all_versions, machine=machine,
+                           chosen=chosen, diff=diff, form=ConfirmForm())
+
+
+@bp.route("/stories/<int:story_id>/versions/<int:number>/restore", methods=["POST"])
+@allow(*VIEWERS)
+def restore(story_id: int, number: int):
+    """Make an earlier version the current transcript again."""
+    story = services.get_story(current_user, story_id, edit=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        version = transcript.restore_version(story, number, current_user)
+        flash(f"Version {number} is back, saved as version {version.number}.", "success")
+    except services.StoryError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("stories.show", story_id=story.id))

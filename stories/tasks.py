@@ -1,0 +1,73 @@
+"""Worker jobs for stories: transcription with faster-whisper (loaded once per worker process)."""
+from __future__ import annotations
+
+from flask import current_app
+
+from audit.services import record
+from extensions import db
+from jobs.registry import handles
+from jobs.runner import JobError
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds or 0))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@handles("stories.transcribe")
+def transcribe(job, report):
+    """Type up a story's recording: segments, words, uncertain words and guard flags."""
+    from engines.transcribe import TranscriptionError, get_transcriber
+    from stories.media import MediaError, local_media_path
+    from stories.models import Story
+    from stories.transcript import save_machine_transcript
+
+    story = db.session.get(Story, job.story_id)
+    if story is None:
+        raise JobError("The story was deleted before it could be typed up.")
+    if story.media is None:
+        raise JobError("This story has no recording to type up.")
+    story.status = "transcribing"
+    story.status_reason = ""
+    db.session.commit()
+    report(1, "Getting ready to listen")
+    transcriber = get_transcriber(current_app.config.get("WHISPER_MODEL") or None)
+    last = {"percent": 0}
+
+    def progress(done: float, total: float) -> None:
+        percent = int(min(99, max(1, 100 * done / total))) if total else 50
+        if percent > last["percent"]:
+            last["percent"] = percent
+            report(percent, f"Typed up {_clock(done)} of {_clock(total)}")
+
+    try:
+        with local_media_path(story.media) as path:
+            result = transcriber.transcribe(path, language=_whisper_language(story.language), on_progress=progress)
+    except TranscriptionError as exc:
+        raise JobError(exc.message) from exc
+    except MediaError as exc:
+        raise JobError(exc.message) from exc
+    data = result.to_dict()
+    story = db.session.get(Story, job.story_id)
+    save_machine_transcript(story, data, reviewed=bool(job.params.get("reviewed")))
+    db.session.commit()
+    words = sum(len(s["words"]) for s in data["segments"])
+    report(100, f"Typed up {_clock(data['duration_s'])}: {words} words")
+    return {"segments": len(data["segments"]), "words": words, "duration_s": data["duration_s"], "model": data["model"]}
+
+
+def _whisper_language(language: str) -> str:
+    return language if language and language != "other" else "en"
+
+
+def _on_failure(job, error: str) -> None:
+    from stories.models import Story
+
+    story = db.session.get(Story, job.story_id) if job.story_id else None
+    if story is not None:
+        story.status = "failed"
+        story.status_reason = error
+        record("story.transcription_failed", story, actor=None, summary=error[:500])
+
+
+transcribe.on_failure = _on_failure
