@@ -13,7 +13,10 @@ from config import Defaults
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then `FLASK_*` environment, then `config` (tests)."""
+    from core.request import StoryloomRequest
+
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = StoryloomRequest
     app.config.from_object(Defaults)
     app.config.from_prefixed_env()
     if config:

@@ -26,8 +26,10 @@ def record(action: str, obj=None, *, summary: str = "", before=None, after=None,
     if obj is not None:
         object_type = object_type or getattr(obj, "__tablename__", type(obj).__name__)
         if object_id is None:
-            if obj in db.session.new:
-                db.session.flush([obj])
+            if obj.id is None:
+                # Flush everything, not just `obj`: its foreign keys may point at
+                # other new rows that must be inserted first.
+                db.session.flush()
             object_id = obj.id
     entry = AuditEntry(
         action=action,

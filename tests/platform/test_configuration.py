@@ -65,3 +65,15 @@ def test_the_web_process_does_not_import_heavy_models(tmp_path):
             "print(heavy)") % str(tmp_path / "d")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_form_uploads_spool_inside_the_data_folder_not_system_tmp(app):
+    import os
+
+    with app.test_request_context("/", method="POST"):
+        from flask import request
+
+        stream = request._get_file_stream(10_000_000, "audio/wav", "story.wav")
+        where = os.readlink(f"/proc/self/fd/{stream.fileno()}")
+        stream.close()
+    assert where.startswith(str(app.config["DATA_DIR"])), where
