@@ -44,13 +44,15 @@ def _cover(content, styles, width):
     rows = [("When", workshop["date_text"]), ("Where", workshop["place"]), ("Why we meet", workshop["purpose"])]
     if workshop["attendees"]:
         rows.append(("Who is coming", ", ".join(workshop["attendees"])))
-    facts = Table([[_para(k, styles["label"]), _para(v, styles["value"])] for k, v in rows if v],
-                  colWidths=[38 * 2.8346, width - 38 * 2.8346])
-    facts.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
-        ("LINEBELOW", (0, 0), (-1, -2), 0.5, colors.HexColor("#D4D4D8")),
-    ]))
-    story += [facts, Spacer(1, 16), _para("How to use this pack", styles["h2"])]
+    known = [[_para(k, styles["label"]), _para(v, styles["value"])] for k, v in rows if v]
+    if known:  # ReportLab refuses an empty table: a workshop may have no date, place or purpose yet
+        facts = Table(known, colWidths=[38 * 2.8346, width - 38 * 2.8346])
+        facts.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
+            ("LINEBELOW", (0, 0), (-1, -2), 0.5, colors.HexColor("#D4D4D8")),
+        ]))
+        story += [facts, Spacer(1, 16)]
+    story += [_para("How to use this pack", styles["h2"])]
     bullet_style = _indented(styles["body"])
     for line in (
         f"There is one page for each of the {len(content['themes'])} themes. Each shows who told the "

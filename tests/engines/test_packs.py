@@ -14,7 +14,7 @@ from engines.packs import PackContentError, build_pack, clip_file_name, verify_p
 from engines.packs.demo import demo_content
 from engines.packs.pdf import FOOTER_TEXT
 
-CORPUS = Path("/work/shared/corpus/dev_stories.json")
+CORPUS = Path(__file__).resolve().parents[2] / "demo" / "dev_stories.json"
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +174,13 @@ def test_required_consent_scope_is_enforced(pack_input, tmp_path):
 def test_clip_names_are_findable():
     assert clip_file_name(2, 3, "d17") == "theme-02-quote-03-story-d17.mp3"
     assert clip_file_name(1, 1, "a/b c", ".OGG") == "theme-01-quote-01-story-a-b-c.ogg"
+
+
+def test_a_workshop_with_no_date_place_purpose_or_attendees_still_builds(tmp_path):
+    from engines.packs import build_pack
+    from engines.packs.demo import demo_content
+
+    content, clips = demo_content(CORPUS, n_themes=2, n_stories=4)
+    content["workshop"].update({"date": None, "place": "", "purpose": "", "attendees": []})
+    result = build_pack(content, clips, tmp_path / "bare.zip")
+    assert result.path.exists()

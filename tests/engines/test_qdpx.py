@@ -11,7 +11,7 @@ import pytest
 
 from engines.qdpx import NS, QdpxError, build_qdpx, validate_qdpx
 
-CORPUS = Path("/work/shared/corpus/dev_stories.json")
+CORPUS = Path(__file__).resolve().parents[2] / "demo" / "dev_stories.json"
 Q = {"q": NS}
 
 

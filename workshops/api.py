@@ -1,0 +1,187 @@
+"""API: workshops and design actions (field names fixed by the issue)."""
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from core.access import allow
+from extensions import db
+from workshops import services
+from workshops.models import ACTION_STATUSES, DesignAction, Workshop
+
+api_bp = Blueprint("workshops_api", __name__, description="Workshops and design actions")
+
+
+class WorkshopIn(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    title = fields.Str(required=True)
+    date = fields.Date(load_default=None, allow_none=True)
+    place = fields.Str(load_default="")
+    purpose = fields.Str(load_default="")
+    attendees = fields.List(fields.Str(), load_default=list)
+    theme_run_id = fields.Int(required=True)
+    theme_ids = fields.List(fields.Int(), required=True)
+    story_ids = fields.List(fields.Int(), required=True)
+    prompts = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()), load_default=dict)
+
+
+class WorkshopOut(Schema):
+    id = fields.Int()
+    title = fields.Str()
+    date = fields.Date(allow_none=True)
+    place = fields.Str()
+    purpose = fields.Str()
+    attendees = fields.List(fields.Str())
+    theme_run_id = fields.Int(allow_none=True)
+    theme_ids = fields.List(fields.Int())
+    story_ids = fields.List(fields.Int())
+    prompts = fields.Method("get_prompts")
+    version = fields.Int()
+
+    def get_prompts(self, workshop):
+        return {str(t.theme_id): list(t.prompts or []) for t in workshop.themes}
+
+
+class ActionIn(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    title = fields.Str(required=True)
+    description = fields.Str(load_default="")
+    workshop_id = fields.Int(load_default=None, allow_none=True)
+    owner = fields.Str(load_default="")
+    due_date = fields.Date(load_default=None, allow_none=True)
+    status = fields.Str(load_default="proposed", validate=validate.OneOf(list(ACTION_STATUSES)))
+    status_reason = fields.Str(load_default="")
+    proposed_by = fields.Str(load_default="")
+    disagreement = fields.Str(load_default="")
+    theme_ids = fields.List(fields.Int(), load_default=list)
+    story_ids = fields.List(fields.Int(), load_default=list)
+    quotes = fields.List(fields.Int(), load_default=list)
+
+
+class ActionPatch(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.Str(load_default=None, validate=validate.OneOf(list(ACTION_STATUSES)))
+    comment = fields.Str(load_default="")
+    version = fields.Int(load_default=None, allow_none=True)
+
+
+class ActionQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.Str(load_default=None, validate=validate.OneOf(list(ACTION_STATUSES)))
+    theme_id = fields.Int(load_default=None)
+    owner = fields.Str(load_default=None)
+    workshop_id = fields.Int(load_default=None)
+    due = fields.Str(load_default=None, validate=validate.OneOf(["overdue", "soon", "none"]))
+
+
+class UpdateOut(Schema):
+    at = fields.DateTime()
+    author = fields.Str(attribute="author_label")
+    kind = fields.Str()
+    from_status = fields.Str()
+    to_status = fields.Str()
+    comment = fields.Str()
+
+
+class ActionOut(Schema):
+    id = fields.Int()
+    title = fields.Str()
+    description = fields.Str()
+    workshop_id = fields.Int(allow_none=True)
+    owner = fields.Str()
+    due_date = fields.Date(allow_none=True)
+    status = fields.Str()
+    status_reason = fields.Str()
+    proposed_by = fields.Str()
+    disagreement = fields.Str()
+    overdue = fields.Bool(attribute="is_overdue")
+    theme_ids = fields.List(fields.Int())
+    story_ids = fields.List(fields.Int())
+    quotes = fields.List(fields.Int(), attribute="quote_ids")
+    version = fields.Int()
+    updates = fields.List(fields.Nested(UpdateOut))
+
+
+def _fail(exc: Exception):
+    if isinstance(exc, services.EditConflict):
+        abort(409, str(exc))
+    if isinstance(exc, PermissionError):
+        abort(403, str(exc))
+    abort(422, str(exc))
+
+
+@api_bp.route("/workshops", methods=["POST"])
+@allow("facilitator", "admin")
+@api_bp.arguments(WorkshopIn)
+@api_bp.response(201, WorkshopOut)
+def create_workshop(data):
+    """Create a workshop from a theme run: its themes, stories (workshop consent only) and prompts."""
+    try:
+        return services.create_workshop(data, actor=current_user)
+    except services.WorkshopError as exc:
+        _fail(exc)
+
+
+@api_bp.route("/workshops/<int:workshop_id>")
+@allow("facilitator", "admin")
+@api_bp.response(200, WorkshopOut)
+def get_workshop(workshop_id: int):
+    """One workshop."""
+    return db.get_or_404(Workshop, workshop_id)
+
+
+@api_bp.route("/actions", methods=["POST"])
+@allow("facilitator", "admin")
+@api_bp.arguments(ActionIn)
+@api_bp.response(201, ActionOut)
+def create_action(data):
+    """Record a design action with the themes, stories and quotes (passage ids) it rests on."""
+    try:
+        return services.create_action(data, actor=current_user)
+    except services.WorkshopError as exc:
+        _fail(exc)
+
+
+@api_bp.route("/actions", methods=["GET"])
+@allow("manager", "facilitator", "admin")
+@api_bp.arguments(ActionQuery, location="query")
+@api_bp.response(200, ActionOut(many=True))
+def list_actions(query):
+    """Design actions, filtered by status, theme_id, owner, workshop_id or due (overdue|soon|none)."""
+    return db.session.scalars(services.filter_actions(**query)).all()
+
+
+@api_bp.route("/actions/<int:action_id>", methods=["GET"])
+@allow("manager", "facilitator", "admin")
+@api_bp.response(200, ActionOut)
+def get_action(action_id: int):
+    """One design action with its timeline."""
+    return db.get_or_404(DesignAction, action_id)
+
+
+@api_bp.route("/actions/<int:action_id>", methods=["PATCH"])
+@allow("manager", "facilitator", "admin")
+@api_bp.arguments(ActionPatch)
+@api_bp.response(200, ActionOut)
+def patch_action(data, action_id: int):
+    """Change the status with a comment (facilitators, admins), or add a comment (managers too).
+
+    Send `version` to guard against overwriting someone else's change (409 if it moved on).
+    """
+    action = db.get_or_404(DesignAction, action_id)
+    try:
+        services.add_update(action, actor=current_user, comment=data.get("comment") or "",
+                            status=data.get("status"), expected_version=data.get("version"))
+    except (services.WorkshopError, PermissionError) as exc:
+        _fail(exc)
+    return action

@@ -1,0 +1,59 @@
+"""`flask --app app packs build WORKSHOP_ID PATH.zip` and `flask --app app packs qdpx RUN_ID PATH.qdpx`."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+packs_cli = AppGroup("packs", help="Workshop packs and REFI-QDA exports.")
+
+
+@packs_cli.command("build")
+@click.argument("workshop_id", type=int)
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def build_command(workshop_id: int, path: str) -> None:
+    """Build the pack of WORKSHOP_ID now (no worker needed) and copy it to PATH."""
+    from extensions import db
+    from workshops.models import Workshop
+    from workshops.services import WorkshopError, build_and_store_pack
+
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None:
+        click.echo(f"no workshop {workshop_id}", err=True)
+        sys.exit(1)
+    try:
+        pack = build_and_store_pack(workshop, report=lambda pct, msg="": click.echo(f"{pct:3d}% {msg}"))
+    except WorkshopError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    from flask import current_app
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(current_app.config["DATA_DIR"]) / pack.path, target)
+    click.echo(f"wrote {target} ({pack.bytes} bytes, {len(pack.story_ids)} stories, {pack.clip_count} clips)")
+
+
+@packs_cli.command("qdpx")
+@click.argument("run_id", type=int)
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def qdpx_command(run_id: int, path: str) -> None:
+    """Export theme run RUN_ID as a REFI-QDA project (.qdpx) at PATH."""
+    from engines.qdpx import validate_qdpx
+    from extensions import db
+    from themes.models import ThemeRun
+    from workshops.services import export_qdpx
+
+    run = db.session.get(ThemeRun, run_id)
+    if run is None:
+        click.echo(f"no theme run {run_id}", err=True)
+        sys.exit(1)
+    out = export_qdpx(run, path)
+    problems = validate_qdpx(out)
+    click.echo(f"wrote {out}" + (f" (schema problems: {problems})" if problems else " (valid REFI-QDA)"))
+
+
+commands = [packs_cli]

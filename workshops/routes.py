@@ -1,0 +1,425 @@
+"""Workshop pages: plan, present, pack; design actions and the managers' dashboard. Rules live in services."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import (Response, abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.access import PUBLIC, allow
+from extensions import db
+from workshops import bp, services
+from workshops.forms import ActionForm, PackForm, UpdateForm, WorkshopForm
+from workshops.models import ACTION_STATUSES, DEFAULT_PROMPTS, DesignAction, Workshop
+
+STAFF = ("facilitator", "admin")
+FOLLOWERS = ("manager", "facilitator", "admin")
+
+
+@bp.app_context_processor
+def _story_outcomes_helper():
+    """templates/workshops/_story_outcomes.html is included by the story page; it calls this."""
+    return {"workshop_story_outcomes": services.story_outcomes}
+
+
+def _workshop_or_404(workshop_id: int) -> Workshop:
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None:
+        abort(404)
+    return workshop
+
+
+def _action_or_404(action_id: int) -> DesignAction:
+    action = db.session.get(DesignAction, action_id)
+    if action is None:
+        abort(404)
+    return action
+
+
+# --- workshops -------------------------------------------------------------------------------
+
+@bp.route("/workshops")
+@allow(*STAFF)
+def index():
+    """All workshops, newest first."""
+    workshops = db.session.scalars(select(Workshop).order_by(Workshop.date.desc(), Workshop.id.desc())).all()
+    return render_template("workshops/index.html", workshops=workshops, runs=services.list_runs())
+
+
+def _workshop_choices(form: WorkshopForm, run):
+    themes = services.run_themes(run)
+    stories = services.eligible_stories(run)
+    form.theme_ids.choices = [(t.id, t.label) for t in themes]
+    form.story_ids.choices = [(s.id, f"{s.title} ({s.role_label})") for s in stories]
+    return themes, stories
+
+
+def _workshop_data(form: WorkshopForm, themes) -> dict:
+    prompts = {t.id: request.form.get(f"prompts-{t.id}", "") for t in themes if f"prompts-{t.id}" in request.form}
+    return {"title": form.title.data, "date": form.date.data, "place": form.place.data,
+            "purpose": form.purpose.data, "attendees": form.attendees.data or "",
+            "theme_run_id": int(form.theme_run_id.data or 0) or None, "theme_ids": form.theme_ids.data or [],
+            "story_ids": form.story_ids.data or [], "prompts": prompts}
+
+
+def _edit_workshop(workshop: Workshop | None):
+    from themes.models import ThemeRun
+
+    form = WorkshopForm(obj=workshop) if workshop is not None and request.method == "GET" else WorkshopForm()
+    run_id = request.values.get("theme_run_id", type=int) or request.args.get("run_id", type=int) \
+        or (workshop.theme_run_id if workshop else None)
+    run = db.session.get(ThemeRun, run_id) if run_id else None
+    if run is None:
+        if workshop is None:
+            return render_template("workshops/choose_run.html", runs=services.list_runs())
+        abort(404)
+    themes, stories = _workshop_choices(form, run)
+    form.theme_run_id.data = str(run.id)
+    if request.method == "GET":
+        if workshop is not None:
+            form.attendees.data = "\n".join(workshop.attendees or [])
+            form.theme_ids.data = workshop.theme_ids
+            form.story_ids.data = workshop.story_ids
+            form.version.data = str(workshop.version)
+        else:
+            form.theme_ids.data = [t.id for t in themes]
+            form.story_ids.data = [s.id for s in stories]
+    prompts = {t.id: (request.form.get(f"prompts-{t.id}") if request.method == "POST" else None) for t in themes}
+    for t in themes:
+        if prompts[t.id] is None:
+            given = workshop.prompts_for(t.id) if workshop is not None else []
+            prompts[t.id] = "\n".join(given or DEFAULT_PROMPTS)
+    status = 200
+    if form.validate_on_submit():
+        data = _workshop_data(form, themes)
+        try:
+            if workshop is None:
+                workshop = services.create_workshop(data, actor=current_user)
+                flash("The workshop is planned. You can present it or download its pack.", "success")
+            else:
+                services.update_workshop(workshop, data, expected_version=form.version.data or None,
+                                         actor=current_user)
+                flash("Workshop saved. The pack will be rebuilt with the new contents.", "success")
+            return redirect(url_for("workshops.show", workshop_id=workshop.id))
+        except services.WorkshopError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+            status = 409 if isinstance(exc, services.EditConflict) else 400
+    elif request.method == "POST":
+        status = 400
+    prevalences = {t.id: services.prevalence(t) for t in themes}
+    return render_template("workshops/form.html", form=form, workshop=workshop, run=run, themes=themes,
+                           stories=stories, prompts=prompts, prevalences=prevalences), status
+
+
+@bp.route("/workshops/new", methods=["GET", "POST"])
+@allow(*STAFF)
+def new():
+    """Plan a workshop: first choose a theme run, then its themes, stories and prompts."""
+    return _edit_workshop(None)
+
+
+@bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
+@allow(*STAFF)
+def edit(workshop_id: int):
+    """Change a workshop's details, themes, stories or prompts."""
+    return _edit_workshop(_workshop_or_404(workshop_id))
+
+
+@bp.route("/workshops/<int:workshop_id>")
+@allow(*STAFF)
+def show(workshop_id: int):
+    """A workshop: its plan, its pack and the actions decided in it."""
+    workshop = _workshop_or_404(workshop_id)
+    stories = services.workshop_stories(workshop)
+    dropped = len(set(workshop.story_ids) - {s.id for s in stories})
+    pack = services.servable_pack(workshop)
+    job = services.pack_job(workshop)
+    if job is not None and (pack is not None and job.id == pack.job_id):
+        job = None
+    return render_template("workshops/show.html", workshop=workshop, stories=stories, dropped=dropped,
+                           themes=services.workshop_themes(workshop), pack=pack, job=job, form=PackForm())
+
+
+@bp.route("/workshops/<int:workshop_id>/present")
+@allow(*STAFF)
+def present(workshop_id: int):
+    """Present mode: one theme per screen, large type, keyboard or clicker; works offline once loaded."""
+    workshop = _workshop_or_404(workshop_id)
+    return render_template("workshops/present.html", workshop=workshop, slides=services.slides(workshop))
+
+
+@bp.route("/workshops/present-sw.js")
+@allow(PUBLIC)
+def service_worker():
+    """The service worker that keeps present mode working offline (scope /workshops/)."""
+    path = Path(current_app.static_folder) / "js" / "workshops-sw.js"
+    response = Response(path.read_text(encoding="utf-8"), mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/workshops/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/workshops/clips/<int:passage_id>.mp3")
+@allow(*FOLLOWERS)
+def clip(passage_id: int):
+    """The redacted clip of a quote (only with quote consent)."""
+    from themes.models import Passage
+
+    passage = db.session.get(Passage, passage_id)
+    if passage is None or passage.start is None or passage.story_id not in services.quotable_ids() \
+            or not services.story_has_audio(passage.story):
+        abort(404)
+    path = services.redacted_clip_path(passage)
+    response = send_file(path, mimetype="audio/mpeg", conditional=True, max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/workshops/<int:workshop_id>/pack", methods=["POST"])
+@allow(*STAFF)
+def build_pack(workshop_id: int):
+    """Build (or rebuild) the workshop pack in the worker."""
+    workshop = _workshop_or_404(workshop_id)
+    if not PackForm().validate_on_submit():
+        abort(400)
+    try:
+        state, _ = services.request_pack(workshop, actor=current_user)
+    except services.WorkshopError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("workshops.show", workshop_id=workshop.id))
+    flash("The pack is ready to download." if state == "ready" else "The pack is being made. This page shows how far it has got.",
+          "success" if state == "ready" else "info")
+    return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="pack"))
+
+
+@bp.route("/workshops/<int:workshop_id>/pack.zip")
+@allow(*STAFF)
+def download_pack(workshop_id: int):
+    """Download the pack; if its contents changed since it was built, a new one is made instead."""
+    workshop = _workshop_or_404(workshop_id)
+    pack = services.servable_pack(workshop)
+    if pack is None:
+        try:
+            services.request_pack(workshop, actor=current_user)
+        except services.WorkshopError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("The pack's contents have changed since it was made (or it was never made), so a new one is "
+                  "being built. Download it when the bar is full.", "info")
+        return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="pack"))
+    from audit.services import record
+
+    record("workshop.pack_downloaded", pack, summary=f"workshop {workshop.id}")
+    db.session.commit()
+    return send_file(Path(current_app.config["DATA_DIR"]) / pack.path, mimetype="application/zip",
+                     as_attachment=True, download_name=services.pack_download_name(workshop))
+
+
+@bp.route("/theme-runs/<int:run_id>/export.qdpx")
+@allow(*STAFF)
+def export_qdpx(run_id: int):
+    """The theme run as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+    import tempfile
+
+    from themes.models import ThemeRun
+
+    run = db.session.get(ThemeRun, run_id)
+    if run is None:
+        abort(404)
+    folder = Path(tempfile.mkdtemp(prefix="qdpx-", dir=services.packs_dir()))
+    path = services.export_qdpx(run, folder / f"storyloom-theme-run-{run.id}.qdpx", actor=current_user)
+    data = path.read_bytes()
+    path.unlink(missing_ok=True)
+    folder.rmdir()
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f"attachment; filename=storyloom-theme-run-{run.id}.qdpx"})
+
+
+# --- design actions --------------------------------------------------------------------------
+
+def _action_choices(form: ActionForm, workshop: Workshop | None, action: DesignAction | None = None):
+    from stories.models import Story
+    from themes.models import Passage, Theme
+
+    themes, stories, quotes = [], [], []
+    if workshop is not None:
+        themes = services.workshop_themes(workshop)
+        stories = services.workshop_stories(workshop)
+        allowed = {s.id for s in stories}
+        for theme in themes:
+            for passage in services.key_quotes(theme, allowed):
+                text = services.quote_text(passage)
+                if text:
+                    quotes.append((passage, theme, text))
+    if action is not None:  # keep what the action already cites, if still available
+        have_t, have_s, have_q = {t.id for t in themes}, {s.id for s in stories}, {p.id for p, _, _ in quotes}
+        for tid in action.theme_ids:
+            theme = db.session.get(Theme, tid)
+            if theme is not None and tid not in have_t:
+                themes.append(theme)
+        consented = services.workshop_consented_ids()
+        for sid in action.story_ids:
+            story = db.session.get(Story, sid)
+            if story is not None and sid in consented and sid not in have_s:
+                stories.append(story)
+        quotable = services.quotable_ids()
+        for qid in action.quote_ids:
+            passage = db.session.get(Passage, qid)
+            if passage is not None and passage.story_id in quotable and qid not in have_q:
+                text = services.quote_text(passage)
+                if text:
+                    quotes.append((passage, passage.theme, text))
+    form.theme_ids.choices = [(t.id, t.label) for t in themes]
+    form.story_ids.choices = [(s.id, f"{s.title} ({s.role_label})") for s in stories]
+    form.quotes.choices = [(p.id, f"\u201c{text[:140]}{'…' if len(text) > 140 else ''}\u201d — {theme.label if theme else ''}")
+                           for p, theme, text in quotes]
+    return {p.id: services.clip_src(p) for p, _, _ in quotes}
+
+
+def _action_data(form: ActionForm, workshop_id) -> dict:
+    return {"title": form.title.data, "description": form.description.data, "owner": form.owner.data,
+            "due_date": form.due_date.data, "status": form.status.data, "status_reason": form.status_reason.data,
+            "proposed_by": form.proposed_by.data, "disagreement": form.disagreement.data,
+            "workshop_id": workshop_id, "theme_ids": form.theme_ids.data or [],
+            "story_ids": form.story_ids.data or [], "quotes": form.quotes.data or []}
+
+
+@bp.route("/workshops/<int:workshop_id>/actions/new", methods=["GET", "POST"])
+@allow(*STAFF)
+def new_action(workshop_id: int):
+    """Record a decision from the workshop as a design action."""
+    workshop = _workshop_or_404(workshop_id)
+    form = ActionForm()
+    clips = _action_choices(form, workshop)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            action = services.create_action(_action_data(form, workshop.id), actor=current_user)
+        except services.WorkshopError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+            status = 400
+        else:
+            flash(f"Action recorded: {action.title}", "success")
+            return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="actions"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("workshops/action_form.html", form=form, workshop=workshop, action=None, clips=clips,
+                           latest=None), status
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@allow(*STAFF)
+def edit_action(action_id: int):
+    """Change an action. If someone else saved meanwhile, both versions are shown and nothing is lost."""
+    action = _action_or_404(action_id)
+    form = ActionForm(obj=action) if request.method == "GET" else ActionForm()
+    clips = _action_choices(form, action.workshop, action)
+    if request.method == "GET":
+        form.theme_ids.data, form.story_ids.data, form.quotes.data = action.theme_ids, action.story_ids, action.quote_ids
+        form.version.data = str(action.version)
+    status, latest = 200, None
+    if form.validate_on_submit():
+        try:
+            services.update_action(action, _action_data(form, action.workshop_id),
+                                   expected_version=form.version.data or None, actor=current_user)
+        except services.EditConflict as exc:
+            db.session.rollback()
+            action = _action_or_404(action_id)
+            db.session.refresh(action)
+            form.form_errors.append(str(exc))
+            latest = action
+            form.version.data = str(action.version)  # saving again now is a deliberate choice
+            status = 409
+        except services.WorkshopError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+            status = 400
+        else:
+            flash("Action saved.", "success")
+            return redirect(url_for("workshops.action", action_id=action.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("workshops/action_form.html", form=form, workshop=action.workshop, action=action,
+                           clips=clips, latest=latest), status
+
+
+def _dashboard_filters() -> dict:
+    args = request.args
+    status = args.get("status") if args.get("status") in ACTION_STATUSES else None
+    due = args.get("due") if args.get("due") in ("overdue", "soon", "none") else None
+    return {"status": status, "theme_id": args.get("theme_id", type=int), "owner": (args.get("owner") or "").strip() or None,
+            "workshop_id": args.get("workshop_id", type=int), "due": due}
+
+
+@bp.route("/actions")
+@allow(*FOLLOWERS)
+def actions():
+    """Managers' dashboard: design actions with filters, overdue ones first to the eye, summary charts."""
+    filters = _dashboard_filters()
+    rows = db.session.scalars(services.filter_actions(**filters)).all()
+    charts = services.chart_data()
+    workshops = db.session.scalars(select(Workshop).order_by(Workshop.date.desc(), Workshop.id.desc())).all()
+    return render_template(
+        "workshops/actions.html", actions=rows, filters=filters, statuses=ACTION_STATUSES,
+        themes=services.cited_themes(), workshops=workshops, today=date.today(),
+        status_chart=services.bar_chart(charts["by_status"], title="Actions by status"),
+        theme_chart=services.bar_chart(charts["by_theme"], title="Actions by theme", colour="#166534"),
+        gap_chart=services.bar_chart(charts["gaps"], title="Themes with stories but no action yet",
+                                     colour="#9A3412", unit="stories"),
+        gaps=charts["gaps"], query=request.query_string.decode())
+
+
+@bp.route("/actions.csv")
+@allow(*FOLLOWERS)
+def actions_csv():
+    """The dashboard's actions (same filters) as a CSV file."""
+    rows = db.session.scalars(services.filter_actions(**_dashboard_filters())).all()
+    return Response("\ufeff" + services.actions_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=design-actions-{date.today()}.csv"})
+
+
+@bp.route("/actions/<int:action_id>")
+@allow(*FOLLOWERS)
+def action(action_id: int):
+    """One action with its evidence (within consent and redaction) and its timeline."""
+    item = _action_or_404(action_id)
+    form = UpdateForm()
+    form.version.data = str(item.version)
+    if not current_user.has_role(*STAFF):
+        form.status.choices = [("", "Keep the status as it is")]
+    return render_template("workshops/action.html", action=item,
+                           evidence=services.action_evidence(item, current_user), form=form)
+
+
+@bp.route("/actions/<int:action_id>/updates", methods=["POST"])
+@allow(*FOLLOWERS)
+def add_update(action_id: int):
+    """Add to the action's timeline: a comment (anyone following), or a status change (facilitators, admins)."""
+    item = _action_or_404(action_id)
+    form = UpdateForm()
+    form.status.choices = [("", "")] + list(ACTION_STATUSES.items())
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.add_update(item, actor=current_user, comment=form.comment.data or "",
+                            status=form.status.data or None, expected_version=form.version.data or None)
+    except PermissionError:
+        abort(403)
+    except services.WorkshopError as exc:
+        db.session.rollback()
+        item = _action_or_404(action_id)
+        db.session.refresh(item)
+        form.form_errors.append(str(exc))
+        form.version.data = str(item.version)
+        if not current_user.has_role(*STAFF):
+            form.status.choices = [("", "Keep the status as it is")]
+        return render_template("workshops/action.html", action=item,
+                               evidence=services.action_evidence(item, current_user), form=form), \
+            409 if isinstance(exc, services.EditConflict) else 400
+    flash("Added to the timeline.", "success")
+    return redirect(url_for("workshops.action", action_id=item.id, _anchor="timeline"))
