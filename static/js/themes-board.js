@@ -1,0 +1,102 @@
+// Theme board: play quotes, drag a quote onto another theme to move it.
+// The keyboard way to move is the "Move to…" form under each quote (no script needed).
+"use strict";
+
+(function () {
+  let playing = null;
+
+  function stopPlaying() {
+    if (!playing) return;
+    playing.audio.pause();
+    playing.button.textContent = "▶ Play";
+    playing.button.setAttribute("aria-pressed", "false");
+    playing = null;
+  }
+
+  function setUpPlayButtons() {
+    document.querySelectorAll("button.play[data-clip]").forEach((button) => {
+      button.setAttribute("aria-pressed", "false");
+      button.addEventListener("click", () => {
+        if (playing && playing.button === button) { stopPlaying(); return; }
+        stopPlaying();
+        const audio = new Audio(button.dataset.clip);
+        playing = { audio, button };
+        button.textContent = "■ Stop";
+        button.setAttribute("aria-pressed", "true");
+        audio.addEventListener("ended", stopPlaying);
+        audio.play().catch(() => { stopPlaying(); announce("This clip could not be played."); });
+      });
+    });
+  }
+
+  function announce(text) {
+    const status = document.querySelector(".drag-status");
+    if (status) status.textContent = text;
+  }
+
+  async function movePassage(passageId, themeId) {
+    const response = await fetch(`/api/v1/passages/${passageId}/move`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json",
+                 "X-CSRFToken": window.storyloomCsrfToken() },
+      body: JSON.stringify({ theme_id: Number(themeId) }),
+    });
+    if (!response.ok) {
+      let message = "The quote could not be moved.";
+      try { message = (await response.json()).message || message; } catch (e) { /* keep the plain message */ }
+      throw new Error(message);
+    }
+    return response.json();
+  }
+
+  function setUpDragAndDrop() {
+    const grid = document.querySelector(".theme-grid[data-can-move]");
+    if (!grid) return;
+    let dragged = null;
+    grid.querySelectorAll(".quote[draggable=true]").forEach((quote) => {
+      quote.addEventListener("dragstart", (event) => {
+        dragged = quote;
+        quote.classList.add("dragging");
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", quote.dataset.passageId);
+      });
+      quote.addEventListener("dragend", () => {
+        quote.classList.remove("dragging");
+        grid.querySelectorAll(".drop-target").forEach((c) => c.classList.remove("drop-target"));
+      });
+    });
+    grid.querySelectorAll(".theme-card").forEach((card) => {
+      card.addEventListener("dragover", (event) => {
+        if (!dragged || dragged.closest(".theme-card") === card) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "move";
+        card.classList.add("drop-target");
+      });
+      card.addEventListener("dragleave", (event) => {
+        if (!card.contains(event.relatedTarget)) card.classList.remove("drop-target");
+      });
+      card.addEventListener("drop", async (event) => {
+        event.preventDefault();
+        card.classList.remove("drop-target");
+        const passageId = event.dataTransfer.getData("text/plain") || (dragged && dragged.dataset.passageId);
+        if (!passageId || !dragged) return;
+        const quote = dragged;
+        dragged = null;
+        const title = card.querySelector("h2").textContent.trim();
+        try {
+          await movePassage(passageId, card.dataset.themeId);
+          announce(`Moved to ${title}.`);
+          window.location.reload();
+        } catch (error) {
+          quote.classList.remove("dragging");
+          announce(error.message);
+        }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    setUpPlayButtons();
+    setUpDragAndDrop();
+  });
+})();

@@ -1,0 +1,266 @@
+"""What the theme board shows, worked out per viewer.
+
+Consent is applied here, in the queries, every time a board is drawn: a story
+whose consent is withdrawn (or that lost `analysis` consent) drops out of
+every card, count, chart and quote at once, even in earlier runs. Quotes need
+`quote` consent as well, and managers see text only for stories in
+`manager_readable_story_ids()`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from extensions import db
+from governance import policy
+from stories.models import STORYTELLER_ROLES, Story
+from themes.models import Passage, Theme, ThemeDecision, ThemeNote, ThemeRun
+from themes.services import codes_for, visible_themes
+
+ROLE_ORDER = ("service_user", "staff", "peer_mentor", "partner", "other")
+ROLE_SHORT = {"service_user": "Service users", "staff": "Staff", "peer_mentor": "Peer mentors",
+              "partner": "Partners", "other": "Others"}
+QUOTES_PER_CARD = 3
+
+
+@dataclass
+class Viewer:
+    """What one person may see of the stories on a board."""
+
+    analysable: set
+    quotable: set
+    readable: set  # stories whose passage text this viewer may read
+    may_reshape: bool
+    may_code: bool
+
+    def may_read(self, story_id) -> bool:
+        return story_id in self.readable
+
+    def may_quote(self, story_id) -> bool:
+        return story_id in self.quotable and story_id in self.readable
+
+
+def viewer_for(user) -> Viewer:
+    analysable = set(db.session.scalars(policy.analysable_story_ids()))
+    quotable = set(db.session.scalars(policy.quotable_story_ids())) & analysable
+    if user.has_role("facilitator", "reporter", "admin"):
+        readable = analysable
+    else:  # managers: counts for all, words only where the storyteller agreed
+        readable = set(db.session.scalars(policy.manager_readable_story_ids())) & analysable
+    return Viewer(analysable, quotable, readable, may_reshape=user.has_role("facilitator", "admin"),
+                  may_code=user.has_role("facilitator", "reporter", "admin"))
+
+
+@dataclass
+class Card:
+    theme: Theme
+    passages: list = field(default_factory=list)  # live, on-topic passages
+    story_ids: set = field(default_factory=set)
+    role_counts: dict = field(default_factory=dict)  # role -> stories
+    quotes: list = field(default_factory=list)
+    moved_in: int = 0
+    codes: list = field(default_factory=list)  # [(Code, count)]
+
+    @property
+    def role_bars(self) -> list[dict]:
+        """Segments of the prevalence-by-role bar, as SVG x/width in a 0-100 box."""
+        total = sum(self.role_counts.values()) or 1
+        bars, x = [], 0.0
+        for role in ROLE_ORDER:
+            n = self.role_counts.get(role, 0)
+            if n:
+                width = 100.0 * n / total
+                bars.append({"role": role, "label": ROLE_SHORT[role], "n": n, "x": round(x, 2), "width": round(width, 2)})
+                x += width
+        return bars
+
+
+def live_passages(run: ThemeRun, viewer: Viewer) -> list[Passage]:
+    """The run's passages whose stories may still be analysed (withdrawn ones never come back)."""
+    return db.session.scalars(
+        select(Passage).where(Passage.run_id == run.id, Passage.withdrawn_at.is_(None),
+                              Passage.story_id.in_(viewer.analysable or {-1}))
+        .order_by(Passage.story_id, Passage.position)
+    ).all()
+
+
+def story_roles(story_ids) -> dict:
+    if not story_ids:
+        return {}
+    return dict(db.session.execute(select(Story.id, Story.storyteller_role).where(Story.id.in_(story_ids))).all())
+
+
+def _final_ids(run: ThemeRun) -> dict:
+    by_id = {t.id: t for t in run.themes}
+
+    def final(tid):
+        seen = set()
+        while tid in by_id and by_id[tid].merged_into_id is not None and tid not in seen:
+            seen.add(tid)
+            tid = by_id[tid].merged_into_id
+        return tid
+
+    return {tid: final(tid) for tid in by_id}
+
+
+def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True) -> tuple[list[Card], dict]:
+    """Cards of the visible themes (outliers last) and extras: {off_topic, unplaced, roles, story_ids}."""
+    themes = visible_themes(run)
+    cards = {t.id: Card(theme=t) for t in themes}
+    finals = _final_ids(run)
+    passages = live_passages(run, viewer)
+    roles = story_roles({p.story_id for p in passages})
+    off_topic, unplaced = [], []
+    for passage in passages:
+        tid = finals.get(passage.theme_id)
+        if passage.off_topic:
+            off_topic.append(passage)
+        elif tid not in cards:
+            unplaced.append(passage)
+        else:
+            card = cards[tid]
+            card.passages.append(passage)
+            card.story_ids.add(passage.story_id)
+            if passage.moved_by_people:
+                card.moved_in += 1
+    code_map = codes_for(passages) if with_codes else {}
+    for card in cards.values():
+        for sid in card.story_ids:
+            role = roles.get(sid, "other")
+            role = role if role in ROLE_ORDER else "other"
+            card.role_counts[role] = card.role_counts.get(role, 0) + 1
+        candidates = [p for p in card.passages if viewer.may_quote(p.story_id)]
+        # People first: pinned quotes, then quotes someone moved here, then the most representative.
+        candidates.sort(key=lambda p: (not p.pinned, not p.moved_by_people, -(p.representativeness or 0.0), p.id))
+        seen_stories, quotes = set(), []
+        for p in candidates:  # one quote per story unless pinned: a card should show several voices
+            if p.pinned or p.story_id not in seen_stories:
+                quotes.append(p)
+                seen_stories.add(p.story_id)
+            if len(quotes) >= QUOTES_PER_CARD and not p.pinned:
+                break
+        card.quotes = quotes
+        counts: dict = {}
+        for p in card.passages:
+            for code in code_map.get(p.id, []):
+                counts.setdefault(code.id, [code, 0])[1] += 1
+        card.codes = sorted((tuple(v) for v in counts.values()), key=lambda cv: (-cv[1], cv[0].name))
+    ordered = sorted(cards.values(), key=lambda c: (c.theme.is_outlier, -len(c.story_ids), c.theme.position, c.theme.id))
+    extras = {"off_topic": off_topic, "unplaced": unplaced, "roles": roles, "codes": code_map,
+              "story_ids": {p.story_id for p in passages}}
+    return ordered, extras
+
+
+def prevalence(run: ThemeRun, viewer: Viewer) -> dict:
+    """Share of stories touching each theme, overall and by storyteller role.
+
+    The digital form of the evaluation's "needs discussed" table: a story
+    touches a theme when at least one of its (on-topic) passages is in it.
+    """
+    cards, extras = build_cards(run, viewer, with_codes=False)
+    roles = extras["roles"]
+    totals = {role: 0 for role in ROLE_ORDER}
+    for sid in extras["story_ids"]:
+        role = roles.get(sid, "other")
+        totals[role if role in ROLE_ORDER else "other"] += 1
+    used_roles = [r for r in ROLE_ORDER if totals[r]]
+    n_stories = len(extras["story_ids"])
+    rows = []
+    for card in cards:
+        if card.theme.is_outlier or not card.story_ids:
+            continue
+        by_role = {r: card.role_counts.get(r, 0) for r in used_roles}
+        rows.append({
+            "theme_id": card.theme.id, "label": card.theme.label, "stories": len(card.story_ids),
+            "share": len(card.story_ids) / n_stories if n_stories else 0.0,
+            "by_role": {r: {"stories": by_role[r], "share": by_role[r] / totals[r] if totals[r] else 0.0}
+                        for r in used_roles},
+        })
+    return {"rows": rows, "roles": used_roles, "role_labels": {r: ROLE_SHORT[r] for r in used_roles},
+            "role_totals": {r: totals[r] for r in used_roles}, "n_stories": n_stories}
+
+
+def prevalence_csv(data: dict) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["theme", "stories", "share of all stories"]
+                    + [f"{data['role_labels'][r]} (of {data['role_totals'][r]})" for r in data["roles"]])
+    for row in data["rows"]:
+        writer.writerow([row["label"], row["stories"], f"{row['share']:.0%}"]
+                        + [f"{row['by_role'][r]['share']:.0%}" for r in data["roles"]])
+    writer.writerow(["all stories", data["n_stories"], "100%"] + [data["role_totals"][r] for r in data["roles"]])
+    return out.getvalue()
+
+
+def chart_geometry(data: dict, width: int = 760, bar_height: int = 14, gap: int = 10) -> dict:
+    """Positions for the server-side SVG chart: one group per theme, one bar per role."""
+    label_w, right = 230, 50
+    plot_w = width - label_w - right
+    roles = data["roles"]
+    group_h = max(1, len(roles)) * bar_height + gap
+    groups, y = [], 30
+    for row in data["rows"]:
+        bars = []
+        for k, role in enumerate(roles):
+            share = row["by_role"][role]["share"]
+            bars.append({"role": role, "y": y + k * bar_height, "width": round(plot_w * share, 1),
+                         "share": share, "text_x": label_w + round(plot_w * share, 1) + 4})
+        groups.append({"label": row["label"], "y": y, "mid": y + (len(roles) * bar_height) / 2 + 5, "bars": bars})
+        y += group_h
+    return {"width": width, "height": y + 10, "label_w": label_w, "plot_w": plot_w, "groups": groups,
+            "bar_height": bar_height - 2, "ticks": [{"x": label_w + plot_w * t / 4, "label": f"{25 * t}%"} for t in range(5)]}
+
+
+def prevalence_png(data: dict) -> bytes:
+    """The prevalence chart as a PNG (matplotlib, Agg backend: no display needed)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    colours = {"service_user": "#1d4e6b", "staff": "#8a4b08", "peer_mentor": "#1e6b3a", "partner": "#6b2d6b",
+               "other": "#4a5561"}
+    rows, roles = data["rows"], data["roles"]
+    fig, ax = plt.subplots(figsize=(10, max(2.5, 0.5 + 0.28 * len(rows) * max(1, len(roles)))), dpi=120)
+    height = 0.8 / max(1, len(roles))
+    for k, role in enumerate(roles):
+        ys = [i + k * height for i in range(len(rows))]
+        ax.barh(ys, [100 * r["by_role"][role]["share"] for r in rows], height=height, color=colours[role],
+                label=f"{data['role_labels'][role]} ({data['role_totals'][role]} stories)")
+    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(rows))], [r["label"] for r in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Share of stories that touch the theme (%)")
+    ax.legend(loc="lower right", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def decisions(run: ThemeRun, limit: int = 50) -> list[ThemeDecision]:
+    return db.session.scalars(
+        select(ThemeDecision).where(ThemeDecision.run_id == run.id).order_by(ThemeDecision.id.desc()).limit(limit)
+    ).all()
+
+
+def notes(theme: Theme) -> list[ThemeNote]:
+    return db.session.scalars(select(ThemeNote).where(ThemeNote.theme_id == theme.id).order_by(ThemeNote.id)).all()
+
+
+def theme_stories(card: Card, viewer: Viewer) -> list[dict]:
+    """The stories behind a theme: title only where the viewer may read the story."""
+    stories = db.session.scalars(select(Story).where(Story.id.in_(card.story_ids or {-1})).order_by(Story.title)).all()
+    share = {}
+    for p in card.passages:
+        share[p.story_id] = share.get(p.story_id, 0) + 1
+    return [{"story": s, "readable": viewer.may_read(s.id), "passages": share.get(s.id, 0),
+             "role_label": STORYTELLER_ROLES.get(s.storyteller_role, s.storyteller_role)} for s in stories]

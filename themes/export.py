@@ -1,0 +1,49 @@
+"""Theme runs in `flask --app app export json`.
+
+Adds top-level "theme_runs" and, per story, "themes" (its mix in the latest
+run). Consent applies: only stories that may still be analysed appear.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from extensions import db
+
+
+def contribute(document: dict) -> None:
+    from governance.policy import analysable_story_ids
+    from themes.models import Passage, ThemeRun
+    from themes.services import story_theme_mix, visible_themes
+
+    allowed = set(db.session.scalars(analysable_story_ids()))
+    runs = []
+    for run in db.session.scalars(select(ThemeRun).order_by(ThemeRun.id)):
+        passages = db.session.scalars(
+            select(Passage).where(Passage.run_id == run.id, Passage.withdrawn_at.is_(None)).order_by(Passage.story_id, Passage.position)
+        ).all()
+        by_theme: dict = {}
+        finals = {t.id: t for t in run.themes}
+        for p in passages:
+            if p.story_id not in allowed or p.off_topic or p.theme_id is None:
+                continue
+            tid = p.theme_id
+            while finals.get(tid) is not None and finals[tid].merged_into_id is not None:
+                tid = finals[tid].merged_into_id
+            by_theme.setdefault(tid, []).append(p)
+        runs.append({
+            "id": run.id, "status": run.status, "created_at": run.created_at.isoformat() + "Z",
+            "finished_at": run.finished_at.isoformat() + "Z" if run.finished_at else None,
+            "model": run.model, "seeds": run.seeds or [], "settings": run.settings or {},
+            "story_ids": sorted(set(run.story_ids or []) & allowed), "previous_run_id": run.previous_run_id,
+            "themes": [{
+                "id": t.id, "label": t.label, "machine_label": t.machine_label, "description": t.description,
+                "origin": t.origin, "keywords": t.keywords or [], "is_outlier": t.is_outlier,
+                "story_ids": sorted({p.story_id for p in by_theme.get(t.id, [])}),
+                "passages": [{"id": p.id, "story_id": p.story_id, "start": p.start, "end": p.end, "text": p.text,
+                              "pinned": p.pinned, "moved_by_people": p.moved_by_people}
+                             for p in by_theme.get(t.id, [])],
+            } for t in visible_themes(run)],
+        })
+    document["theme_runs"] = runs
+    for story in document.get("stories", []):
+        story["themes"] = [{"theme_id": m["theme_id"], "weight": m["weight"]} for m in story_theme_mix(story["id"])]

@@ -1,0 +1,204 @@
+"""Worker jobs: theme discovery over consenting stories, and the model's split of one theme."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.timeutil import utcnow
+from extensions import db
+from jobs.registry import handles
+from jobs.runner import JobError
+from themes.models import EmbeddingCache, Passage, Theme, ThemeDecision, ThemeRun
+
+
+def _embed_with_cache(texts: list[str], model: str | None = None, report=None):
+    """Embeddings for `texts`, reusing the EmbeddingCache; only new texts go through the model."""
+    import numpy as np
+
+    from engines.embeddings import embed_texts, model_id, text_key
+
+    keys = [text_key(t, model) for t in texts]
+    cached = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 500):
+        for row in db.session.scalars(select(EmbeddingCache).where(EmbeddingCache.key.in_(unique[start:start + 500]))):
+            cached[row.key] = np.frombuffer(row.vector, dtype="float32")
+    missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in cached))
+    for start in range(0, len(missing), 64):
+        batch = missing[start:start + 64]
+        for text, vector in zip(batch, embed_texts(batch, model=model)):
+            key = text_key(text, model)
+            cached[key] = vector
+            db.session.add(EmbeddingCache(key=key, model=model_id(model), vector=vector.astype("float32").tobytes()))
+        db.session.commit()
+        if report:
+            report(20 + int(30 * min(1.0, (start + len(batch)) / max(1, len(missing)))),
+                   f"Reading the passages: {start + len(batch)} of {len(missing)} new")
+    return np.stack([cached[k] for k in keys]) if keys else np.zeros((0, 384), dtype="float32"), len(missing)
+
+
+def _collect_passages(story_ids: list[int]):
+    """Split each consenting story's redacted transcript into passages."""
+    from engines.themes import split_passages
+    from governance.policy import redacted_segments
+    from stories.models import Story
+    from themes.services import text_hash
+
+    rows = []
+    for story in db.session.scalars(select(Story).where(Story.id.in_(story_ids)).order_by(Story.id)):
+        for piece in split_passages(redacted_segments(story)):
+            rows.append({"story_id": story.id, "role": story.storyteller_role, "position": piece.index,
+                         "start": piece.start, "end": piece.end, "text": piece.text, "text_hash": text_hash(piece.text)})
+    return rows
+
+
+@handles("themes.discover")
+def discover(job, report):
+    """Find themes over every story that may be analysed; carry people's decisions from the last run."""
+    from engines.themes import TooFewStoriesError, discover_themes
+    from governance.policy import analysable_story_ids
+    from themes.carry import carry_decisions
+
+    run = db.session.get(ThemeRun, job.params.get("run_id") or job.subject_id)
+    if run is None:
+        raise JobError("This theme run no longer exists.")
+    run.status = "running"
+    run.message = "Reading the stories"
+    report(5, "Reading the stories")
+    story_ids = list(db.session.scalars(analysable_story_ids()))
+    rows = _collect_passages(story_ids)
+    run.story_ids = sorted({r["story_id"] for r in rows})
+    if not rows:
+        raise JobError("There are no checked stories with consent for analysis yet, so there is nothing to sort.")
+    report(15, f"{len(run.story_ids)} stories, {len(rows)} passages")
+
+    settings = dict(run.settings or {})
+    # The engine says the same, but only after the model has read every passage: say it now.
+    from engines.themes import DEFAULT_SETTINGS
+
+    limits = {**DEFAULT_SETTINGS, **settings}
+    if not run.seeds and (len(run.story_ids) < limits["min_total_stories"] or len(rows) < limits["min_total_passages"]):
+        try:
+            discover_themes([{"id": i, "story_id": r["story_id"], "text": r["text"], "role": r["role"]}
+                             for i, r in enumerate(rows)], __import__("numpy").zeros((len(rows), 1)))
+        except TooFewStoriesError as exc:
+            raise JobError(str(exc)) from None
+    model = settings.get("embedding_model")
+    embeddings, n_new = _embed_with_cache([r["text"] for r in rows], model, report)
+    report(55, f"Finding themes ({n_new} new passages read)")
+    engine_rows = [{"id": i, "story_id": r["story_id"], "text": r["text"], "role": r["role"]} for i, r in enumerate(rows)]
+    engine_settings = {k: v for k, v in settings.items() if k not in ("min_stories",)}
+    try:
+        result = discover_themes(engine_rows, embeddings, seeds=run.seeds or None,
+                                 min_stories=int(settings.get("min_stories", 2)), random_state=42,
+                                 settings=engine_settings)
+    except TooFewStoriesError as exc:
+        raise JobError(str(exc)) from None
+    report(85, "Saving the themes")
+
+    themes_by_key, representative = {}, {}
+    for position, found in enumerate(result.themes):
+        theme = Theme(run_id=run.id, label=found.label, machine_label=found.label, keywords=found.keywords,
+                      origin="seed" if found.seed_name else "machine", seed_name=found.seed_name or "",
+                      position=position, is_outlier=found.is_outlier)
+        if found.seed_name:
+            seed = next((s for s in run.seeds if s["name"] == found.seed_name), {})
+            theme.description = seed.get("description", "")
+        db.session.add(theme)
+        themes_by_key[found.key] = theme
+        for rank, pid in enumerate(found.representative_passage_ids):
+            representative[pid] = 1.0 - rank / max(1, len(found.representative_passage_ids))
+    db.session.flush()
+    for index, row in enumerate(rows):
+        key = result.assignments.get(index)
+        theme = themes_by_key.get(key) if key else themes_by_key.get("outliers")
+        db.session.add(Passage(run_id=run.id, story_id=row["story_id"], position=row["position"], start=row["start"],
+                               end=row["end"], text=row["text"], text_hash=row["text_hash"],
+                               theme_id=theme.id if theme else None, machine_theme_id=theme.id if theme else None,
+                               representativeness=representative.get(index)))
+    db.session.flush()
+    db.session.refresh(run)
+
+    previous = db.session.get(ThemeRun, run.previous_run_id) if run.previous_run_id else None
+    if previous is not None and previous.status == "done":
+        run.carried = carry_decisions(previous, run)
+    engine_used = {k: v for k, v in result.settings.items() if k not in ("seeds",)}
+    run.settings = {**settings, **engine_used}
+    run.status = "done"
+    run.finished_at = utcnow()
+    shown = [t for t in run.themes if not t.is_outlier and t.merged_into_id is None]
+    run.message = f"{len(shown)} themes from {len(run.story_ids)} stories"
+    from audit.services import record
+
+    record("theme_run.finished", run, actor=job.created_by_id and _user(job.created_by_id),
+           summary=f"theme run {run.id}: {run.message}; {run.carried} people's decisions kept")
+    db.session.commit()
+    report(100, run.message)
+    return {"run_id": run.id, "themes": len(shown), "stories": len(run.story_ids), "passages": len(rows),
+            "embedded": n_new, "carried": run.carried}
+
+
+def _user(user_id):
+    from accounts.models import User
+
+    return db.session.get(User, user_id)
+
+
+def _discover_failed(job, error):
+    run = db.session.get(ThemeRun, job.params.get("run_id") or job.subject_id)
+    if run is not None:
+        run.status = "failed"
+        run.message = error
+        run.finished_at = utcnow()
+
+
+discover.on_failure = _discover_failed
+
+
+@handles("themes.recluster")
+def recluster(job, report):
+    """Let the model split one theme into parts, as people asked."""
+    from engines.themes import label_for, recluster_theme
+    from governance.policy import analysable_story_ids
+
+    theme = db.session.get(Theme, job.params["theme_id"])
+    if theme is None or theme.merged_into_id is not None:
+        raise JobError("That theme is no longer on the board.")
+    allowed = set(db.session.scalars(analysable_story_ids()))
+    passages = [p for p in db.session.scalars(select(Passage).where(Passage.theme_id == theme.id).order_by(Passage.id))
+                if not p.off_topic and p.withdrawn_at is None and p.story_id in allowed]
+    n_clusters = int(job.params.get("n_clusters", 2))
+    if len(passages) < n_clusters * 2:
+        raise JobError(f"“{theme.label}” has too few passages to split.")
+    report(10, "Reading the passages")
+    run = db.session.get(ThemeRun, theme.run_id)
+    model = (run.settings or {}).get("embedding_model")
+    embeddings, _ = _embed_with_cache([p.text for p in passages], model)
+    report(50, "Splitting the theme")
+    groups = recluster_theme([{"id": p.id, "text": p.text} for p in passages], embeddings, n_clusters=n_clusters,
+                             model=model)
+    by_id = {p.id: p for p in passages}
+    made = []
+    position = max(t.position for t in run.themes) + 1
+    for group in groups[1:]:  # the largest part keeps the theme
+        label, keywords = label_for([by_id[i].text for i in group])
+        new = Theme(run_id=run.id, label=label, machine_label=label, keywords=keywords, origin="human",
+                    position=position, created_by_id=job.created_by_id)
+        db.session.add(new)
+        db.session.flush()
+        for pid in group:
+            by_id[pid].theme_id = new.id
+            by_id[pid].moved_by_people = True
+        made.append(new)
+        position += 1
+    summary = (f"the model split “{theme.label}” ({len(passages)} passages) into "
+               + ", ".join(f"“{t.label}”" for t in made))
+    from audit.services import record
+
+    actor = _user(job.created_by_id) if job.created_by_id else None
+    record("theme.split", theme, actor=actor, summary=summary,
+           after={"new_theme_ids": [t.id for t in made]})
+    db.session.add(ThemeDecision(run_id=run.id, theme_id=theme.id, action="split", summary=summary,
+                                 actor_id=job.created_by_id))
+    db.session.commit()
+    report(100, f"Split into {len(made) + 1} themes")
+    return {"theme_id": theme.id, "new_theme_ids": [t.id for t in made]}
