@@ -3,48 +3,182 @@
 Themes, workshops and managers' views never query stories directly for
 analysis, quotes or display: they go through these functions, so consent,
 safeguarding holds and redaction are enforced in one place and in the query.
+
+Held stories: a story whose automatic check is still running or failed, whose
+safeguarding flags wait for the lead's decision, or which the lead restricted,
+is in no analysis, workshop, quote or manager's view. (A story with no
+governance row at all has never been through transcription, e.g. test data.)
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import or_, select
 
+from governance.models import Redaction, StoryGovernance
 from stories.models import Story, stories_with_scope
+
+CLIP_SALT = "storyloom.governance.clip"
+CLIP_MAX_AGE_SECONDS = 10 * 60
+HELD_SAFEGUARDING_STATES = ("awaiting", "restricted")
+HELD_SCAN_STATES = ("pending", "failed")
+
+
+def held_story_ids():
+    """select() of ids of stories kept out of every use until a person (or the check) clears them."""
+    return select(StoryGovernance.story_id).where(
+        or_(
+            StoryGovernance.safeguarding_state.in_(HELD_SAFEGUARDING_STATES),
+            StoryGovernance.scan_state.in_(HELD_SCAN_STATES),
+        )
+    )
 
 
 def analysable_story_ids():
-    """select() of ids of stories that may enter a theme run: reviewed, with `analysis` consent in force."""
-    return select(Story.id).where(Story.status == "ready", Story.id.in_(stories_with_scope("analysis")))
+    """select() of ids of stories that may enter a theme run: reviewed, with `analysis` consent in force,
+    not held for safeguarding."""
+    return select(Story.id).where(
+        Story.status == "ready",
+        Story.id.in_(stories_with_scope("analysis")),
+        Story.id.not_in(held_story_ids()),
+    )
 
 
 def workshop_story_ids():
     """select() of ids of stories that may be chosen for a workshop or pack."""
-    return select(Story.id).where(Story.id.in_(stories_with_scope("workshop")))
+    return select(Story.id).where(Story.id.in_(stories_with_scope("workshop")), Story.id.not_in(held_story_ids()))
 
 
 def quotable_story_ids():
     """select() of ids of stories whose words may be shown as a quote or played as a clip."""
-    return select(Story.id).where(Story.id.in_(stories_with_scope("quote")))
+    return select(Story.id).where(Story.id.in_(stories_with_scope("quote")), Story.id.not_in(held_story_ids()))
 
 
 def manager_readable_story_ids():
     """select() of ids of stories whose text managers may read (others: counts only)."""
-    return select(Story.id).where(Story.id.in_(stories_with_scope("manager_view")))
+    return select(Story.id).where(Story.id.in_(stories_with_scope("manager_view")), Story.id.not_in(held_story_ids()))
 
 
 def may_view_unredacted(user, story: Story) -> bool:
     """Only the story's reporter, admins and the safeguarding lead see the unredacted transcript."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
     return story.reporter_id == user.id or user.has_role("admin", "safeguarding_lead")
 
 
+def may_review_redactions(user, story: Story) -> bool:
+    """Reviewers of a story's redactions: those who may see it unredacted, and facilitators."""
+    return may_view_unredacted(user, story) or (getattr(user, "is_authenticated", False) and user.has_role("facilitator"))
+
+
+def applied_spans(story: Story) -> list:
+    """The spans hidden outside the story's page: accepted ones and (until decided) proposed ones."""
+    from engines.redaction.spans import Span, merge_spans
+    from extensions import db
+
+    rows = db.session.scalars(
+        select(Redaction).where(Redaction.story_id == story.id, Redaction.state.in_(("proposed", "accepted")))
+    ).all()
+    spans = [Span(r.start_char, r.end_char, r.kind, r.text, r.source) for r in rows if r.end_char > r.start_char]
+    return merge_spans(spans)
+
+
+def segment_offsets(story: Story) -> list[tuple[object, int, int]]:
+    """(segment, start_char, end_char) of each non-empty segment inside `Story.transcript_text`."""
+    placed, offset = [], 0
+    for segment in story.segments:
+        stripped = segment.text.strip()
+        if not stripped:
+            continue
+        placed.append((segment, offset, offset + len(stripped)))
+        offset += len(stripped) + 1
+    return placed
+
+
 def redacted_segments(story: Story) -> list[dict]:
-    """The story's segments as shown outside its own page: {start, end, text, speaker}."""
-    return [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker} for s in story.segments]
+    """The story's segments as shown outside its own page: {start, end, text, speaker}, one per segment.
+
+    A span that crosses a segment boundary is cut at the boundary and each part
+    replaced by the tag, so no part of it shows in either segment.
+    """
+    from engines.redaction.spans import Span, apply_redactions
+
+    spans = applied_spans(story)
+    placed = {id(segment): (start, end) for segment, start, end in segment_offsets(story)}
+    out = []
+    for segment in story.segments:
+        text = ""
+        if id(segment) in placed:
+            seg_start, seg_end = placed[id(segment)]
+            local = [
+                Span(max(s.start_char, seg_start) - seg_start, min(s.end_char, seg_end) - seg_start, s.kind, "", s.source)
+                for s in spans
+                if s.start_char < seg_end and s.end_char > seg_start
+            ]
+            text = apply_redactions(segment.text.strip(), local)
+        out.append({"start": segment.start, "end": segment.end, "text": text, "speaker": segment.speaker})
+    return out
 
 
 def redacted_text(story: Story) -> str:
     return "\n".join(s["text"].strip() for s in redacted_segments(story) if s["text"].strip())
 
 
+def redacted_passage_text(passage) -> str | None:
+    """A theme passage's words as they may be shown now: its text if still inside the current
+    redacted transcript, else rebuilt from the redacted segments its times cover, else None.
+    (A passage cut before a later redaction decision never shows the newly hidden words.)"""
+    story = passage.story
+    text = " ".join((passage.text or "").split())
+    if text and text in " ".join(redacted_text(story).split()):
+        return text
+    if passage.start is not None and passage.end is not None:
+        parts = [s["text"].strip() for s in redacted_segments(story)
+                 if s["start"] is not None and s["end"] is not None and s["end"] > passage.start
+                 and s["start"] < passage.end and s["text"].strip()]
+        if parts:
+            return " ".join(parts)
+    return None
+
+
+def is_quotable(story: Story) -> bool:
+    from extensions import db
+
+    return db.session.scalar(quotable_story_ids().where(Story.id == story.id)) is not None
+
+
+def _clip_serializer():
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CLIP_SALT)
+
+
 def clip_url(story: Story, start: float | None, end: float | None) -> str | None:
     """A signed, short-lived URL of the redacted audio of [start, end], or None if there is no audio or no `quote` consent."""
-    return None
+    if story is None or story.media_id is None or start is None or end is None or end <= start:
+        return None
+    if not is_quotable(story):
+        return None
+    token = _clip_serializer().dumps({"s": story.id, "a": round(float(start), 3), "b": round(float(end), 3)})
+    if has_request_context():
+        return url_for("governance.clip", token=token)
+    return f"/clips/{token}.mp3"
+
+
+def read_clip_token(token: str) -> dict | None:
+    """The {s, a, b} a clip token carries, or None if it is forged or older than CLIP_MAX_AGE_SECONDS."""
+    from itsdangerous import BadSignature
+
+    try:
+        data = _clip_serializer().loads(token, max_age=CLIP_MAX_AGE_SECONDS)
+    except BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(data, dict) or not {"s", "a", "b"} <= set(data):
+        return None
+    return data
+
+
+def redacted_clip_file(story: Story, start: float, end: float):
+    """Path of the redacted clip of [start, end] (a tone over every redacted word), built once and cached."""
+    from governance.clips import redacted_clip_file as build
+
+    return build(story, start, end)
