@@ -44,6 +44,6 @@ def home_panels(user) -> list[dict]:
         panels.append({
             "role": "admin", "title": "Administration",
             "text": f"People, settings and the audit log. {count} stories are held.",
-            "links": [("Manage people", "accounts.users"), ("Audit log", "audit.index"), ("Check the worker", "jobs.selfcheck")],
+            "links": [("Manage people", "accounts.users"), ("Audit log", "audit.index"), ("Privacy settings", "governance.settings"), ("Check the worker", "jobs.selfcheck")],
         })
     return panels

@@ -30,9 +30,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-CORPUS = Path(os.environ.get("STORYLOOM_DEV_CORPUS", ROOT.parent / "shared/corpus/dev_stories.json"))
-if not CORPUS.exists():
-    CORPUS = Path("/work/shared/corpus/dev_stories.json")
+CORPUS = Path(os.environ.get("STORYLOOM_DEV_CORPUS", ROOT / "demo" / "dev_stories.json"))
 
 PLACES = [
     "Leeds", "Bradford", "Sheffield", "Manchester", "Doncaster", "Hull", "Wakefield", "Barnsley",

@@ -47,6 +47,14 @@ def make_huey(app):
         with app.app_context():
             requeue_stale_jobs()
 
+    @huey.periodic_task(crontab(hour="3", minute="15"), name="storyloom.apply_retention")
+    def apply_retention():
+        # Nightly: delete original audio and unredacted text past the retention period.
+        from governance.tasks import apply_retention as run
+
+        with app.app_context():
+            run()
+
     app.extensions["huey"] = huey
     app.extensions["huey.run_job"] = run_job_task
     return huey

@@ -20,7 +20,7 @@ from tests import factories
 app = create_app()
 with app.app_context():
     reporter = db.session.scalar(db.select(User).where(User.email == "theme.reporter@example.org"))
-    for item in json.load(open("/work/shared/corpus/dev_stories.json"))["stories"]:
+    for item in json.load(open("demo/dev_stories.json"))["stories"]:
         factories.make_story(reporter, title="Story " + item["id"], role=item["role"], text=item["text"])
 """
 

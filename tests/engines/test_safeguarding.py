@@ -10,12 +10,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from engines.safeguarding import CATEGORIES, DEFAULT_THRESHOLD, RiskFlag, flag_risks  # noqa: E402
 
-# shared/ sits beside the repo (in CI too); /work/shared on a developer machine.
-DEV_CORPUS = next(
-    (p for p in (Path(__file__).resolve().parents[3] / "shared/corpus/dev_stories.json",
-                 Path("/work/shared/corpus/dev_stories.json")) if p.exists()),
-    Path("/work/shared/corpus/dev_stories.json"),
-)
+DEV_CORPUS = Path(__file__).resolve().parents[2] / "demo" / "dev_stories.json"
 
 # Disclosures the patterns were written against.
 DISCLOSURES = [

@@ -10,7 +10,7 @@ from tests import factories
 from themes.models import Passage, Theme, ThemeRun
 from themes.services import text_hash
 
-CORPUS = Path("/work/shared/corpus/dev_stories.json")
+CORPUS = Path(__file__).resolve().parents[2] / "demo" / "dev_stories.json"
 
 
 def corpus():
