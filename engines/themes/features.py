@@ -119,4 +119,15 @@ def passage_features(
     terms = concept_vocabulary(texts, max_terms=max_terms)
     term_vectors = embed_terms(terms, model=model)
     concepts = concept_projection(contextual, term_vectors) if terms else contextual
-    return {"mean": mean, "contextual": contextual, "concepts": concepts, "terms": terms}
+    return {"mean": mean, "centred": centre(embeddings, mean), "contextual": contextual, "concepts": concepts,
+            "terms": terms, "term_vectors": term_vectors}
+
+
+def story_vectors(vectors: np.ndarray, story_ids: list) -> tuple[np.ndarray, list]:
+    """One normalised mean vector per story (stories in first-seen order) and that order."""
+    order = list(dict.fromkeys(story_ids))
+    index = {sid: n for n, sid in enumerate(order)}
+    sums = np.zeros((len(order), vectors.shape[1]), dtype="float32")
+    for row, sid in enumerate(story_ids):
+        sums[index[sid]] += vectors[row]
+    return normalise_rows(sums), order

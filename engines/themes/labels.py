@@ -1,7 +1,7 @@
 """Readable theme labels and keywords.
 
 Discovered themes get their keywords from BERTopic (c-TF-IDF candidates
-re-ranked by KeyBERTInspired, see discovery.py). `label_for` does the same
+re-ranked towards each theme's target, see discovery.py). `label_for` does the same
 job for a hand-made or merged theme without a fitted model: candidate words
 and two-word phrases from the theme's passages, ranked by how close their
 embedding is to the passages' mean embedding (the KeyBERT idea), weighted by
