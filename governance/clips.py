@@ -90,7 +90,7 @@ def placed_words(story) -> tuple[list[dict], list[tuple[float, float, int, int]]
 
 def mute_ranges(story) -> list[tuple[float, float]]:
     """Audio ranges (seconds) to cover with a tone so that no redacted word can be heard."""
-    from engines.redaction.spans import time_ranges_for_spans
+    from engines.redaction.spans import join_ranges, time_ranges_for_spans
     from governance.policy import applied_spans
 
     spans = applied_spans(story)
@@ -101,14 +101,7 @@ def mute_ranges(story) -> list[tuple[float, float]]:
     for start, end, char_start, char_end in unplaced:
         if any(s.start_char < char_end and s.end_char > char_start for s in spans):
             ranges.append((max(0.0, start - 0.05), end + 0.05))
-    ranges.sort()
-    joined: list[tuple[float, float]] = []
-    for start, end in ranges:
-        if joined and start <= joined[-1][1]:
-            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
-        else:
-            joined.append((start, end))
-    return joined
+    return join_ranges(ranges)
 
 
 def redacted_clip_file(story, start: float, end: float) -> Path:

@@ -149,11 +149,15 @@ def time_ranges_for_spans(spans, words, pad: float = 0.05) -> list[tuple[float, 
         start = min(float(w["start"]) for w in touched)
         end = max(float(w["end"]) for w in touched)
         ranges.append((max(0.0, start - pad), end + pad))
-    ranges.sort()
+    return [(round(s, 3), round(e, 3)) for s, e in join_ranges(ranges)]
+
+
+def join_ranges(ranges) -> list[tuple[float, float]]:
+    """Sort time ranges and join those that overlap or touch."""
     joined: list[tuple[float, float]] = []
-    for start, end in ranges:
+    for start, end in sorted(ranges):
         if joined and start <= joined[-1][1]:
             joined[-1] = (joined[-1][0], max(joined[-1][1], end))
         else:
             joined.append((start, end))
-    return [(round(s, 3), round(e, 3)) for s, e in joined]
+    return joined
