@@ -123,16 +123,29 @@ def redacted_text(story: Story) -> str:
     return "\n".join(s["text"].strip() for s in redacted_segments(story) if s["text"].strip())
 
 
-def redacted_passage_text(passage) -> str | None:
+def redacted_passage_text(passage, cache: dict | None = None) -> str | None:
     """A theme passage's words as they may be shown now: its text if still inside the current
     redacted transcript, else rebuilt from the redacted segments its times cover, else None.
-    (A passage cut before a later redaction decision never shows the newly hidden words.)"""
+    (A passage cut before a later redaction decision never shows the newly hidden words.)
+
+    `cache` (a dict the caller keeps for one page) holds each story's redacted text, so a page
+    of many passages works each story out once.
+    """
     story = passage.story
+    if story is None:
+        return None
+    if cache is not None and story.id in cache:
+        joined, segments = cache[story.id]
+    else:
+        segments = redacted_segments(story)
+        joined = " ".join(" ".join(s["text"].strip() for s in segments if s["text"].strip()).split())
+        if cache is not None:
+            cache[story.id] = (joined, segments)
     text = " ".join((passage.text or "").split())
-    if text and text in " ".join(redacted_text(story).split()):
+    if text and text in joined:
         return text
     if passage.start is not None and passage.end is not None:
-        parts = [s["text"].strip() for s in redacted_segments(story)
+        parts = [s["text"].strip() for s in segments
                  if s["start"] is not None and s["end"] is not None and s["end"] > passage.start
                  and s["start"] < passage.end and s["text"].strip()]
         if parts:

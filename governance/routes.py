@@ -47,28 +47,41 @@ def _reviewable(story_id: int) -> Story:
 @bp.route("/stories/<int:story_id>/redactions")
 @allow("reporter", "facilitator", "admin", "safeguarding_lead")
 def review(story_id: int):
-    """See each proposed redaction in the transcript; accept, reject, or add one."""
+    """See each proposed redaction; accept, reject, or add one.
+
+    The story's reporter, admins and the safeguarding lead see the whole unredacted
+    transcript (and the view is audited). Facilitators review too, but see only each
+    suggestion's own words with a few words of context, never the whole transcript.
+    """
     story = _reviewable(story_id)
-    services.record_unredacted_view(current_user, story, where="redaction review")
-    text = story.transcript_text
+    full = policy.may_view_unredacted(current_user, story)
     rows = services.redactions_for(story)
-    pieces, cursor = [], 0
-    for row in sorted(rows, key=lambda r: (r.start_char, -r.end_char)):
-        if row.start_char < cursor:
-            continue  # overlapping: listed below, marked once in the text
-        pieces.append({"text": text[cursor:row.start_char]})
-        pieces.append({"text": text[row.start_char:row.end_char], "redaction": row})
-        cursor = row.end_char
-    pieces.append({"text": text[cursor:]})
+    pieces = []
+    if full:
+        services.record_unredacted_view(current_user, story, where="redaction review")
+        text = story.transcript_text
+        cursor = 0
+        for row in sorted(rows, key=lambda r: (r.start_char, -r.end_char)):
+            if row.start_char < cursor:
+                continue  # overlapping: listed below, marked once in the text
+            pieces.append({"text": text[cursor:row.start_char]})
+            pieces.append({"text": text[row.start_char:row.end_char], "redaction": row})
+            cursor = row.end_char
+        pieces.append({"text": text[cursor:]})
+        items = [{"row": r, "words": r.text, "before": None, "after": None} for r in rows]
+    else:
+        services.record_redaction_review_view(current_user, story)
+        items = services.redaction_in_context(story, rows)
     gov = services.governance_for(story, create=False)
+    redacted = policy.redacted_segments(story)
     clips = []
     if story.media_id is not None:
-        for segment in policy.redacted_segments(story):
+        for segment in redacted:
             url = policy.clip_url(story, segment["start"], segment["end"])
             if url:
                 clips.append({"text": segment["text"], "url": url, "start": segment["start"]})
-    return render_template("governance/review.html", story=story, pieces=pieces, rows=rows,
-                           redacted=policy.redacted_segments(story), form=ConfirmForm(), add_form=AddRedactionForm(),
+    return render_template("governance/review.html", story=story, full=full, pieces=pieces, items=items,
+                           rows=rows, redacted=redacted, form=ConfirmForm(), add_form=AddRedactionForm(),
                            gov=gov, clips=clips, story_page=_story_page(story))
 
 
@@ -83,6 +96,8 @@ def decide_redaction(story_id: int, redaction_id: int, decision: str):
     row = db.session.get(Redaction, redaction_id)
     if row is None or row.story_id != story.id or not ConfirmForm().validate_on_submit():
         abort(404 if row is None or row.story_id != story.id else 400)
+    if decision == "reject" and row.state == "accepted" and not policy.may_view_unredacted(current_user, story):
+        abort(403)  # showing hidden words again needs someone who may read the whole transcript
     try:
         (services.accept_redaction if decision == "accept" else services.reject_redaction)(row, current_user)
     except services.GovernanceError as exc:
@@ -108,10 +123,15 @@ def accept_all(story_id: int):
 def add_redaction(story_id: int):
     """Hide words the reviewer selected (or typed)."""
     story = _reviewable(story_id)
+    full = policy.may_view_unredacted(current_user, story)
     form = AddRedactionForm()
     if form.validate_on_submit():
         try:
-            if (form.start_char.data or "").isdigit() and (form.end_char.data or "").isdigit():
+            if not full and not services.words_visible_in_redacted(story, form.words.data):
+                # Facilitators hide words they can read in the redacted story; the unredacted
+                # transcript is not searched for them (that would tell them what it holds).
+                raise services.GovernanceError("Type words as they appear under “What others will see”.")
+            if full and (form.start_char.data or "").isdigit() and (form.end_char.data or "").isdigit():
                 services.add_redaction(story, int(form.start_char.data), int(form.end_char.data), form.kind.data,
                                        current_user)
                 flash("Hidden.", "success")

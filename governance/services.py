@@ -269,6 +269,60 @@ def _decide_redaction(row: Redaction, state: str, actor) -> Redaction:
     return row
 
 
+CONTEXT_WORDS = 6
+
+
+def _masked(text: str, offset: int, spans) -> str:
+    """`text` (which starts at `offset` in the transcript) with each of `spans` that touches it tagged."""
+    from engines.redaction.spans import Span, apply_redactions
+
+    end = offset + len(text)
+    local = [Span(max(s.start_char, offset) - offset, min(s.end_char, end) - offset, s.kind, "", s.source)
+             for s in spans if s.start_char < end and s.end_char > offset]
+    return apply_redactions(text, local) if local else text
+
+
+def redaction_in_context(story: Story, rows: list[Redaction] | None = None, words: int = CONTEXT_WORDS) -> list[dict]:
+    """Each redaction as a reviewer who may not read the whole unredacted transcript sees it.
+
+    For every row: its state, kind and, unless it is hidden (accepted), its own words with up to
+    `words` words either side. The context comes from the transcript with every other proposed or
+    accepted redaction already tagged, so nothing hidden elsewhere shows through it.
+    """
+    from engines.redaction.spans import Span
+
+    text = story.transcript_text
+    rows = redactions_for(story) if rows is None else rows
+    held = [r for r in rows if r.state in ("proposed", "accepted") and r.end_char > r.start_char]
+    out = []
+    for row in rows:
+        item = {"row": row, "words": None, "before": "", "after": ""}
+        if row.state != "accepted":
+            others = [Span(r.start_char, r.end_char, r.kind, "", r.source) for r in held if r.id != row.id]
+            before = _masked(text[:row.start_char], 0, others).split()
+            after = _masked(text[row.end_char:], row.end_char, others).split()
+            item.update(words=row.text, before=" ".join(before[-words:]) if words else "",
+                        after=" ".join(after[:words]) if words else "",
+                        cut_before=len(before) > words, cut_after=len(after) > words)
+        out.append(item)
+    return out
+
+
+def record_redaction_review_view(user, story: Story) -> None:
+    """Audit a reviewer seeing suggested redactions in their context (not the whole transcript)."""
+    record("story.viewed_redaction_spans", story, actor=user,
+           summary="Suggested redactions viewed with a few words of context")
+    db.session.commit()
+
+
+def words_visible_in_redacted(story: Story, words: str) -> bool:
+    """True when `words` can be read in the story as shown redacted (what a facilitator sees)."""
+    from governance.policy import redacted_text
+
+    needle = " ".join((words or "").split()).lower()
+    return bool(needle) and needle in " ".join(redacted_text(story).split()).lower()
+
+
 def accept_redaction(row: Redaction, actor=None) -> Redaction:
     return _decide_redaction(row, "accepted", actor)
 
@@ -333,18 +387,38 @@ def add_redaction_by_words(story: Story, words: str, kind: str, actor=None) -> l
 
 # --- consent -----------------------------------------------------------------------
 
-def _notify(hook: str, story_id: int) -> None:
-    """Tell other domains (themes, workshops, stories) that a story was withdrawn or is being erased."""
-    for name in ("stories.services", "themes.services", "workshops.services"):
+# What other domains must do when a story leaves every use ("withdrawn": consent withdrawn or the
+# safeguarding lead restricted it) or is about to be erased / has been erased. Each entry is
+# "module:function", imported only when the hook runs (governance imports no domain at load time).
+STORY_HOOKS = {
+    "withdrawn": ("themes.services:withdraw_story", "workshops.services:on_story_withdrawn"),
+    "erasing": ("themes.services:withdraw_story", "workshops.services:on_story_erasing"),
+    "erased": (),
+}
+
+
+def _notify(event: str, story_id: int) -> None:
+    """Run the STORY_HOOKS of `event` for one story.
+
+    The change itself is already committed and every domain also filters through
+    governance.policy at query time, so one failing hook is logged and the others still run.
+    """
+    for target in STORY_HOOKS.get(event, ()):
+        module_name, _, function_name = target.partition(":")
         try:
-            module = importlib.import_module(name)
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name in (name, name.split(".")[0]):
-                continue
+            if exc.name in (module_name, module_name.split(".")[0]):
+                continue  # that domain is not installed
             raise
-        function = getattr(module, hook, None)
-        if function is not None:
+        function = getattr(module, function_name, None)
+        if function is None:
+            continue
+        try:
             function(story_id)
+        except Exception:
+            db.session.rollback()
+            current_app.logger.exception("story hook %s failed for story %s", target, story_id)
 
 
 def withdraw_consent(story: Story, actor=None, *, requested_by: str = "", reason: str = "") -> ConsentRecord:
@@ -361,7 +435,7 @@ def withdraw_consent(story: Story, actor=None, *, requested_by: str = "", reason
            before={"scopes": consent.scopes}, after={"scopes": [], "requested_by": requested_by[:200]})
     db.session.commit()
     _purge_clips(story.id)
-    _notify("on_story_withdrawn", story.id)
+    _notify("withdrawn", story.id)
     return consent
 
 
@@ -404,7 +478,7 @@ def decide_safeguarding(story: Story, decision: str, note: str = "", actor=None)
     db.session.commit()
     if decision == "restricted":
         _purge_clips(story.id)
-        _notify("on_story_withdrawn", story.id)
+        _notify("withdrawn", story.id)
     return gov
 
 
@@ -524,7 +598,7 @@ def erase_story(story: Story, actor=None) -> int:
     Leaves one audit entry saying story N existed and who erased it. Returns the id.
     """
     story_id = story.id
-    _notify("on_story_erasing", story_id)  # workshops: drop pack files, block unfinished packs
+    _notify("erasing", story_id)  # themes: passages off the boards; workshops: pack files deleted
     media_ids = [story.media_id] + [c.form_media_id for c in story.consents]
     _erase_theme_rows(story)
     from jobs.models import Job
@@ -542,7 +616,7 @@ def erase_story(story: Story, actor=None) -> int:
     db.session.commit()
     _delete_files(files)
     _purge_clips(story_id)
-    _notify("on_story_erased", story_id)
+    _notify("erased", story_id)
     checkpoint_database()
     return story_id
 

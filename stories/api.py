@@ -90,7 +90,10 @@ def create_story():
 @allow(*VIEWERS)
 def get_story(story_id: int):
     """One story with its segments and word timings."""
-    return jsonify(story_dict(services.get_story(current_user, story_id), with_segments=True))
+    story = services.get_story(current_user, story_id)
+    body = story_dict(story, with_segments=True)
+    services.note_unredacted_view(current_user, story, "API")
+    return jsonify(body)
 
 
 @api_bp.route("/stories/<int:story_id>/transcript", methods=["PATCH"])

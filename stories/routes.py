@@ -118,6 +118,7 @@ def show(story_id: int):
     if not full:
         for seg, red in zip(shown, redacted_segments(story)):
             seg.update(text=red["text"], words=[])
+    services.note_unredacted_view(current_user, story, "story page")
     return render_template(
         "stories/show.html", story=story, segments=shown, job=services.latest_transcription(story),
         may_edit=services.may_edit(current_user, story), may_hear=services.may_hear(current_user, story) and story.media,
@@ -143,6 +144,10 @@ def audio(story_id: int):
     if mimetype.startswith("video/"):
         mimetype = "audio/" + mimetype.split("/", 1)[1]
     match = _RANGE.match(request.headers.get("Range", "").strip())
+    if not match or (match.group(1) and int(match.group(1)) == 0):
+        # One audit entry per listen: the whole file, or a player's first range (it starts at 0);
+        # the seeks and follow-up ranges that come after are not recorded again.
+        services.note_unredacted_view(current_user, story, "original audio", audio=True)
     if not match or (not match.group(1) and not match.group(2)):
         headers["Content-Length"] = str(size)
         return Response(iter_plain(media), 200, headers=headers, mimetype=mimetype, direct_passthrough=True)
@@ -208,6 +213,9 @@ def retry(story_id: int):
 def versions(story_id: int):
     """Every saved version, and what changed from the computer's first try."""
     story = services.get_story(current_user, story_id, edit=True)
+    if not services.may_see_unredacted(current_user, story):
+        abort(404)  # earlier versions hold words that may have been redacted since
+    services.note_unredacted_view(current_user, story, "transcript versions")
     all_versions = transcript.versions(story)
     machine = transcript.machine_version(story)
     chosen_number = request.args.get("number", type=int) or (all_versions[0].number if all_versions else None)
@@ -222,6 +230,8 @@ def versions(story_id: int):
 def restore(story_id: int, number: int):
     """Make an earlier version the current transcript again."""
     story = services.get_story(current_user, story_id, edit=True)
+    if not services.may_see_unredacted(current_user, story):
+        abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

@@ -57,6 +57,31 @@ def sees_full_text(user, story: Story) -> bool:
     return shown == [s.text for s in story.segments]
 
 
+def may_see_unredacted(user, story: Story) -> bool:
+    from governance.policy import may_view_unredacted
+
+    return may_view_unredacted(user, story)
+
+
+def note_unredacted_view(user, story: Story, where: str, *, audio: bool = False) -> bool:
+    """Audit a view of the unredacted transcript (or the original audio) when that is what `user` is shown.
+
+    Returns True when an entry was written. Nothing is written for people shown the redacted
+    words only, nor for a story with no words (or no recording) yet.
+    """
+    from governance.policy import may_view_unredacted
+    from governance.services import record_unredacted_view
+
+    if not may_view_unredacted(user, story):
+        return False
+    if audio and story.media_id is None:
+        return False
+    if not audio and not story.media_id and not any((s.text or "").strip() for s in story.segments):
+        return False
+    record_unredacted_view(user, story, where=where)
+    return True
+
+
 def may_hear(user, story: Story) -> bool:
     from governance.policy import may_view_unredacted
 
@@ -219,11 +244,30 @@ def create_text_story(text: str, details: dict, consent: dict | None, reporter, 
         story.revision = 1
         record("story.created", story, actor=actor, summary=f"text story '{story.title}'",
                after={"consent": story.consent_scopes(), "role": story.storyteller_role})
+        _hold_for_check(story)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    start_governance_check(story, actor)
     return story
+
+
+# --- governance: redaction and safeguarding checks of new words -----------------------------
+
+def _hold_for_check(story: Story) -> None:
+    """Hold the story out of every use from the same commit that saves its words, until the check ran."""
+    from governance.services import governance_for
+
+    governance_for(story).scan_state = "pending"
+
+
+def start_governance_check(story: Story, actor=None):
+    """Queue redaction detection and safeguarding flags for words a person typed or edited
+    (a recording's transcript is checked by the transcription job itself)."""
+    from governance.services import start_scan
+
+    return start_scan(story, actor)
 
 
 # --- transcription state -------------------------------------------------------------

@@ -18,6 +18,7 @@ def _clock(seconds: float) -> str:
 def transcribe(job, report):
     """Type up a story's recording: segments, words, uncertain words and guard flags."""
     from engines.transcribe import TranscriptionError, get_transcriber
+    from governance.services import governance_for
     from stories.media import MediaError, local_media_path
     from stories.models import Story
     from stories.transcript import save_machine_transcript
@@ -49,11 +50,31 @@ def transcribe(job, report):
         raise JobError(exc.message) from exc
     data = result.to_dict()
     story = db.session.get(Story, job.story_id)
+    if story is None:
+        raise JobError("The story was deleted while it was being typed up.")
     save_machine_transcript(story, data, reviewed=bool(job.params.get("reviewed")))
+    governance_for(story).scan_state = "pending"  # held from the same commit that saves the words
     db.session.commit()
     words = sum(len(s["words"]) for s in data["segments"])
+    report(95, "Checking for names, places and anything a safeguarding lead should read")
+    _check_governance(story.id, report)
     report(100, f"Typed up {_clock(data['duration_s'])}: {words} words")
     return {"segments": len(data["segments"]), "words": words, "duration_s": data["duration_s"], "model": data["model"]}
+
+
+def _check_governance(story_id: int, report) -> None:
+    """Redaction detection and safeguarding flags on the new transcript.
+
+    A failed check does not undo the transcription: governance marks the scan
+    failed, the story stays held, and it waits in the safeguarding queue.
+    """
+    from governance.services import after_transcription
+
+    try:
+        after_transcription(story_id, report=lambda percent, message="": report(95 + int(percent) * 4 // 100, message))
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("the governance check of story %s failed; it stays held", story_id)
 
 
 def _whisper_language(language: str) -> str:

@@ -12,7 +12,7 @@ from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
 from stories.models import Segment, Story, TranscriptVersion
-from stories.services import StoryError
+from stories.services import StoryError, _hold_for_check, start_governance_check
 
 SPEAKERS = ("", "Reporter", "Storyteller", "Someone else")
 
@@ -129,7 +129,9 @@ def save_transcript(story: Story, edits: list[dict], base_revision: int, actor) 
         raise StoryError("There were no changes to save.", 200)
     version = _snapshot(story, "edit", actor)
     record("story.transcript_edited", story, actor=actor, summary=f"version {version.number}: {changed} change(s)")
+    _hold_for_check(story)
     db.session.commit()
+    start_governance_check(story, actor)  # new words: check them for names and risks again
     return version
 
 
@@ -148,7 +150,9 @@ def restore_version(story: Story, number: int, actor) -> TranscriptVersion:
     db.session.flush()
     version = _snapshot(story, "restore", actor, note=f"from version {number}")
     record("story.transcript_restored", story, actor=actor, summary=f"version {number} restored as {version.number}")
+    _hold_for_check(story)
     db.session.commit()
+    start_governance_check(story, actor)
     return version
 
 

@@ -100,7 +100,7 @@ def _summary(run: ThemeRun, viewer) -> dict:
 
 def _passage(p: Passage, viewer) -> dict:
     return {"id": p.id, "story_id": p.story_id, "start": p.start, "end": p.end,
-            "text": p.text if viewer.may_read(p.story_id) else None, "theme_id": p.theme_id,
+            "text": viewer.text(p), "theme_id": p.theme_id,
             "machine_theme_id": p.machine_theme_id, "moved_by_people": p.moved_by_people, "pinned": p.pinned,
             "off_topic": p.off_topic}
 

@@ -16,7 +16,7 @@ from extensions import db
 from governance import policy
 from stories.models import STORYTELLER_ROLES, Story
 from themes.models import Passage, Theme, ThemeDecision, ThemeNote, ThemeRun
-from themes.services import codes_for, visible_themes
+from themes.services import codes_for, shown_text, visible_themes
 
 ROLE_ORDER = ("service_user", "staff", "peer_mentor", "partner", "other")
 ROLE_SHORT = {"service_user": "Service users", "staff": "Staff", "peer_mentor": "Peer mentors",
@@ -33,9 +33,20 @@ class Viewer:
     readable: set  # stories whose passage text this viewer may read
     may_reshape: bool
     may_code: bool
+    _texts: dict = field(default_factory=dict, repr=False)
+    _stories: dict = field(default_factory=dict, repr=False)
 
     def may_read(self, story_id) -> bool:
         return story_id in self.readable
+
+    def text(self, passage) -> str | None:
+        """The passage's words as this viewer may see them now (redaction decided since the run
+        applied), or None: not readable, or its words can no longer be shown."""
+        if not self.may_read(passage.story_id):
+            return None
+        if passage.id not in self._texts:
+            self._texts[passage.id] = shown_text(passage, self._stories)
+        return self._texts[passage.id]
 
     def may_quote(self, story_id) -> bool:
         return story_id in self.quotable and story_id in self.readable
@@ -135,6 +146,8 @@ def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True) -> tu
         candidates.sort(key=lambda p: (not p.pinned, not p.moved_by_people, -(p.representativeness or 0.0), p.id))
         seen_stories, quotes = set(), []
         for p in candidates:  # one quote per story unless pinned: a card should show several voices
+            if not viewer.text(p):
+                continue  # its words were hidden by a later redaction decision
             if p.pinned or p.story_id not in seen_stories:
                 quotes.append(p)
                 seen_stories.add(p.story_id)

@@ -13,9 +13,10 @@ from extensions import db
 def contribute(document: dict) -> None:
     from governance.policy import analysable_story_ids
     from themes.models import Passage, ThemeRun
-    from themes.services import story_theme_mix, visible_themes
+    from themes.services import shown_text, story_theme_mix, visible_themes
 
     allowed = set(db.session.scalars(analysable_story_ids()))
+    cache: dict = {}
     runs = []
     for run in db.session.scalars(select(ThemeRun).order_by(ThemeRun.id)):
         passages = db.session.scalars(
@@ -39,7 +40,7 @@ def contribute(document: dict) -> None:
                 "id": t.id, "label": t.label, "machine_label": t.machine_label, "description": t.description,
                 "origin": t.origin, "keywords": t.keywords or [], "is_outlier": t.is_outlier,
                 "story_ids": sorted({p.story_id for p in by_theme.get(t.id, [])}),
-                "passages": [{"id": p.id, "story_id": p.story_id, "start": p.start, "end": p.end, "text": p.text,
+                "passages": [{"id": p.id, "story_id": p.story_id, "start": p.start, "end": p.end, "text": shown_text(p, cache),
                               "pinned": p.pinned, "moved_by_people": p.moved_by_people}
                              for p in by_theme.get(t.id, [])],
             } for t in visible_themes(run)],

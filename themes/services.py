@@ -43,6 +43,17 @@ def text_hash(text: str) -> str:
 
 # --- reading ------------------------------------------------------------------
 
+def shown_text(passage, cache: dict | None = None) -> str | None:
+    """A passage's words as they may be shown now, through governance (later redactions apply
+    to old runs too); None when they can no longer be shown."""
+    from governance import policy
+
+    helper = getattr(policy, "redacted_passage_text", None)
+    if helper is None:
+        return passage.text
+    return helper(passage, cache) if cache is not None else helper(passage)
+
+
 def latest_run(done_only: bool = True) -> ThemeRun | None:
     stmt = select(ThemeRun).order_by(ThemeRun.id.desc()).limit(1)
     if done_only:

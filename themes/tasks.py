@@ -53,14 +53,25 @@ def _collect_passages(story_ids: list[int]):
 
 @handles("themes.discover")
 def discover(job, report):
-    """Find themes over every story that may be analysed; carry people's decisions from the last run."""
-    from engines.themes import TooFewStoriesError, discover_themes
-    from governance.policy import analysable_story_ids
-    from themes.carry import carry_decisions
+    """Find themes over every story that may be analysed; carry people's decisions from the last run.
 
+    Three steps, each callable on its own: choose the passages, find themes,
+    write the run (which checks consent again first, so a story withdrawn
+    while the model ran never lands in the run).
+    """
     run = db.session.get(ThemeRun, job.params.get("run_id") or job.subject_id)
     if run is None:
         raise JobError("This theme run no longer exists.")
+    rows = select_passages(run, report)
+    found = find_themes(run, rows, report)
+    return write_run(run, rows, found, job, report)
+
+
+def select_passages(run: ThemeRun, report=None) -> list[dict]:
+    """Step 1: the passages of every story that may be analysed now."""
+    from governance.policy import analysable_story_ids
+
+    report = report or (lambda percent, message="": None)
     run.status = "running"
     run.message = "Reading the stories"
     report(5, "Reading the stories")
@@ -70,13 +81,19 @@ def discover(job, report):
     if not rows:
         raise JobError("There are no checked stories with consent for analysis yet, so there is nothing to sort.")
     report(15, f"{len(run.story_ids)} stories, {len(rows)} passages")
+    return rows
 
+
+def find_themes(run: ThemeRun, rows: list[dict], report=None) -> dict:
+    """Step 2: embed the passages (cached) and let the engine find themes. Returns {result, n_new}."""
+    from engines.themes import DEFAULT_SETTINGS, TooFewStoriesError, discover_themes
+
+    report = report or (lambda percent, message="": None)
     settings = dict(run.settings or {})
+    story_count = len({r["story_id"] for r in rows})
     # The engine says the same, but only after the model has read every passage: say it now.
-    from engines.themes import DEFAULT_SETTINGS
-
     limits = {**DEFAULT_SETTINGS, **settings}
-    if not run.seeds and (len(run.story_ids) < limits["min_total_stories"] or len(rows) < limits["min_total_passages"]):
+    if not run.seeds and (story_count < limits["min_total_stories"] or len(rows) < limits["min_total_passages"]):
         try:
             discover_themes([{"id": i, "story_id": r["story_id"], "text": r["text"], "role": r["role"]}
                              for i, r in enumerate(rows)], __import__("numpy").zeros((len(rows), 1)))
@@ -93,20 +110,66 @@ def discover(job, report):
                                  settings=engine_settings)
     except TooFewStoriesError as exc:
         raise JobError(str(exc)) from None
+    return {"result": result, "n_new": n_new}
+
+
+def _still_analysable(rows: list[dict]) -> tuple[list[dict], list[int]]:
+    """The rows whose stories may still be analysed, and the ids of stories withdrawn since step 1."""
+    from governance.policy import analysable_story_ids
+
+    db.session.commit()  # a fresh transaction: consent and holds may have changed in another process
+    allowed = set(db.session.scalars(analysable_story_ids()))
+    gone = sorted({r["story_id"] for r in rows} - allowed)
+    return [r for r in rows if r["story_id"] in allowed], gone
+
+
+def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=None, *, attempts: int = 3) -> dict:
+    """Step 3: check consent again, then save themes and passages.
+
+    A story withdrawn (or held) since step 1 never lands: its passages are
+    dropped and the themes are found again without it, so no label or keyword
+    comes from its words either.
+    """
+    from audit.services import record
+    from themes.carry import carry_decisions
+
+    report = report or (lambda percent, message="": None)
+    run_id = run.id
+    kept, gone = _still_analysable(rows)
+    while gone:
+        run = db.session.get(ThemeRun, run_id)
+        record("theme_run.stories_left", run, actor=None,
+               summary=f"theme run {run.id}: {len(gone)} stories withdrawn while it ran were left out",
+               after={"story_ids": gone})
+        db.session.commit()
+        if not kept:
+            raise JobError("Every story was withdrawn while the themes were being found: there is nothing to sort.")
+        attempts -= 1
+        if attempts <= 0:
+            raise JobError("Stories kept being withdrawn while the themes were being found. Try again later.")
+        report(50, f"{len(gone)} stories were withdrawn meanwhile: finding the themes again without them")
+        rows = kept
+        run.story_ids = sorted({r["story_id"] for r in rows})
+        found = find_themes(run, rows, report)
+        kept, gone = _still_analysable(rows)
+    run = db.session.get(ThemeRun, run_id)
+    run.story_ids = sorted({r["story_id"] for r in rows})
+    result, n_new = found["result"], found["n_new"]
+    settings = dict(run.settings or {})
     report(85, "Saving the themes")
 
     themes_by_key, representative = {}, {}
-    for position, found in enumerate(result.themes):
-        theme = Theme(run_id=run.id, label=found.label, machine_label=found.label, keywords=found.keywords,
-                      origin="seed" if found.seed_name else "machine", seed_name=found.seed_name or "",
-                      position=position, is_outlier=found.is_outlier)
-        if found.seed_name:
-            seed = next((s for s in run.seeds if s["name"] == found.seed_name), {})
+    for position, theme_found in enumerate(result.themes):
+        theme = Theme(run_id=run.id, label=theme_found.label, machine_label=theme_found.label,
+                      keywords=theme_found.keywords, origin="seed" if theme_found.seed_name else "machine",
+                      seed_name=theme_found.seed_name or "", position=position, is_outlier=theme_found.is_outlier)
+        if theme_found.seed_name:
+            seed = next((s for s in run.seeds if s["name"] == theme_found.seed_name), {})
             theme.description = seed.get("description", "")
         db.session.add(theme)
-        themes_by_key[found.key] = theme
-        for rank, pid in enumerate(found.representative_passage_ids):
-            representative[pid] = 1.0 - rank / max(1, len(found.representative_passage_ids))
+        themes_by_key[theme_found.key] = theme
+        for rank, pid in enumerate(theme_found.representative_passage_ids):
+            representative[pid] = 1.0 - rank / max(1, len(theme_found.representative_passage_ids))
     db.session.flush()
     for index, row in enumerate(rows):
         key = result.assignments.get(index)
@@ -127,9 +190,8 @@ def discover(job, report):
     run.finished_at = utcnow()
     shown = [t for t in run.themes if not t.is_outlier and t.merged_into_id is None]
     run.message = f"{len(shown)} themes from {len(run.story_ids)} stories"
-    from audit.services import record
-
-    record("theme_run.finished", run, actor=job.created_by_id and _user(job.created_by_id),
+    created_by = getattr(job, "created_by_id", None)
+    record("theme_run.finished", run, actor=created_by and _user(created_by),
            summary=f"theme run {run.id}: {run.message}; {run.carried} people's decisions kept")
     db.session.commit()
     report(100, run.message)
@@ -159,6 +221,9 @@ def recluster(job, report):
     """Let the model split one theme into parts, as people asked."""
     from engines.themes import label_for, recluster_theme
     from governance.policy import analysable_story_ids
+    from themes.services import shown_text
+
+    cache: dict = {}
 
     theme = db.session.get(Theme, job.params["theme_id"])
     if theme is None or theme.merged_into_id is not None:
@@ -180,7 +245,8 @@ def recluster(job, report):
     made = []
     position = max(t.position for t in run.themes) + 1
     for group in groups[1:]:  # the largest part keeps the theme
-        label, keywords = label_for([by_id[i].text for i in group])
+        # Labels come only from words that may still be shown (a later redaction applies).
+        label, keywords = label_for([shown_text(by_id[i], cache) or "" for i in group])
         new = Theme(run_id=run.id, label=label, machine_label=label, keywords=keywords, origin="human",
                     position=position, created_by_id=job.created_by_id)
         db.session.add(new)

@@ -135,7 +135,11 @@ def test_a_typed_story_skips_transcription(app, reporter_client):
         typed, from_file = db.session.scalars(select(Story).order_by(Story.id)).all()
         assert typed.status == "ready" and [s.text for s in typed.segments] == ["First part.", "Second part."]
         assert from_file.transcript_text == "Caf\u00e9 words here." and from_file.source_filename == "story.txt"
-        assert from_file.consent_scopes() == [] and not db.session.scalars(select(Job)).all()
+        assert from_file.consent_scopes() == []
+        jobs = db.session.scalars(select(Job)).all()
+        # No transcription; the governance check (names, safeguarding) ran on each typed story.
+        assert sorted((j.kind, j.story_id, j.status) for j in jobs) == [
+            ("governance.scan", typed.id, "succeeded"), ("governance.scan", from_file.id, "succeeded")]
 
 
 def test_verbal_consent_keeps_its_clip_times(app, reporter_client, clips):

@@ -52,5 +52,18 @@ def make_run_by_hand(layout: dict, *, seeds=None) -> ThemeRun:
                                    end=10.0 * rank + 8, text=text, text_hash=text_hash(text), theme_id=theme.id,
                                    machine_theme_id=theme.id, representativeness=1.0 - rank / 10))
     run.story_ids = sorted(story_ids)
+    _words_into_stories(layout)
     db.session.commit()
     return run
+
+
+def _words_into_stories(layout: dict) -> None:
+    """A passage is always cut from its story's words: add each passage's text to its story
+    (as a segment) when the story does not hold it yet, so governance shows it as it would a real one."""
+    from stories.models import Segment
+
+    for items in layout.values():
+        for story, text in items:
+            if text not in story.transcript_text:
+                story.segments.append(Segment(position=len(story.segments), text=text))
+                db.session.flush()
