@@ -1,4 +1,5 @@
 """A facilitator finds themes with two seeds, reshapes the board with the room, and re-runs discovery."""
+import json
 import re
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
+AUDIO_STORY = "d08"  # a housing story, told aloud so its quotes can be played
+
 SEED_STORIES = """
 import json
 from app import create_app
@@ -21,8 +24,56 @@ app = create_app()
 with app.app_context():
     reporter = db.session.scalar(db.select(User).where(User.email == "theme.reporter@example.org"))
     for item in json.load(open("demo/dev_stories.json"))["stories"]:
-        factories.make_story(reporter, title="Story " + item["id"], role=item["role"], text=item["text"])
+        if item["id"] != AUDIO_STORY:  # that one is told aloud and imported as audio
+            factories.make_story(reporter, title="Story " + item["id"], role=item["role"], text=item["text"])
+""".replace("AUDIO_STORY", repr(AUDIO_STORY))
+
+# Waits until the live worker has transcribed the imported story and its governance check has cleared.
+WAIT_ANALYSABLE = """
+import sys, time
+from app import create_app
+from extensions import db
+from governance import policy
+from governance.models import StoryGovernance
+from stories.models import Story
+story_id = int(sys.argv[1])
+app = create_app()
+deadline = time.time() + 240
+with app.app_context():
+    while True:
+        db.session.expire_all()
+        if db.session.scalar(policy.analysable_story_ids().where(Story.id == story_id)) is not None:
+            break
+        story = db.session.get(Story, story_id)
+        gov = db.session.get(StoryGovernance, story_id)
+        state = (story.status, gov and gov.scan_state, gov and gov.safeguarding_state)
+        if time.time() > deadline or story.status == "failed" or (gov and gov.safeguarding_state == "awaiting"):
+            sys.exit(f"story {story_id} is not analysable: {state}")
+        time.sleep(1)
 """
+
+# new Audio() elements are never in the document: keep a handle on each one the page plays.
+RECORD_PLAYED_AUDIO = """
+window.__played = [];
+const play = HTMLMediaElement.prototype.play;
+HTMLMediaElement.prototype.play = function () { window.__played.push(this); return play.apply(this, arguments); };
+"""
+
+
+def _import_audio_story(live_site, folder) -> int:
+    """Speak the housing story with espeak-ng, import the mp3 through the CLI and wait until it may be analysed."""
+    text = next(s["text"] for s in json.loads((ROOT / "demo/dev_stories.json").read_text())["stories"]
+                if s["id"] == AUDIO_STORY)
+    raw, mp3 = folder / "housing.wav", folder / "A home of my own.mp3"
+    subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "165", "-w", str(raw), text], check=True)
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(raw), "-ac", "1", "-b:a", "64k", str(mp3)],
+                   check=True)
+    result = live_site.cli("stories", "import", str(mp3), "--reporter", "theme.reporter@example.org",
+                           "--consent", "analysis,workshop,quote,manager_view", "--reviewed")
+    story_id = int(result.stdout.split("\t")[0])
+    subprocess.run([sys.executable, "-c", WAIT_ANALYSABLE, str(story_id)], cwd=ROOT, env=live_site.env, check=True,
+                   timeout=300)
+    return story_id
 
 
 def _wait_for_board(page):
@@ -34,8 +85,10 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
     live_site.create_user("theme.reporter@example.org", "reporter")
     live_site.create_user("theme.facilitator@example.org", "facilitator", name="Fran")
     subprocess.run([sys.executable, "-c", SEED_STORIES], cwd=ROOT, env=live_site.env, check=True, timeout=120)
+    _import_audio_story(live_site, tmp_path)
 
     page = new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(RECORD_PLAYED_AUDIO)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     sign_in(page, "theme.facilitator@example.org")
@@ -91,12 +144,33 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
     assert page.get_by_role("heading", name=target_name, level=1).is_visible()
     check_accessibility(page)
 
-    # Play a quote where the audio allows it (typed stories have none: no play button is offered).
+    # Play a quote of the spoken story. If none of its passages is among a card's key quotes, pin one
+    # (on its theme's page) so the board shows it.
     page.get_by_role("link", name=re.compile("Theme board")).click()
-    play = page.locator("button.play")
-    if play.count():
-        play.first.click()
-        assert play.first.get_attribute("aria-pressed") == "true"
+    if not page.locator("button.play").count():
+        theme_links = [a.get_attribute("href") for a in page.locator(".theme-card h2 a").all()]
+        for href in theme_links:
+            page.goto(href)
+            if page.locator("button.play").count():
+                break
+        else:
+            raise AssertionError("no passage of the spoken story can be played on any theme page")
+        page.locator("li.passage", has=page.locator("button.play")).first.get_by_role("button", name="Pin as key quote").click()
+        page.get_by_text("Pinned as a key quote.").wait_for()
+        page.get_by_role("link", name=re.compile("Theme board")).click()
+    play = page.locator("button.play").first
+    expect(play).to_be_visible()
+    with page.expect_response(lambda r: "/clips/" in r.url) as clip_info:
+        play.click()
+    clip = clip_info.value
+    assert clip.status in (200, 206), clip.status
+    assert clip.headers["content-type"].startswith("audio/"), clip.headers
+    assert play.get_attribute("aria-pressed") == "true"
+    page.wait_for_function("() => window.__played.length && !window.__played[0].paused"
+                           " && window.__played[0].currentTime > 0.5", timeout=15000)
+    assert not page.locator(".drag-status").inner_text().strip()  # no "could not be played"
+    play.click()  # stop
+    assert play.get_attribute("aria-pressed") == "false"
 
     # Prevalence table and chart, and the PNG download.
     page.get_by_role("link", name="Prevalence table and chart").click()
