@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import or_, select
 
+from extensions import db
 from governance.models import Redaction, StoryGovernance
 from stories.models import Story, stories_with_scope
 
@@ -31,6 +32,20 @@ def held_story_ids():
             StoryGovernance.scan_state.in_(HELD_SCAN_STATES),
         )
     )
+
+
+def hold_label(story: Story) -> str | None:
+    """Why a story is kept out of use right now, in plain words; None when it is not held."""
+    from governance.models import SAFEGUARDING_STATES, SCAN_STATES
+
+    state = db.session.get(StoryGovernance, story.id)
+    if state is None:
+        return None
+    if state.safeguarding_state in HELD_SAFEGUARDING_STATES:
+        return SAFEGUARDING_STATES[state.safeguarding_state]
+    if state.scan_state in HELD_SCAN_STATES:
+        return SCAN_STATES[state.scan_state]
+    return None
 
 
 def analysable_story_ids():

@@ -328,4 +328,4 @@ def governance_panel(story: Story) -> dict:
 
 @bp.app_context_processor
 def _governance_globals():
-    return {"governance_panel": governance_panel}
+    return {"governance_panel": governance_panel, "story_hold_label": policy.hold_label}
