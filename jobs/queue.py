@@ -55,6 +55,16 @@ def make_huey(app):
         with app.app_context():
             run()
 
+    @huey.periodic_task(crontab(minute="40"), name="storyloom.clean_uploads")
+    def clean_uploads():
+        # Hourly: abandoned resumable uploads (plaintext .part files) and stray temp files.
+        from stories.media import cleanup_tmp
+        from stories.uploads import cleanup_abandoned
+
+        with app.app_context():
+            cleanup_abandoned()
+            cleanup_tmp()
+
     app.extensions["huey"] = huey
     app.extensions["huey.run_job"] = run_job_task
     return huey

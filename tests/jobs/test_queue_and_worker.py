@@ -154,3 +154,10 @@ def test_reporter_cannot_see_someone_elses_job(app, users):
     client = app.test_client()
     sign_in(client, users["reporter"].email)
     assert client.get(f"/api/v1/jobs/{job_id}").status_code == 404
+
+
+def test_the_worker_schedules_reaping_retention_and_upload_cleanup(app):
+    from jobs.queue import get_huey
+
+    names = {task.name for task in get_huey(app)._registry.periodic_tasks}
+    assert {"storyloom.requeue_stale_jobs", "storyloom.apply_retention", "storyloom.clean_uploads"} <= names
