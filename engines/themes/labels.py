@@ -81,7 +81,14 @@ def label_from_keywords(keywords: list[str], max_phrases: int = 2) -> str:
     if not phrases:
         return "Unnamed theme"
     label = " and ".join(phrases) if len(phrases) <= 2 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    label = " ".join(ACRONYMS.get(word, word) for word in label.split(" "))
     return label[0].upper() + label[1:]
+
+
+# Keyphrases are lower-cased for matching; these read wrong that way on a board.
+ACRONYMS = {word: word.upper() for word in (
+    "adhd", "ptsd", "nhs", "gp", "gps", "dwp", "cv", "id", "a&e", "aa", "na", "mp", "ocd", "hiv", "esa", "pip", "uc",
+)} | {"gps": "GPs"}
 
 
 _CLAUSE = re.compile(r"[.!?,;:()\"]+")

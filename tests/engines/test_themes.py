@@ -177,3 +177,10 @@ def test_label_for_names_a_hand_made_theme(corpus):
     assert is_informative(label) and label[0].isupper()
     assert any(word in " ".join(keywords) for word in ("tenan", "hous", "flat", "bedsit"))
     assert label_for(["the and of it"]) == ("Unnamed theme", [])
+
+
+def test_labels_keep_acronyms_readable():
+    from engines.themes.labels import label_from_keywords
+
+    assert label_from_keywords(["alcohol requirement", "adhd", "drinking"]) == "Alcohol requirement and ADHD"
+    assert label_from_keywords(["gp appointments", "benefits"]) == "GP appointments and benefits"
