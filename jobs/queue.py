@@ -57,7 +57,7 @@ def make_huey(app):
 
     @huey.periodic_task(crontab(minute="40"), name="storyloom.clean_uploads")
     def clean_uploads():
-        # Hourly: abandoned resumable uploads (plaintext .part files) and stray temp files.
+        # Hourly: abandoned resumable uploads (encrypted .part files) and stray plaintext temp files.
         from stories.media import cleanup_tmp
         from stories.uploads import cleanup_abandoned
 

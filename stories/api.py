@@ -131,7 +131,9 @@ def create_upload():
 @allow(*ADDERS)
 def upload_status(upload_id: str):
     """How many bytes have arrived (carry on from there)."""
-    return jsonify(uploads.get_session(current_user, upload_id).to_dict())
+    session = uploads.get_session(current_user, upload_id)
+    uploads.sync(session)  # a piece cut off half way by a crash is not counted
+    return jsonify(session.to_dict())
 
 
 @api_bp.route("/uploads/<upload_id>", methods=["PUT"])
@@ -143,7 +145,7 @@ def upload_chunk(upload_id: str):
     if offset is None:
         return _problem("Say where this piece starts with ?offset=.", 400)
     try:
-        received = uploads.append_chunk(session, offset, request.stream)
+        received = uploads.append_chunk(session, offset, request.stream, request.content_length)
     except MediaError as exc:
         return jsonify({"code": exc.status, "message": exc.message, "received": session.received}), exc.status
     return jsonify({"id": session.id, "received": received})
@@ -167,7 +169,7 @@ def finish_upload(upload_id: str):
         return _problem("Some details are missing or not right.", 422, form.errors)
     kind = "recording" if request.args.get("kind", "recording") == "recording" else "audio"
     try:
-        with open(uploads.part_path(session), "rb") as stream:
+        with uploads.open_plain(session) as stream:  # decrypted into DATA_DIR/tmp, deleted afterwards
             story = services.create_audio_story(stream, session.filename, form.details(), form.consent(), current_user,
                                                 source_kind=kind, content_type=session.content_type,
                                                 consent_form=form.consent_form.data)

@@ -22,13 +22,15 @@
   const pick = () => ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm", "audio/mp4"]
     .find((t) => MediaRecorder.isTypeSupported(t)) || "";
 
+  const MAX_PUT_BYTES = 4 * 1024 * 1024;
   // Upload queue: send pending bytes at the server's offset; on any failure ask the server where it got to.
   async function pump() {
     if (uploading || !uploadId) return;
     uploading = true;
     try {
       while (pending.length) {
-        const blob = new Blob(pending);
+        // At most 4 MB a request (the server takes 8 MB per PUT): a long outage's backlog goes in pieces.
+        const blob = new Blob(pending).slice(0, MAX_PUT_BYTES);
         const response = await fetch(`${form.dataset.uploadsUrl}/${uploadId}?offset=${sent}`,
           { method: "PUT", headers: headers(), body: blob });
         if (!response.ok) throw new Error(`upload ${response.status}`);
