@@ -103,18 +103,11 @@ def create_user():
     return render_template("accounts/create_user.html", form=form)
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @allow("admin")
 def edit_user(user_id: int):
     """Change someone's roles."""
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = EditRolesForm(roles=user.role_names)
     if form.validate_on_submit():
         try:
@@ -131,7 +124,7 @@ def edit_user(user_id: int):
 @allow("admin")
 def toggle_active(user_id: int):
     """Deactivate or reactivate an account (never delete)."""
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.set_active(user, not user.active, actor=current_user)
@@ -145,7 +138,7 @@ def toggle_active(user_id: int):
 @allow("admin")
 def reset_password(user_id: int):
     """Give someone a new one-time password."""
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     password = services.reset_password(user, actor=current_user)

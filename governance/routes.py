@@ -21,13 +21,6 @@ from governance.models import AlwaysRedactTerm, Redaction
 from stories.models import Story
 
 
-def _story(story_id: int) -> Story:
-    story = db.session.get(Story, story_id)
-    if story is None:
-        abort(404)
-    return story
-
-
 def _story_page(story: Story) -> str:
     try:
         return url_for("stories.show", story_id=story.id)
@@ -36,7 +29,7 @@ def _story_page(story: Story) -> str:
 
 
 def _reviewable(story_id: int) -> Story:
-    story = _story(story_id)
+    story = db.get_or_404(Story, story_id)
     if not policy.may_review_redactions(current_user, story):
         abort(403)
     return story
@@ -160,7 +153,7 @@ def check_again(story_id: int):
 @allow("reporter", "admin")
 def withdraw(story_id: int):
     """Withdraw consent: the story stops being used everywhere at once."""
-    story = _story(story_id)
+    story = db.get_or_404(Story, story_id)
     if not (story.reporter_id == current_user.id or current_user.has_role("admin")):
         abort(403)
     form = WithdrawForm()
@@ -190,7 +183,7 @@ def safeguarding_queue():
 @allow("safeguarding_lead")
 def safeguarding_story(story_id: int):
     """Read the flagged passages and record a decision."""
-    story = _story(story_id)
+    story = db.get_or_404(Story, story_id)
     form = DecisionForm()
     if form.validate_on_submit():
         try:
@@ -214,7 +207,7 @@ def safeguarding_story(story_id: int):
 @allow("admin")
 def erase(story_id: int):
     """Erase a story completely (an audit entry records that it existed)."""
-    story = _story(story_id)
+    story = db.get_or_404(Story, story_id)
     form = EraseForm()
     if form.validate_on_submit():
         if form.confirm.data.strip() != str(story.id):
@@ -233,7 +226,7 @@ def erase(story_id: int):
 @allow("admin")
 def subject_access(story_id: int):
     """Everything held about one story, as a ZIP."""
-    story = _story(story_id)
+    story = db.get_or_404(Story, story_id)
     data = services.subject_access_zip(story, current_user)
     return Response(data, mimetype="application/zip", headers={
         "Content-Disposition": f"attachment; filename=storyloom-story-{story.id}.zip",

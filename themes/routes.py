@@ -28,13 +28,6 @@ def _template_helpers():
     return {"story_theme_mix": services.story_theme_mix}
 
 
-def _get_or_404(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _back(default: str) -> str:
     target = request.form.get("next") or ""
     if target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
@@ -74,7 +67,7 @@ def board_page():
 @allow(*VIEWERS)
 def run_board(run_id: int):
     """The board of one run, earlier ones included."""
-    return _render_board(_get_or_404(ThemeRun, run_id))
+    return _render_board(db.get_or_404(ThemeRun, run_id))
 
 
 def _render_board(run: ThemeRun | None):
@@ -121,7 +114,7 @@ def start_run():
 @allow(*SHAPERS)
 def new_theme(run_id: int):
     """Make a theme by hand."""
-    run = _get_or_404(ThemeRun, run_id)
+    run = db.get_or_404(ThemeRun, run_id)
     form = NewThemeForm()
     if form.validate_on_submit():
         try:
@@ -142,7 +135,7 @@ def new_theme(run_id: int):
 @allow(*VIEWERS)
 def prevalence(run_id: int):
     """Share of stories touching each theme, by storyteller role: table and chart."""
-    run = _get_or_404(ThemeRun, run_id)
+    run = db.get_or_404(ThemeRun, run_id)
     data = board.prevalence(run, board.viewer_for(current_user))
     return render_template("themes/prevalence.html", run=run, data=data, chart=board.chart_geometry(data))
 
@@ -151,7 +144,7 @@ def prevalence(run_id: int):
 @allow(*VIEWERS)
 def prevalence_csv(run_id: int):
     """The prevalence table as CSV."""
-    run = _get_or_404(ThemeRun, run_id)
+    run = db.get_or_404(ThemeRun, run_id)
     body = board.prevalence_csv(board.prevalence(run, board.viewer_for(current_user)))
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=theme-prevalence-run-{run.id}.csv"})
@@ -161,7 +154,7 @@ def prevalence_csv(run_id: int):
 @allow(*VIEWERS)
 def prevalence_png(run_id: int):
     """The prevalence chart as a PNG picture."""
-    run = _get_or_404(ThemeRun, run_id)
+    run = db.get_or_404(ThemeRun, run_id)
     png = board.prevalence_png(board.prevalence(run, board.viewer_for(current_user)))
     return Response(png, mimetype="image/png",
                     headers={"Content-Disposition": f"attachment; filename=theme-prevalence-run-{run.id}.png"})
@@ -173,7 +166,7 @@ def prevalence_png(run_id: int):
 @allow(*VIEWERS)
 def theme_page(theme_id: int):
     """A theme: its stories, its passages, what people decided, and the tools to reshape it."""
-    theme = _get_or_404(Theme, theme_id)
+    theme = db.get_or_404(Theme, theme_id)
     if theme.merged_into_id is not None:
         target = services.final_theme(theme)
         flash(f"“{theme.label}” was merged into “{target.label}”.", "info")
@@ -206,7 +199,7 @@ def theme_page(theme_id: int):
 @allow(*SHAPERS)
 def edit_theme(theme_id: int):
     """Rename a theme or write its description (refused if someone else changed it meanwhile)."""
-    theme = _get_or_404(Theme, theme_id)
+    theme = db.get_or_404(Theme, theme_id)
     form = ThemeEditForm()
     if form.validate_on_submit():
         try:
@@ -227,14 +220,14 @@ def edit_theme(theme_id: int):
 @allow(*SHAPERS)
 def merge_theme(theme_id: int):
     """Merge this theme into another."""
-    theme = _get_or_404(Theme, theme_id)
+    theme = db.get_or_404(Theme, theme_id)
     form = MergeForm()
     form.target.choices = [(t.id, t.label) for t in services.visible_themes(theme.run) if t.id != theme.id]
     if not form.validate_on_submit():
         flash("Choose the theme to merge with.", "error")
         return redirect(url_for("themes.theme_page", theme_id=theme_id))
     try:
-        target = services.merge_themes(theme, _get_or_404(Theme, form.target.data), actor=current_user,
+        target = services.merge_themes(theme, db.get_or_404(Theme, form.target.data), actor=current_user,
                                        reason=form.reason.data or "")
     except services.ThemeError as exc:
         flash(str(exc), "error")
@@ -247,7 +240,7 @@ def merge_theme(theme_id: int):
 @allow(*SHAPERS)
 def split_theme(theme_id: int):
     """Split the ticked passages off into a new theme."""
-    theme = _get_or_404(Theme, theme_id)
+    theme = db.get_or_404(Theme, theme_id)
     form = SplitForm()
     form.passages.choices = [(p.id, str(p.id)) for p in db.session.scalars(select(Passage).where(Passage.theme_id == theme.id))]
     if form.validate_on_submit():
@@ -267,7 +260,7 @@ def split_theme(theme_id: int):
 @allow(*SHAPERS)
 def recluster_theme(theme_id: int):
     """Ask the model to split this theme (a short job)."""
-    theme = _get_or_404(Theme, theme_id)
+    theme = db.get_or_404(Theme, theme_id)
     form = ReclusterForm()
     if not form.validate_on_submit():
         abort(400)
@@ -283,7 +276,7 @@ def recluster_theme(theme_id: int):
 @allow(*SHAPERS)
 def add_note(theme_id: int):
     """Add a note to a theme."""
-    theme = _get_or_404(Theme, theme_id)
+    theme = db.get_or_404(Theme, theme_id)
     form = NoteForm()
     if form.validate_on_submit():
         try:
@@ -302,12 +295,12 @@ def add_note(theme_id: int):
 @allow(*SHAPERS)
 def move_passage(passage_id: int):
     """Move a passage to another theme (the keyboard way to drag a quote)."""
-    passage = _get_or_404(Passage, passage_id)
+    passage = db.get_or_404(Passage, passage_id)
     form = MoveForm()
     form.theme_id.choices = _move_choices(db.session.get(ThemeRun, passage.run_id))
     if form.validate_on_submit():
         try:
-            services.move_passage(passage, _get_or_404(Theme, form.theme_id.data), actor=current_user)
+            services.move_passage(passage, db.get_or_404(Theme, form.theme_id.data), actor=current_user)
             flash(f"Moved to “{passage.theme.label}”.", "success")
         except services.ThemeError as exc:
             flash(str(exc), "error")
@@ -320,7 +313,7 @@ def move_passage(passage_id: int):
 @allow(*SHAPERS)
 def toggle_off_topic(passage_id: int):
     """Mark a passage off-topic, or bring it back."""
-    passage = _get_or_404(Passage, passage_id)
+    passage = db.get_or_404(Passage, passage_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.set_off_topic(passage, not passage.off_topic, actor=current_user)
@@ -332,7 +325,7 @@ def toggle_off_topic(passage_id: int):
 @allow(*SHAPERS)
 def toggle_pin(passage_id: int):
     """Pin a passage as a key quote, or unpin it."""
-    passage = _get_or_404(Passage, passage_id)
+    passage = db.get_or_404(Passage, passage_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -347,12 +340,12 @@ def toggle_pin(passage_id: int):
 @allow(*CODERS)
 def tag_passage(passage_id: int):
     """Put a code from the codebook on a passage."""
-    passage = _get_or_404(Passage, passage_id)
+    passage = db.get_or_404(Passage, passage_id)
     form = TagForm()
     form.code_id.choices = [(c.id, c.name) for c in services.list_codes()]
     if form.validate_on_submit():
         try:
-            services.tag_passage(passage, _get_or_404(Code, form.code_id.data), actor=current_user)
+            services.tag_passage(passage, db.get_or_404(Code, form.code_id.data), actor=current_user)
             flash("Code added.", "success")
         except services.ThemeError as exc:
             flash(str(exc), "error")
@@ -365,8 +358,8 @@ def tag_passage(passage_id: int):
 @allow(*CODERS)
 def untag_passage(passage_id: int, code_id: int):
     """Take a code off a passage."""
-    passage = _get_or_404(Passage, passage_id)
-    code = _get_or_404(Code, code_id)
+    passage = db.get_or_404(Passage, passage_id)
+    code = db.get_or_404(Code, code_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.untag_passage(passage, code, actor=current_user)

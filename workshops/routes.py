@@ -25,20 +25,6 @@ def _story_outcomes_helper():
     return {"workshop_story_outcomes": services.story_outcomes}
 
 
-def _workshop_or_404(workshop_id: int) -> Workshop:
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None:
-        abort(404)
-    return workshop
-
-
-def _action_or_404(action_id: int) -> DesignAction:
-    action = db.session.get(DesignAction, action_id)
-    if action is None:
-        abort(404)
-    return action
-
-
 # --- workshops -------------------------------------------------------------------------------
 
 @bp.route("/workshops")
@@ -126,14 +112,14 @@ def new():
 @allow(*STAFF)
 def edit(workshop_id: int):
     """Change a workshop's details, themes, stories or prompts."""
-    return _edit_workshop(_workshop_or_404(workshop_id))
+    return _edit_workshop(db.get_or_404(Workshop, workshop_id))
 
 
 @bp.route("/workshops/<int:workshop_id>")
 @allow(*STAFF)
 def show(workshop_id: int):
     """A workshop: its plan, its pack and the actions decided in it."""
-    workshop = _workshop_or_404(workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     stories = services.workshop_stories(workshop)
     dropped = len(set(workshop.story_ids) - {s.id for s in stories})
     pack = services.servable_pack(workshop)
@@ -148,7 +134,7 @@ def show(workshop_id: int):
 @allow(*STAFF)
 def present(workshop_id: int):
     """Present mode: one theme per screen, large type, keyboard or clicker; works offline once loaded."""
-    workshop = _workshop_or_404(workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     return render_template("workshops/present.html", workshop=workshop, slides=services.slides(workshop))
 
 
@@ -183,7 +169,7 @@ def clip(passage_id: int):
 @allow(*STAFF)
 def build_pack(workshop_id: int):
     """Build (or rebuild) the workshop pack in the worker."""
-    workshop = _workshop_or_404(workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     if not PackForm().validate_on_submit():
         abort(400)
     try:
@@ -200,7 +186,7 @@ def build_pack(workshop_id: int):
 @allow(*STAFF)
 def download_pack(workshop_id: int):
     """Download the pack; if its contents changed since it was built, a new one is made instead."""
-    workshop = _workshop_or_404(workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     pack = services.servable_pack(workshop)
     if pack is None:
         try:
@@ -292,7 +278,7 @@ def _action_data(form: ActionForm, workshop_id) -> dict:
 @allow(*STAFF)
 def new_action(workshop_id: int):
     """Record a decision from the workshop as a design action."""
-    workshop = _workshop_or_404(workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     form = ActionForm()
     clips = _action_choices(form, workshop)
     status = 200
@@ -316,7 +302,7 @@ def new_action(workshop_id: int):
 @allow(*STAFF)
 def edit_action(action_id: int):
     """Change an action. If someone else saved meanwhile, both versions are shown and nothing is lost."""
-    action = _action_or_404(action_id)
+    action = db.get_or_404(DesignAction, action_id)
     form = ActionForm(obj=action) if request.method == "GET" else ActionForm()
     clips = _action_choices(form, action.workshop, action)
     if request.method == "GET":
@@ -329,7 +315,7 @@ def edit_action(action_id: int):
                                    expected_version=form.version.data or None, actor=current_user)
         except services.EditConflict as exc:
             db.session.rollback()
-            action = _action_or_404(action_id)
+            action = db.get_or_404(DesignAction, action_id)
             db.session.refresh(action)
             form.form_errors.append(str(exc))
             latest = action
@@ -387,7 +373,7 @@ def actions_csv():
 @allow(*FOLLOWERS)
 def action(action_id: int):
     """One action with its evidence (within consent and redaction) and its timeline."""
-    item = _action_or_404(action_id)
+    item = db.get_or_404(DesignAction, action_id)
     form = UpdateForm()
     form.version.data = str(item.version)
     if not current_user.has_role(*STAFF):
@@ -400,7 +386,7 @@ def action(action_id: int):
 @allow(*FOLLOWERS)
 def add_update(action_id: int):
     """Add to the action's timeline: a comment (anyone following), or a status change (facilitators, admins)."""
-    item = _action_or_404(action_id)
+    item = db.get_or_404(DesignAction, action_id)
     form = UpdateForm()
     form.status.choices = [("", "")] + list(ACTION_STATUSES.items())
     if not form.validate_on_submit():
@@ -412,7 +398,7 @@ def add_update(action_id: int):
         abort(403)
     except services.WorkshopError as exc:
         db.session.rollback()
-        item = _action_or_404(action_id)
+        item = db.get_or_404(DesignAction, action_id)
         db.session.refresh(item)
         form.form_errors.append(str(exc))
         form.version.data = str(item.version)
