@@ -1,7 +1,6 @@
 """The Storyloom application factory: `flask --app app …`."""
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
 
@@ -9,6 +8,7 @@ from flask import Flask, url_for
 from werkzeug.routing import BuildError
 
 from config import Defaults
+from core.modules import optional_import
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -64,29 +64,20 @@ def _settle_paths_and_secrets(app: Flask) -> None:
 DOMAINS = ("core", "accounts", "audit", "jobs", "stories", "themes", "workshops", "governance")
 
 
-def _optional_module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if name == exc.name or name.startswith(f"{exc.name}."):
-            return None  # the domain has no such module (yet)
-        raise
-
-
 def _register_models() -> None:
     for domain in DOMAINS:
-        _optional_module(f"{domain}.models")
+        optional_import(f"{domain}.models")
 
 
 def _register_blueprints(app: Flask, api, csrf) -> None:
     for domain in DOMAINS:
-        package = _optional_module(domain)
+        package = optional_import(domain)
         if package is None:
             continue
-        _optional_module(f"{domain}.routes")
+        optional_import(f"{domain}.routes")
         if hasattr(package, "bp"):
             app.register_blueprint(package.bp)
-        api_module = _optional_module(f"{domain}.api")
+        api_module = optional_import(f"{domain}.api")
         if api_module is not None:
             csrf.exempt(api_module.api_bp)  # api.auth applies CSRF itself to session-authenticated calls
             api.register_blueprint(api_module.api_bp, url_prefix="/api/v1")
@@ -134,6 +125,6 @@ def _register_hooks(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     for domain in DOMAINS:
-        cli = _optional_module(f"{domain}.cli")
+        cli = optional_import(f"{domain}.cli")
         for command in getattr(cli, "commands", ()):
             app.cli.add_command(command)

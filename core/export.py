@@ -8,10 +8,10 @@ entries or add top-level keys). The shape is described by
 """
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
+from core.modules import optional_import
 from core.timeutil import utcnow
 
 
@@ -20,13 +20,9 @@ def build_export_document() -> dict:
 
     document = {"format": "storyloom-export", "version": 1, "exported_at": utcnow().isoformat() + "Z", "stories": []}
     for domain in (d for d in DOMAINS if d != "core"):
-        try:
-            module = importlib.import_module(f"{domain}.export")
-        except ModuleNotFoundError as exc:
-            if exc.name in (domain, f"{domain}.export"):
-                continue
-            raise
-        module.contribute(document)
+        module = optional_import(f"{domain}.export")
+        if module is not None:
+            module.contribute(document)
     return document
 
 

@@ -2,14 +2,13 @@
 
 Each domain's `tasks.py` registers its handlers with `@handles("kind")`. A
 handler receives the Job row and a `report(percent, message)` callable. The
-worker imports `TASK_MODULES`; the web process only ever names kinds.
+worker imports every domain's `tasks` module; the web process only ever names kinds.
 """
 from __future__ import annotations
 
-import importlib
 from typing import Callable
 
-TASK_MODULES = ("jobs.tasks", "stories.tasks", "themes.tasks", "workshops.tasks", "governance.tasks")
+from core.modules import optional_import
 
 _handlers: dict[str, Callable] = {}
 
@@ -23,13 +22,10 @@ def handles(kind: str):
 
 
 def load_handlers() -> dict[str, Callable]:
-    for name in TASK_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            # A domain without tasks yet is fine; a missing dependency inside one is not.
-            if not (name == exc.name or name.startswith(f"{exc.name}.")):
-                raise
+    from app import DOMAINS
+
+    for domain in DOMAINS:
+        optional_import(f"{domain}.tasks")
     return _handlers
 
 

@@ -375,7 +375,7 @@ def pack_content(workshop, *, built_at=None) -> tuple[dict, dict]:
                             "excerpt": excerpt, "themes": story_theme_labels.get(story.id, [])})
     content = {
         "workshop": {"id": workshop.id, "title": workshop.title,
-                     # Never empty: engines/packs/pdf.py fails on a cover with no facts at all.
+                     # Said plainly on the cover rather than left blank.
                      "date": workshop.date.isoformat() if workshop.date else "Date to be agreed",
                      "place": workshop.place,
                      "purpose": workshop.purpose, "attendees": list(workshop.attendees or []),
