@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages Storyloom needs, if any is missing:
 # ffmpeg (audio decoding and clips), espeak-ng + sox (test and benchmark audio),
-# chromium (browser tests), poppler-utils (looking at PDF packs), DejaVu fonts (PDFs).
+# chromium (browser tests), poppler-utils (looking at PDF packs), DejaVu fonts (PDFs),
+# pocketsphinx-testdata (recorded LibriVox speech with transcripts, for the speech benchmarks).
 set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
@@ -10,6 +11,7 @@ command -v sox >/dev/null || need+=(sox)
 command -v chromium >/dev/null || need+=(chromium)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+[ -d /usr/share/pocketsphinx/test/data/librivox ] || need+=(pocketsphinx-testdata)  # real speech for bench/speakers.py, bench/transcribe.py
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing system packages: ${need[*]}"
 sudo=""

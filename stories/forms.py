@@ -11,8 +11,18 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from stories.models import CONSENT_METHODS, CONSENT_SCOPES, STORYTELLER_ROLES
 
+# A typed story can be in any language; a recording only in one the installed model can transcribe.
 LANGUAGES = [("en", "English"), ("cy", "Welsh"), ("pl", "Polish"), ("ro", "Romanian"), ("pa", "Punjabi"),
              ("ur", "Urdu"), ("other", "Another language")]
+
+
+def spoken_languages() -> list[tuple[str, str]]:
+    """The languages the configured Whisper model can type up (English only for tiny.en)."""
+    from flask import current_app
+
+    from engines.transcription.models import languages_for
+
+    return languages_for(current_app.config.get("WHISPER_MODEL"))
 
 
 class CheckboxList(SelectMultipleField):
@@ -64,6 +74,15 @@ class StoryDetailsForm(FlaskForm):
         if end is not None and start is not None and end <= start:
             raise ValidationError("The end must be after the start.")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = self.language_choices()
+        if self.language.data not in {code for code, _ in self.language.choices}:
+            self.language.data = self.language.choices[0][0] if not self.is_submitted() else self.language.data
+
+    def language_choices(self) -> list[tuple[str, str]]:
+        return spoken_languages()
+
     def details(self) -> dict:
         return {"title": self.title.data.strip(), "storyteller_role": self.storyteller_role.data,
                 "storyteller_name": (self.storyteller_name.data or "").strip(), "recorded_on": self.recorded_on.data,
@@ -92,6 +111,9 @@ class TextStoryForm(StoryDetailsForm):
     text = TextAreaField("The story's words", validators=[Length(max=500_000)])
     text_file = FileField("Or choose a text file (.txt)")
     submit = SubmitField("Save the story")
+
+    def language_choices(self) -> list[tuple[str, str]]:
+        return LANGUAGES
 
     def validate_text(self, field):
         has_file = getattr(self.text_file.data, "filename", "")

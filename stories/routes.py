@@ -122,9 +122,23 @@ def show(story_id: int):
     return render_template(
         "stories/show.html", story=story, segments=shown, job=services.latest_transcription(story),
         may_edit=services.may_edit(current_user, story), may_hear=services.may_hear(current_user, story) and story.media,
-        show_name=services.may_hear(current_user, story), speakers=transcript.SPEAKERS, scopes=CONSENT_SCOPES,
+        show_name=services.may_hear(current_user, story), speakers=_speaker_choices(shown), scopes=CONSENT_SCOPES,
+        language_name=_language_name(story.language),
         roles=STORYTELLER_ROLES, form=ConfirmForm(),
     )
+
+
+def _speaker_choices(segments: list[dict]) -> list[str]:
+    """The editor's speaker menu: the usual labels and every label already in this story."""
+    used = [s["speaker"] for s in segments if s.get("speaker")]
+    return list(dict.fromkeys([*transcript.SPEAKERS, *used]))
+
+
+def _language_name(code: str) -> str:
+    from engines.transcription.models import MULTILINGUAL
+    from stories.forms import LANGUAGES
+
+    return dict([*LANGUAGES, *MULTILINGUAL]).get(code or "en", code)
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
