@@ -119,3 +119,32 @@ class TextStoryForm(StoryDetailsForm):
         has_file = getattr(self.text_file.data, "filename", "")
         if not (field.data or "").strip() and not has_file:
             raise ValidationError("Type the story, or choose a .txt file.")
+
+
+class EditDetailsForm(FlaskForm):
+    """A saved story's details (consent has its own form: a change is a new consent record)."""
+
+    title = StoryDetailsForm.title
+    storyteller_role = StoryDetailsForm.storyteller_role
+    storyteller_name = StoryDetailsForm.storyteller_name
+    recorded_on = StoryDetailsForm.recorded_on
+    language = SelectField("Language", default="en")
+    notes = StoryDetailsForm.notes
+    submit = SubmitField("Save the details")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from engines.transcription.models import MULTILINGUAL
+
+        self.language.choices = list(dict([*LANGUAGES[:-1], *MULTILINGUAL, LANGUAGES[-1]]).items())
+
+    details = StoryDetailsForm.details
+
+
+class ChangeConsentForm(FlaskForm):
+    consent_scopes = StoryDetailsForm.consent_scopes
+    consent_method = StoryDetailsForm.consent_method
+    submit = SubmitField("Save the new consent")
+
+    def consent(self) -> dict:
+        return {"scopes": list(self.consent_scopes.data or []), "method": self.consent_method.data or "signed_form"}

@@ -256,3 +256,14 @@ class UploadSession(db.Model):
 
     def to_dict(self) -> dict:
         return {"id": self.id, "filename": self.filename, "received": self.received}
+
+
+class GlossaryTerm(db.Model):
+    """A word the site's stories use that the speech model should expect: a place, service, acronym or slang."""
+
+    __tablename__ = "glossary_terms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    created_by_id = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at = mapped_column(DateTime, nullable=False, default=utcnow)

@@ -21,6 +21,7 @@ def transcribe(job, report):
     from governance.services import governance_for
     from stories.media import MediaError, local_media_path
     from stories.models import Story
+    from stories.glossary import hotwords as glossary_hotwords
     from stories.transcript import save_machine_transcript
 
     story = db.session.get(Story, job.story_id)
@@ -48,7 +49,8 @@ def transcribe(job, report):
 
     try:
         with local_media_path(story.media) as path:
-            result = transcriber.transcribe(path, language=_whisper_language(story.language), on_progress=progress)
+            result = transcriber.transcribe(path, language=_whisper_language(story.language), on_progress=progress,
+                                            hotwords=glossary_hotwords())
             data = result.to_dict()
             english = _english_version(transcriber, path, result.language, report, story.storyteller_name)
             report(90, "Telling the voices apart")
