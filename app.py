@@ -101,11 +101,21 @@ def _register_hooks(app: Flask) -> None:
     from extensions import db, login_manager
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def load_user(session_id: str):
+        # "id:version"; a session made before the person's sessions were ended
+        # carries an old version and signs nobody in.
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit() and len(user_id) < 19 and len(version) < 19):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
+
+    from accounts.services import require_password_change
 
     app.before_request(authenticate_api_request)
+    app.before_request(require_password_change)
     app.before_request(enforce_access)
     app.after_request(add_security_headers)
     register_error_handlers(app)

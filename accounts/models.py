@@ -22,6 +22,9 @@ class User(UserMixin, db.Model):
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
     last_login_at = mapped_column(DateTime, nullable=True)
     deactivated_at = mapped_column(DateTime, nullable=True)
+    # Part of every session's id: raising it ends all of this person's sessions
+    # (logout, password change or reset, role change, deactivation).
+    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -30,6 +33,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session cookie
+        return f"{self.id}:{self.session_version}"
 
     @property
     def role_names(self) -> list[str]:

@@ -45,7 +45,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow(SIGNED_IN)
 def logout():
-    """Sign out (POST, so a link elsewhere cannot sign you out)."""
+    """Sign out here and on every other device (POST, so a link elsewhere cannot sign you out)."""
+    services.sign_out(current_user)
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
@@ -71,7 +72,8 @@ def change_password():
         except services.AccountError as exc:
             form.new.errors.append(str(exc))
         else:
-            flash("Your password is changed.", "success")
+            login_user(current_user._get_current_object())  # other sessions ended; this one goes on
+            flash("Your password is changed. You were signed out everywhere else.", "success")
             return redirect(url_for("accounts.home"))
     return render_template("accounts/change_password.html", form=form)
 
