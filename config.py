@@ -27,6 +27,7 @@ class Defaults:
     LOGIN_MAX_FAILURES = 5  # failures within LOGIN_WINDOW_SECONDS lock the account/IP
     LOGIN_WINDOW_SECONDS = 15 * 60
     PASSWORD_MIN_LENGTH = 10
+    API_TOKEN_DAYS = 90  # default life of a new API token
 
     MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # 1 GB per audio file
     WHISPER_MODEL = None  # None: bundled tiny.en; or a CTranslate2 model path/name

@@ -64,19 +64,27 @@ class UserRole(db.Model):
 
 
 class ApiToken(db.Model):
-    """An API token; only its SHA-256 is stored."""
+    """A named API token with an expiry; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    label: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
+    expires_at = mapped_column(DateTime, nullable=True)  # None only for tokens made before expiry existed
     last_used_at = mapped_column(DateTime, nullable=True)
     revoked_at = mapped_column(DateTime, nullable=True)
 
     user: Mapped[User] = relationship()
+
+    def state(self, now) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
 
 
 class LoginAttempt(db.Model):

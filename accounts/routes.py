@@ -119,7 +119,12 @@ def edit_user(user_id: int):
         else:
             flash(f"Roles saved for {user.email}.", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/edit_user.html", user=user, form=form, action_form=ConfirmForm())
+    from accounts.tokens import tokens_of
+    from core.timeutil import utcnow
+
+    return render_template("accounts/edit_user.html", user=user, form=form, action_form=ConfirmForm(),
+                           tokens=tokens_of(user), now=utcnow(),
+                           revoke_url=lambda t: url_for("accounts.revoke_user_token", user_id=user.id, token_id=t.id))
 
 
 @bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
@@ -145,3 +150,6 @@ def reset_password(user_id: int):
         abort(400)
     password = services.reset_password(user, actor=current_user)
     return render_template("accounts/user_created.html", user=user, password=password, reset=True)
+
+
+from accounts import token_routes  # noqa: E402,F401  (the token pages register on the same blueprint)

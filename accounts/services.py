@@ -1,7 +1,6 @@
 """Account rules: creating users, roles, passwords, sign-in limits, API tokens."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -218,31 +217,6 @@ def authenticate(email: str, password: str, ip: str) -> User:
     record("user.signed_in", user, summary=email, actor=user)
     db.session.commit()
     return user
-
-
-# --- API tokens ---------------------------------------------------------------
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(user: User, label: str = "", actor=None) -> str:
-    """Create an API token for `user`; the token itself is returned once, only its hash is kept."""
-    token = "sl_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label))
-    record("user.token_issued", user, summary=f"{user.email} {label}".strip(), actor=actor)
-    db.session.commit()
-    return token
-
-
-def user_for_token(token: str) -> User | None:
-    """The active user owning a live token, or None."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)))
-    if row is None or not row.user.active:
-        return None
-    row.last_used_at = utcnow()
-    db.session.commit()
-    return row.user
 
 
 def list_users():

@@ -88,7 +88,7 @@ def test_a_one_time_password_must_be_changed_before_anything_else(app, users):
 
 
 def test_an_api_token_cannot_skip_the_password_change(app, users):
-    from accounts.services import issue_token
+    from accounts.tokens import issue_token
 
     with app.app_context():
         user = db.session.get(User, users["admin"].id)
