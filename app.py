@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     _settle_paths_and_secrets(app)
+    _trust_proxies(app)
     app.logger.setLevel(logging.INFO)
 
     import core.sqlite  # noqa: F401  (registers SQLite pragmas)
@@ -56,6 +57,16 @@ def _settle_paths_and_secrets(app: Flask) -> None:
         app.config["SECRET_KEY"] = read_or_create_secret(data_dir, "secret_key")
     for key in ("MAX_UPLOAD_BYTES", "JOB_LEASE_SECONDS", "JOB_MAX_ATTEMPTS"):
         app.config[key] = int(app.config[key])
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies, take the client's address (and scheme) from the
+    last N X-Forwarded-* entries; with 0 (the default) those headers are ignored."""
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 # Each domain is a folder with a blueprint `bp` in __init__.py and, when it has

@@ -99,5 +99,18 @@ class LoginAttempt(db.Model):
     at = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
 
 
+class LoginThrottle(db.Model):
+    """Failures counted in the current window for one key: an account
+    ("account:EMAIL") or an address at an account ("pair:IP EMAIL"), stored as
+    a hash. Charged with one conditional UPDATE, so parallel guesses cannot
+    all slip under the limit."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    window_start = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
+
+
 def valid_role(role: str) -> bool:
     return role in ROLES

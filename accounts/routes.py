@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from accounts import bp, services
+from accounts import bp, services, signin
 from accounts.forms import ROLE_LABELS, ChangePasswordForm, ConfirmForm, CreateUserForm, EditRolesForm, LoginForm
 from accounts.models import User
 from core.access import PUBLIC, SIGNED_IN, allow
@@ -27,10 +27,10 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+            user = signin.authenticate(form.email.data, form.password.data, request.remote_addr or "")
         except services.AccountError as exc:
             form.password.errors.append(str(exc))
-            status = 429 if "Too many" in str(exc) else 401
+            status = 429 if isinstance(exc, signin.AccountLocked) else 401
         else:
             login_user(user)
             if user.must_change_password:

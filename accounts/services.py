@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, redirect, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from accounts.models import ApiToken, LoginAttempt, User, UserRole, valid_role
+from accounts.models import ApiToken, User, UserRole, valid_role
 from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
@@ -178,45 +177,6 @@ def reset_password(user: User, actor=None) -> str:
     record("user.password_reset", user, summary=user.email, actor=actor)
     db.session.commit()
     return password
-
-
-# --- sign-in ---------------------------------------------------------------
-
-def sign_in_locked(email: str, ip: str) -> bool:
-    """Too many recent failures for this email or from this address?"""
-    window = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    recent = select(func.count(LoginAttempt.id)).where(LoginAttempt.succeeded.is_(False), LoginAttempt.at >= window)
-    by_email = db.session.scalar(recent.where(LoginAttempt.email == normalise_email(email)))
-    by_ip = db.session.scalar(recent.where(LoginAttempt.ip == ip))
-    # An address gets more room than one account: a shared office PC signs in many people.
-    return by_email >= limit or by_ip >= limit * 4
-
-
-def authenticate(email: str, password: str, ip: str) -> User:
-    """Return the user for good credentials; raise AccountError otherwise.
-
-    Unknown email and wrong password get the same answer, so the form does
-    not reveal who has an account.
-    """
-    email = normalise_email(email)
-    if sign_in_locked(email, ip):
-        record("user.sign_in_locked", summary=email, object_type="users", object_id="")
-        db.session.commit()
-        raise AccountError("Too many tries. Please wait 15 minutes, or ask an admin to help.")
-    user = get_user_by_email(email)
-    ok = user is not None and verify_password(user, password) and user.active
-    db.session.add(LoginAttempt(email=email, ip=ip, succeeded=ok))
-    if not ok:
-        record("user.sign_in_failed", summary=email, object_type="users", object_id=str(user.id) if user else "")
-        db.session.commit()
-        if user is not None and not user.active and verify_password(user, password):
-            raise AccountError("This account has been turned off. Please ask an admin.")
-        raise AccountError("That email or password is not right.")
-    user.last_login_at = utcnow()
-    record("user.signed_in", user, summary=email, actor=user)
-    db.session.commit()
-    return user
 
 
 def list_users():
