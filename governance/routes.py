@@ -296,8 +296,10 @@ def clip(token: str):
         path = redacted_clip_file(story, data["a"], data["b"])
     except ClipRefused:
         abort(404)
-    response = send_file(path, mimetype="audio/mpeg", max_age=0, conditional=True)
+    response = send_file(path, mimetype="audio/mpeg", max_age=0, conditional=True, as_attachment=True,
+                         download_name=f"clip-{story.id}.mp3")
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
