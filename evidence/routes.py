@@ -31,3 +31,20 @@ def index():
     from themes.evidence import themes_of_run
 
     return render_template("evidence/index.html", themes=themes_of_run())
+
+from evidence import quote_routes as _quote_routes  # noqa: E402,F401
+
+
+@bp.app_context_processor
+def _template_helpers():
+    """`theme_quotes(theme)` for templates/evidence/_theme_quotes.html on the theme board's pages."""
+    def theme_quotes(theme):
+        from flask_login import current_user as user
+
+        from themes import board, quotes
+
+        if not getattr(user, "is_authenticated", False):
+            return []
+        return quotes.quotes_for_theme(theme, readable=board.viewer_for(user).readable)
+
+    return {"theme_quotes": theme_quotes}
