@@ -48,3 +48,4 @@ def _template_helpers():
         return quotes.quotes_for_theme(theme, readable=board.viewer_for(user).readable)
 
     return {"theme_quotes": theme_quotes}
+from evidence import yousaid_routes as _yousaid_routes  # noqa: E402,F401

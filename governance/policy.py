@@ -73,6 +73,11 @@ def manager_readable_story_ids():
     return select(Story.id).where(Story.id.in_(stories_with_scope("manager_view")), Story.id.not_in(held_story_ids()))
 
 
+def public_story_ids():
+    """select() of ids of stories whose (redacted) words may appear on a public page: `public` consent, not held."""
+    return select(Story.id).where(Story.id.in_(stories_with_scope("public")), Story.id.not_in(held_story_ids()))
+
+
 def may_view_unredacted(user, story: Story) -> bool:
     """Only the story's reporter, admins and the safeguarding lead see the unredacted transcript."""
     if user is None or not getattr(user, "is_authenticated", False):
