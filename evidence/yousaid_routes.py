@@ -75,3 +75,22 @@ def public_workshop(slug: str):
 
     workshop = db.session.get(Workshop, page.workshop_id)
     return render_template("evidence/public.html", workshop=workshop, content=yousaid.public_content(workshop))
+
+
+@bp.route("/workshops/<int:workshop_id>/export.<kind>")
+@allow(*SHAPERS)
+def export_workshop(workshop_id: int, kind: str):
+    """Download the workshop as PowerPoint (one slide per theme, clips inside) or a Word report."""
+    from evidence.exports import FORMATS, ExportError, build_export, export_name
+    from workshops.models import Workshop
+
+    workshop = db.get_or_404(Workshop, workshop_id)
+    if kind not in FORMATS:
+        abort(404)
+    try:
+        data = build_export(workshop, kind, actor=current_user)
+    except ExportError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("workshops.show", workshop_id=workshop.id))
+    return Response(data, mimetype=FORMATS[kind],
+                    headers={"Content-Disposition": f'attachment; filename="{export_name(workshop, kind)}"'})
