@@ -56,9 +56,11 @@ def _theme_section(document, index: int, theme: dict):
     if theme.get("quotes"):
         _heading(document, "What people said", 2)
         for quote in theme["quotes"]:
-            paragraph = document.add_paragraph(style="Intense Quote")
+            paragraph = document.add_paragraph(style="Quote")
+            paragraph.paragraph_format.left_indent = Inches(0.3)
+            paragraph.paragraph_format.space_after = Pt(10)
             run = paragraph.add_run(f"“{quote['text']}”")
-            run.font.size = Pt(12)
+            run.font.size = Pt(13)
     else:
         document.add_paragraph("No quotes: the storytellers in this theme did not agree to being quoted.")
     if theme.get("prompts"):
@@ -86,8 +88,7 @@ def render_docx(content: dict, out_path) -> Path:
     document.add_paragraph(f"{len(content['themes'])} themes from {len(content['stories'])} stories. "
                            "Names and places in the quotes are hidden.")
     for index, theme in enumerate(content["themes"]):
-        if index:
-            document.add_page_break()
+        document.add_page_break()
         _theme_section(document, index, theme)
     out = Path(out_path)
     document.save(str(out))

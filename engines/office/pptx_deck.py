@@ -40,6 +40,16 @@ def _band(slide, colour: str, height: float = 0.35):
     band.line.fill.background()
 
 
+def _accent(slide, left, top, height, colour: str):
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Inches
+
+    bar = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(left), Inches(top), Inches(0.06), Inches(height))
+    bar.fill.solid()
+    bar.fill.fore_color.rgb = _rgb(colour)
+    bar.line.fill.background()
+
+
 def _chart(slide, theme: dict, left, top, width, height):
     from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
@@ -54,6 +64,9 @@ def _chart(slide, theme: dict, left, top, width, height):
                                    Inches(height), data)
     chart = frame.chart
     chart.has_legend = False
+    chart.has_title = True
+    chart.chart_title.text_frame.text = "Who raised it (share of the theme's stories)"
+    chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(13)
     chart.font.size, chart.font.name = Pt(12), "Arial"
     plot = chart.plots[0]
     plot.gap_width = 60
@@ -68,6 +81,8 @@ def _chart(slide, theme: dict, left, top, width, height):
     axis.has_major_gridlines = False
     axis.visible = False
     chart.category_axis.tick_labels.font.size = Pt(12)
+    chart.category_axis.reverse_order = True  # bar charts draw from the bottom: keep the roles' order top-down
+    chart.category_axis.format.line.fill.background()
 
 
 def _title_slide(prs, content: dict):
@@ -98,9 +113,11 @@ def _theme_slide(prs, index: int, theme: dict, clips: dict):
         _text_box(slide, 0.6, 1.8, 4.6, 1.2, theme["description"], size=14)
     _chart(slide, theme, 0.4, 3.0, 4.9, 3.6)
     top = 1.35
-    for number, quote in enumerate(theme.get("quotes", [])[:MAX_QUOTES_PER_SLIDE], start=1):
-        _text_box(slide, 5.7, top, 6.9, 1.5, f"“{quote['text']}”", size=18 if len(quote["text"]) < 160 else 15,
-                  italic=True)
+    quotes = theme.get("quotes", [])[:MAX_QUOTES_PER_SLIDE]
+    size = 17 if max((len(q["text"]) for q in quotes), default=0) < 170 else 14
+    for number, quote in enumerate(quotes, start=1):
+        _accent(slide, 5.55, top + 0.08, 1.3, colour)
+        _text_box(slide, 5.7, top, 6.9, 1.5, f"“{quote['text']}”", size=size, italic=True)
         clip = clips.get(quote.get("clip") or "")
         if clip and Path(clip).exists():
             slide.shapes.add_movie(str(clip), Inches(12.65), Inches(top + 0.1), Inches(0.5), Inches(0.5),
