@@ -33,7 +33,7 @@ def test_two_transcriptions_run_at_once_in_two_worker_processes(tmp_path):
                 create_audio_story(f, clip.name, {"title": clip.stem, "storyteller_role": "service_user"},
                                    {"scopes": ["analysis"]}, db.session.get(User, reporter.id))
     env = {**_env(app), "FLASK_HEAVY_PROCESSES": "2"}
-    worker = subprocess.Popen(_flask("worker", "--queue", "heavy"), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    worker = subprocess.Popen(_flask("worker"), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.time() + 400
