@@ -16,6 +16,8 @@ class Defaults:
     JOB_LEASE_SECONDS = 120  # a running job silent this long is presumed dead
     JOB_MAX_ATTEMPTS = 3
     SECRET_KEY = None  # None: generated once, kept in DATA_DIR
+    MEDIA_STORAGE = None  # None: files in DATA_DIR; or s3://BUCKET/PREFIX (core/storage.py)
+    S3_ENDPOINT_URL = None  # for S3-compatible stores that are not AWS (MinIO, Ceph, moto…)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -550,9 +550,8 @@ def delete_originals(story: Story, actor=None) -> None:
 
 # --- erasure ------------------------------------------------------------------------------
 
-def _release_media(story: Story, media_ids) -> list[Path]:
-    """Delete MediaFile rows no other story or consent uses; return their files to delete after commit."""
-    data_dir = Path(current_app.config["DATA_DIR"])
+def _release_media(story: Story, media_ids) -> list[str]:
+    """Delete MediaFile rows no other story or consent uses; return their media-store keys to delete after commit."""
     files = []
     for media_id in {m for m in media_ids if m is not None}:
         media = db.session.get(MediaFile, media_id)
@@ -566,17 +565,18 @@ def _release_media(story: Story, media_ids) -> list[Path]:
         same_file = db.session.scalar(select(MediaFile.id).where(
             MediaFile.storage_path == media.storage_path, MediaFile.id != media.id).limit(1))
         if not same_file:
-            files.append(data_dir / media.storage_path)
+            files.append(media.storage_path)
         db.session.delete(media)
     return files
 
 
-def _delete_files(paths) -> None:
-    for path in paths:
-        try:
-            Path(path).unlink()
-        except FileNotFoundError:
-            pass
+def _delete_files(keys) -> None:
+    """Delete objects from the media store, every version where the bucket keeps versions."""
+    from core.storage import storage
+
+    store = storage()
+    for key in keys:
+        store.delete(key)
 
 
 def checkpoint_database() -> None:

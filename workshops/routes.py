@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from flask import (Response, abort, current_app, flash, redirect, render_template, request, send_file,
+from flask import (Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 from sqlalchemy import select
@@ -159,10 +159,9 @@ def clip(passage_id: int):
     if passage is None or passage.start is None or passage.story_id not in services.quotable_ids() \
             or not services.story_has_audio(passage.story):
         abort(404)
-    path = services.redacted_clip_path(passage)
-    response = send_file(path, mimetype="audio/mpeg", conditional=True, max_age=0)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    from core.serve import send_sealed
+
+    return send_sealed(services.redacted_clip_path(passage), "audio/mpeg", cache_control="private, max-age=3600")
 
 
 @bp.route("/workshops/<int:workshop_id>/pack", methods=["POST"])
@@ -201,8 +200,9 @@ def download_pack(workshop_id: int):
 
     record("workshop.pack_downloaded", pack, summary=f"workshop {workshop.id}")
     db.session.commit()
-    return send_file(Path(current_app.config["DATA_DIR"]) / pack.path, mimetype="application/zip",
-                     as_attachment=True, download_name=services.pack_download_name(workshop))
+    from core.serve import send_sealed
+
+    return send_sealed(pack.path, "application/zip", download_name=services.pack_download_name(workshop))
 
 
 @bp.route("/theme-runs/<int:run_id>/export.qdpx")

@@ -177,28 +177,11 @@ def clip_src(passage, *, offline: bool = False) -> str | None:
     return url or url_for("workshops.clip", passage_id=passage.id)
 
 
-def redacted_clip_path(passage) -> Path:
-    """A redacted audio file of the passage (cached under DATA_DIR/packs/clips)."""
+def redacted_clip_path(passage) -> str:
+    """The media-store key of the passage's sealed redacted clip (governance cuts and caches it)."""
     from governance import policy
 
-    story = passage.story
-    helper = getattr(policy, "redacted_clip_file", None)
-    if helper is not None:
-        return Path(helper(story, passage.start, passage.end))
-    # Fallback while governance has no redacted_clip_file: cut it ourselves (no mutes applied).
-    from engines.audio import cut_clip
-    from stories.media import local_media_path
-
-    cache = Path(current_app.config["DATA_DIR"]) / "packs" / "clips"
-    key = f"{story.id}-{story.revision}-{story.media.sha256[:12]}-{passage.start:.2f}-{passage.end:.2f}"
-    target = cache / f"{key}.mp3"
-    if not target.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        with local_media_path(story.media) as source:
-            partial = target.with_name(target.name + ".partial.mp3")
-            cut_clip(source, passage.start, passage.end, partial)
-            partial.replace(target)
-    return target
+    return policy.redacted_clip_file(passage.story, passage.start, passage.end)
 
 
 # --- workshops -----------------------------------------------------------------------------
@@ -402,13 +385,23 @@ def current_fingerprint(workshop) -> str:
 
 
 def packs_dir() -> Path:
-    folder = Path(current_app.config["DATA_DIR"]) / "packs"
-    folder.mkdir(parents=True, exist_ok=True)
+    """Local scratch for building packs (the finished pack is sealed into the media store)."""
+    folder = Path(current_app.config["DATA_DIR"]) / "tmp" / "packs"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 
 
+def _storage():
+    from core.storage import storage
+
+    return storage()
+
+
+SEALED_SUFFIX = ".zip.sealed"  # packs stored before packs were sealed lack it: retired and rebuilt
+
+
 def _retire(pack: WorkshopPack, reason: str) -> None:
-    (Path(current_app.config["DATA_DIR"]) / pack.path).unlink(missing_ok=True)
+    _storage().delete(pack.path)
     pack.retired_at = utcnow()
     pack.retired_reason = reason
     record("workshop.pack_retired", pack, summary=f"pack {pack.id} of workshop {pack.workshop_id}: {reason}")
@@ -429,8 +422,8 @@ def servable_pack(workshop) -> WorkshopPack | None:
     served = None
     changed = False
     for pack in packs:
-        path = Path(current_app.config["DATA_DIR"]) / pack.path
-        if served is None and pack.fingerprint == fingerprint and path.is_file():
+        if served is None and pack.fingerprint == fingerprint and pack.path.endswith(SEALED_SUFFIX) \
+                and _storage().exists(pack.path):
             served = pack
         else:
             _retire(pack, "its contents changed" if pack.fingerprint != fingerprint else "replaced")
@@ -513,9 +506,11 @@ def build_pack_file(workshop, out_zip: Path, report=None) -> tuple:
     staging = Path(tempfile.mkdtemp(prefix="clips-", dir=packs_dir()))
     try:
         clips = {}
+        from core.sealed import write_plain
+
         for done, (name, source) in enumerate(_cut_clips(clip_specs), start=1):
             target = staging / name
-            shutil.copyfile(source, target)
+            write_plain(_storage(), source, target)
             clips[name] = target
             report(5 + 35 * done // max(1, len(clip_specs)), f"Cut clip {done} of {len(clip_specs)}")
         if not clip_specs:
@@ -534,7 +529,7 @@ PACK_BUILD_ATTEMPTS = 3
 
 
 def build_and_store_pack(workshop, *, job=None, report=None, actor=None) -> WorkshopPack:
-    """Build the workshop's pack into DATA_DIR/packs/, record it, retire older ones.
+    """Build the workshop's pack (in local scratch), seal it into the media store, record it, retire older ones.
 
     Consent is checked again after the (slow) build: if a story was withdrawn or
     erased meanwhile, the finished file is deleted unpublished and the pack is
@@ -542,8 +537,11 @@ def build_and_store_pack(workshop, *, job=None, report=None, actor=None) -> Work
     """
     for _attempt in range(PACK_BUILD_ATTEMPTS):
         out = new_pack_path(workshop)
-        result, fingerprint, content = build_pack_file(workshop, out, report)
-        pack = publish_pack(workshop, out, fingerprint, content, job=job, actor=actor)
+        try:
+            result, fingerprint, content = build_pack_file(workshop, out, report)
+            pack = publish_pack(workshop, out, fingerprint, content, job=job, actor=actor)
+        finally:
+            out.unlink(missing_ok=True)
         if pack is not None:
             return pack
         if report:
@@ -573,8 +571,11 @@ def publish_pack(workshop, out: Path, fingerprint: str, content: dict, *, job=No
         db.session.commit()
         return None
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
-    pack = WorkshopPack(workshop_id=workshop.id, fingerprint=fingerprint,
-                        path=str(out.relative_to(current_app.config["DATA_DIR"])), sha256=digest,
+    from core.sealed import put_sealed
+
+    object_key = f"packs/{out.stem}{SEALED_SUFFIX}"
+    put_sealed(_storage(), object_key, out, packs_dir())
+    pack = WorkshopPack(workshop_id=workshop.id, fingerprint=fingerprint, path=object_key, sha256=digest,
                         bytes=out.stat().st_size, story_ids=story_ids,
                         clip_count=sum(1 for t in content["themes"] for q in t["quotes"] if q["clip"]),
                         job_id=getattr(job, "id", None))
@@ -652,7 +653,7 @@ def on_story_erasing(story_id: int) -> int:
     and the story's place in workshops. Actions keep their evidence rows as placeholders."""
     packs = _packs_with_story(story_id, live_only=False)
     for pack in packs:
-        (Path(current_app.config["DATA_DIR"]) / pack.path).unlink(missing_ok=True)
+        _storage().delete(pack.path)
         record("workshop.pack_erased", pack,
                summary=f"pack {pack.id} of workshop {pack.workshop_id} deleted: a story in it was erased")
         db.session.delete(pack)
