@@ -21,6 +21,9 @@ def worker_command(burst: bool, workers: int) -> None:
     app = current_app._get_current_object()
     huey = get_huey(app)
     load_handlers()
+    from ops.heartbeat import start_worker_heartbeat
+
+    start_worker_heartbeat(app)  # /readyz wants a live worker
     requeued = requeue_stale_jobs()
     if requeued:
         click.echo(f"requeued jobs left running by a stopped worker: {requeued}")

@@ -36,8 +36,9 @@ def make_huey(app):
     def run_job_task(job_id: int):
         # Imported here: the web process never needs the runner's imports.
         from jobs.runner import run_job
+        from ops.logs import job_context
 
-        with app.app_context():
+        with app.app_context(), job_context(job_id):  # the starting request's id follows the job into the logs
             return run_job(job_id)
 
     @huey.periodic_task(crontab(minute="*"), name="storyloom.requeue_stale_jobs")

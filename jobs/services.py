@@ -11,6 +11,7 @@ from core.timeutil import utcnow
 from extensions import db
 from jobs.models import Job
 from jobs.queue import enqueue_job_id
+from ops.logs import current_request_id
 
 
 def start_job(kind: str, *, story_id=None, subject_type="", subject_id=None, params=None, user=None) -> Job:
@@ -22,6 +23,7 @@ def start_job(kind: str, *, story_id=None, subject_type="", subject_id=None, par
         subject_id=subject_id,
         params=params or {},
         created_by_id=getattr(user, "id", None),
+        request_id=current_request_id(),
     )
     db.session.add(job)
     db.session.commit()
