@@ -19,7 +19,7 @@ def send_sealed(object_key: str, mimetype: str, *, cache_control: str = "private
     if size is None:
         abort(404)
     key = sealed.media_key()
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": cache_control}
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": cache_control, "X-Content-Type-Options": "nosniff"}
     if download_name:
         headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
     match = _RANGE.match(request.headers.get("Range", "").strip())

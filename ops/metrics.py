@@ -94,9 +94,9 @@ def queue_depth(app) -> int:
     from jobs.models import Job
 
     try:
-        from jobs.queue import get_huey
+        from jobs.queue import QUEUES, get_huey
 
-        return int(get_huey(app).pending_count())
+        return sum(int(get_huey(app, queue).pending_count()) for queue in QUEUES)
     except Exception:
         return int(db.session.scalar(select(func.count()).select_from(Job).where(Job.status == "queued")) or 0)
 

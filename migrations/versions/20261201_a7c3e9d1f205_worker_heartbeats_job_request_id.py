@@ -1,7 +1,7 @@
 """worker heartbeats; the request id that started a job
 
 Revision ID: a7c3e9d1f205
-Revises: 52287636e932
+Revises: a9d4e2b7c610
 Create Date: 2026-12-01 23:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'a7c3e9d1f205'
-down_revision = '52287636e932'
+down_revision = 'a9d4e2b7c610'
 branch_labels = None
 depends_on = None
 
