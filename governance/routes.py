@@ -2,7 +2,7 @@
 erasure, subject access, settings, and the signed clip route."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core.access import SIGNED_IN, allow
@@ -293,14 +293,12 @@ def clip(token: str):
     if story is None:
         abort(404)
     try:
-        path = redacted_clip_file(story, data["a"], data["b"])
+        object_key = redacted_clip_file(story, data["a"], data["b"])
     except ClipRefused:
         abort(404)
-    response = send_file(path, mimetype="audio/mpeg", max_age=0, conditional=True, as_attachment=True,
-                         download_name=f"clip-{story.id}.mp3")
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    from core.serve import send_sealed
+
+    return send_sealed(object_key, "audio/mpeg", download_name=f"clip-{story.id}.mp3")
 
 
 # --- the story page's panel -------------------------------------------------------------------
