@@ -59,3 +59,31 @@ def search_page():
                            roles=STORYTELLER_ROLES, themes=themes_of_run(), speakers=services.speakers(),
                            marked=services.marked, page=_int(request.args.get("page")) or 1,
                            page_size=services.PAGE_SIZE)
+
+
+@bp.route("/search/seed", methods=["POST"])
+@allow("facilitator", "admin")
+def save_as_seed():
+    """Keep this search as a seed theme: find themes again with it (and the last run's seeds) as candidates."""
+    from flask import flash, redirect, url_for
+
+    from themes import services as themes
+
+    text = " ".join((request.form.get("q") or "").split())[:200]
+    try:
+        parsed = services.parse(text)
+    except services.QueryError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("search.search_page"))
+    name = (request.form.get("name") or "").strip()[:200] or " ".join(parsed.include).capitalize()
+    last = themes.latest_run()
+    seeds = [s for s in (last.seeds if last else []) if s.get("name", "").lower() != name.lower()]
+    seeds.append({"name": name, "description": f"What people said about {' or '.join(parsed.include)}"})
+    try:
+        themes.queue_run(seeds=seeds, min_stories=(last.settings or {}).get("min_stories", 2) if last else 2,
+                         actor=current_user)
+    except themes.ThemeError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("search.search_page", q=text))
+    flash(f"“{name}” is a seed theme now: the themes are being found again with it.", "info")
+    return redirect(url_for("themes.board"))

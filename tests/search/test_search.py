@@ -139,3 +139,18 @@ def test_search_page_marks_the_match(app, users, login):
     page = client.get("/search?q=appointment").get_data(as_text=True)
     assert "<mark>appointment</mark>" in page and "&lt;first&gt;" in page
     assert "1</strong> place found" in page
+
+
+def test_save_this_search_as_a_seed_theme_starts_a_run_with_it(app, users, login):
+    from themes.models import ThemeRun
+
+    client = app.test_client()
+    login(client, users["facilitator"])
+    response = client.post("/search/seed", data={"q": '"bus fare" -car', "name": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        run = db.session.scalars(select(ThemeRun).order_by(ThemeRun.id.desc())).first()
+        assert run is not None and run.seeds == [{"name": "Bus fare", "description": "What people said about bus fare"}]
+    assert client.post("/search/seed", data={"q": "-car"}).status_code == 302  # refused with a message, nothing run
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ThemeRun)) == 1
