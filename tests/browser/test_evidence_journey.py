@@ -18,7 +18,7 @@ from accounts.models import User
 from stories.models import Story
 from tests.themes.helpers import make_run_by_hand
 from tests.workshops.helpers import audio_story
-from workshops import services
+from workshops import actions, planning
 app = create_app()
 with app.app_context():
     reporter = db.session.scalar(db.select(User).where(User.email == "ev.reporter@example.org"))
@@ -35,9 +35,9 @@ with app.app_context():
     db.session.commit()
     run = make_run_by_hand({"Being listened to": [(story, sentences[0])], "Help with forms": [(story, sentences[2])]})
     themes = {t.label: t.id for t in run.themes}
-    workshop = services.create_workshop({"title": "Listening week", "theme_run_id": run.id,
+    workshop = planning.create_workshop({"title": "Listening week", "theme_run_id": run.id,
                                          "theme_ids": list(themes.values()), "story_ids": [story.id]})
-    services.create_action({"title": "Call back within a day", "status": "agreed", "workshop_id": workshop.id,
+    actions.create_action({"title": "Call back within a day", "status": "agreed", "workshop_id": workshop.id,
                             "theme_ids": [themes["Being listened to"]], "story_ids": [story.id]})
     print(story.id, workshop.id)
 """

@@ -57,7 +57,7 @@ def test_a_withdrawn_story_is_gone_from_the_managers_views(app, users, login, ev
 
 
 def test_action_links_reach_the_theme_and_story_and_managers_nav_reaches_themes(app, users, login, evidence):
-    from workshops.services import create_action
+    from workshops.actions import create_action
 
     with app.app_context():
         action = create_action({"title": "Housing worker at induction", "status": "agreed",
