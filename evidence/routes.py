@@ -74,3 +74,4 @@ def _similar_helper():
         return found
 
     return {"stories_like": stories_like}
+from evidence import reel_routes as _reel_routes  # noqa: E402,F401
