@@ -93,6 +93,17 @@ def test_facilitator_searches_plays_quotes_trims_files_and_downloads(new_page, s
     page.get_by_role("link", name="Theme: Being listened to").click()
     expect(page.locator(".theme-quotes blockquote p")).to_have_text("“officer rang me back”")
 
+    page.get_by_role("link", name="Theme reel (sound and captioned video)").click()
+    page.get_by_role("button", name="Build the reel").click()
+    video = page.locator("video[data-reel-video]")
+    expect(video).to_be_visible(timeout=120_000)  # the worker has built it (the page reloads when the job ends)
+    check_accessibility(page)
+    page.wait_for_function("() => document.querySelector('video[data-reel-video]').readyState >= 1", timeout=60_000)
+    video.evaluate("v => { v.muted = true; return v.play(); }")
+    page.wait_for_function("() => document.querySelector('video[data-reel-video]').currentTime > 0.2", timeout=60_000)
+    captions = page.request.get(page.locator("video track").get_attribute("src"))
+    assert captions.ok and "officer rang me back" in captions.text()
+
     page.goto(f"/workshops/{seeded['workshop']}")
     with page.expect_download() as download:
         page.get_by_test_id("download-pptx").click()
