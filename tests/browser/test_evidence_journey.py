@@ -42,6 +42,15 @@ with app.app_context():
     print(story.id, workshop.id)
 """
 
+def _shot(page, name):
+    """Save a screenshot when STORYLOOM_SCREENSHOTS names a folder (to look at the pages by eye)."""
+    import os
+
+    folder = os.environ.get("STORYLOOM_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+
+
 RECORD_PLAYED_AUDIO = """
 window.__played = [];
 const play = HTMLMediaElement.prototype.play;
@@ -71,6 +80,7 @@ def test_facilitator_searches_plays_quotes_trims_files_and_downloads(new_page, s
     page.get_by_role("button", name="Search").click()
     expect(page.locator(".hit mark").first).to_have_text("officer")
     check_accessibility(page)
+    _shot(page, "search")
     page.get_by_role("button", name="Play this part of Rung back the same day").click()
     page.wait_for_function("() => window.__played.length === 1 && window.__played[0].readyState >= 2", timeout=60_000)
 
@@ -86,6 +96,7 @@ def test_facilitator_searches_plays_quotes_trims_files_and_downloads(new_page, s
     expect(page.locator("[data-quote-text]")).to_have_text("“officer rang me”")
     page.get_by_role("link", name="End one word later ▶").click()
     expect(page.locator("[data-quote-text]")).to_have_text("“officer rang me back”")
+    _shot(page, "quote-new")
     assert page.locator("audio[data-quote-audio]").get_attribute("src").startswith("/clips/")
     page.get_by_label("Put it under a theme").select_option(label="Being listened to")
     page.get_by_role("button", name="Save quote").click()
@@ -98,6 +109,7 @@ def test_facilitator_searches_plays_quotes_trims_files_and_downloads(new_page, s
     video = page.locator("video[data-reel-video]")
     expect(video).to_be_visible(timeout=120_000)  # the worker has built it (the page reloads when the job ends)
     check_accessibility(page)
+    _shot(page, "reel")
     page.wait_for_function("() => document.querySelector('video[data-reel-video]').readyState >= 1", timeout=60_000)
     video.evaluate("v => { v.muted = true; return v.play(); }")
     page.wait_for_function("() => document.querySelector('video[data-reel-video]').currentTime > 0.2", timeout=60_000)
@@ -124,6 +136,7 @@ def test_manager_follows_an_action_to_the_theme_and_a_story_summary(new_page, se
     expect(page.get_by_role("heading", name="Theme: Being listened to")).to_be_visible()
     expect(page.get_by_text("My probation officer rang me back the same day")).to_be_visible()
     check_accessibility(page)
+    _shot(page, "manager-theme")
     page.go_back()
     page.get_by_role("link", name="Rung back the same day").click()
     expect(page.get_by_role("heading", name="Rung back the same day")).to_be_visible()
@@ -141,6 +154,7 @@ def test_reporter_prints_and_plays_you_said_we_did(new_page, seeded):
     expect(page.get_by_role("heading", name="You said, we did")).to_be_visible()
     expect(page.get_by_text("Call back within a day")).to_be_visible()
     check_accessibility(page)
+    _shot(page, "you-said")
     expect(page.get_by_role("button", name="Print this page")).to_be_visible()
     audio = page.locator("audio").first.get_attribute("src")
     response = page.request.get(audio)
