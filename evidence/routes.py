@@ -75,3 +75,23 @@ def _similar_helper():
 
     return {"stories_like": stories_like}
 from evidence import reel_routes as _reel_routes  # noqa: E402,F401
+
+
+@bp.app_context_processor
+def _reel_helper():
+    """`theme_reel_url(theme)`: the current reel's video and captions URLs, or None (present mode)."""
+    from flask import url_for
+
+    def theme_reel_url(theme):
+        from flask_login import current_user as user
+
+        from evidence.reels import current_reel
+
+        if not getattr(user, "is_authenticated", False) or not user.has_role("facilitator", "admin"):
+            return None
+        if current_reel(theme) is None:
+            return None
+        return {"video": url_for("evidence.reel_file", theme_id=theme.id, name="reel.mp4"),
+                "captions": url_for("evidence.reel_file", theme_id=theme.id, name="reel.vtt")}
+
+    return {"theme_reel_url": theme_reel_url}

@@ -43,6 +43,16 @@ def test_a_reel_is_built_played_and_downloaded_then_gone_after_a_withdrawal(app,
     audio = client.get(f"/themes/t/{theme_id}/reel/reel.mp3")
     assert audio.status_code == 200 and len(audio.data) > 5_000
     with app.app_context():
+        from workshops.planning import create_workshop
+        from themes.models import Theme
+
+        theme = db.session.get(Theme, theme_id)
+        story_ids = sorted({p.story_id for p in theme.run.passages})
+        workshop_id = create_workshop({"title": "Reel week", "theme_run_id": theme.run_id, "theme_ids": [theme_id],
+                                       "story_ids": story_ids}).id
+    present = client.get(f"/workshops/{workshop_id}/present").get_data(as_text=True)
+    assert f'src="/themes/t/{theme_id}/reel/reel.mp4"' in present
+    with app.app_context():
         story = db.session.scalar(db.select(Story).where(Story.title == "Forms"))
         withdraw_consent(story, actor=db.session.get(User, users["admin"].id))
         from evidence.reels import reels_dir
