@@ -112,7 +112,7 @@ PATTERNS: dict[str, list[str]] = {
     "self_harm": [
         r"\bkill(?:ing|ed)? myself\b", r"\bsuicid\w*", r"\bself[- ]?harm\w*", r"\bcut(?:ting)? myself\b",
         r"\boverdos\w*", r"\bend(?:ing)? (?:it all|my life|things)\b", r"\btake my (?:own )?life\b",
-        r"\bhang(?:ing)? myself\b", r"\bbetter off dead\b", r"\b(?:don'?t|do not) want to (?:be here|live|be alive|wake up)\b",
+        r"\bhang(?:ing)? myself\b", r"\bburn(?:ing|t|ed)? myself\b", r"\bgoing to do it (?:this time|tonight)\b", r"\bbetter off dead\b", r"\b(?:don'?t|do not) want to (?:be here|live|be alive|wake up)\b",
         r"\bno (?:point|reason) (?:in )?(?:living|going on|to live)\b", r"\bhurt(?:ing)? myself\b",
         r"\bbetter off without me\b", r"\b(?:letters?|notes?) (?:to|for) (?:my|the) \w+ saying goodbye\b",
         r"\b(?:wish|wishing) i (?:wouldn'?t|would not|didn'?t) wake up\b", r"\bhad it all planned\b", r"\b(?:took|take|taking|swallowed) (?:a load of|all (?:my|the)|a bunch of|loads of) (?:pills|tablets)\b",
@@ -125,7 +125,9 @@ PATTERNS: dict[str, list[str]] = {
         r"\bunderage\b", r"\bchild protection\b",
         rf"\btakes? it out on (?:the|my|his|her|our) {_CHILD}\b", r"\block(?:s|ed)? (?:me|him|her|them) in (?:the|a|my|his|her) (?:cupboard|room|shed)\b",
         rf"\bmy {_CHILD}\b[^.!?]{{0,60}}\b{_VIOLENCE} me\b", r"\bsafeguarding concern\w*", r"\bneglect(?:ed|ing)? (?:my|the) (?:kids?|child\w*|baby)\b",
-        rf"\btouch(?:ing|ed|es)? (?:my|the|her|his|our) (?:little )?{_CHILD}\b", rf"\bshook (?:the|my|her|his|a) {_CHILD}\b",
+        rf"\btouch(?:ing|ed|es)? (?:my|the|her|his|our) (?:little )?{_CHILD}\b",
+        rf"\b{_CHILD}\b[^.!?]{{0,40}}\bbruis\w+", r"\b(?:hit|beat|hitting|beating|belted) (?:them|him|her) with a (?:belt|stick|shoe|cable)\b",
+        r"\b(?:children|kids)\b[^.!?]{0,60}\b(?:no (?:heating|food)|haven'?t got a bed|nothing to eat)\b", rf"\bshook (?:the|my|her|his|a) {_CHILD}\b",
         rf"\b(?:my|the|her|his|a) {_CHILD}\b[^.!?]{{0,40}}\b(?:asking|ask|asked) (?:her|him|them) for (?:pictures|photos|pics)\b",
         r"\b(?:messages|messaging) (?:my|her|his) (?:son|daughter|kid|child)\b[^.!?]{0,40}\b(?:pictures|photos|pics)\b",
         rf"\b{_CHILD}\b[^.!?]{{0,30}}\b(?:left|are|is) (?:on (?:their|his|her) own|alone)\b",
@@ -133,7 +135,9 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:sending|using|got) (?:my|the|a|her|his) (?:\w+-year-old|kid|son|daughter|lad)\b[^.!?]{0,40}\b(?:deliver|drugs|packages|dealer)\b",
     ],
     "domestic_abuse": [
-        r"\bdomestic (?:abuse|violence)\b", r"\bcoercive\b", r"\bcontrolling\b",
+        r"\bdomestic (?:abuse|violence)\b", r"\bcoercive\b",
+        r"\b(?:he|she|they)(?:'s| is| are)? (?:so |really |very )?controlling\b|\bcontrolling (?:partner|boyfriend|girlfriend|husband|wife|relationship|behaviour)\b",
+        r"\bthrows? (?:things|stuff|plates|a \w+) at me\b", r"\blocks? me out\b",
         rf"\b(?:my|her|his|the) (?:ex[- ])?{_PARTNER} (?:\w+ )?{_VIOLENCE}(?: me| her| him)?\b",
         rf"\b(?:he|she) (?:\w+ )?{_VIOLENCE} me\b", rf"\b{_VIOLENCE} (?:my|her|his) {_PARTNER}\b",
         r"\b(?:scared|frightened|afraid|terrified) (?:of (?:him|her|my \w+)|to go home)\b",
@@ -146,7 +150,8 @@ PATTERNS: dict[str, list[str]] = {
         rf"\b(?:i|we)(?:'ve| have)? (?:been )?(?:shoplifting|dealing|selling (?:drugs|gear|weed|coke|crack)|nicking|robbing|burgling|stealing)\b",
         rf"\b(?:i|we) (?:stole|nicked|robbed|shoplifted|burgled|mugged|stabbed|glassed|assaulted|broke into)\b.*\b{_RECENT}\b",
         rf"\b{_RECENT}\b.*\b(?:i|we) (?:stole|nicked|robbed|shoplifted|burgled|mugged|stabbed|glassed|assaulted|broke into)\b",
-        r"\b(?:carrying|carry|got) a (?:knife|blade|weapon|gun|machete)\b",
+        r"\b(?:carrying|carry|got) a (?:knife|blade|weapon|gun|machete)\b", r"\b(?:i|we) (?:glassed|stabbed|mugged)\b",
+        r"\bpolice (?:don'?t|do not|never) (?:know|found out)\b",
         r"\b(?:haven'?t|have not|never) told (?:my officer|probation|anyone|nobody) (?:about|that)\b",
         r"\bdriving (?:without|with no) (?:a )?licen[cs]e\b", r"\bcut (?:off )?my tag\b",
         r"\b(?:doing|done|do) a bit of (?:dealing|thieving|shoplifting|robbing|grafting)\b", r"\bdealing on the side\b",
@@ -154,12 +159,12 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:holding|hiding|keeping) (?:drugs|gear|a gun|weapons?) for someone\b",
     ],
     "threat": [
-        rf"\b{_FUTURE} (?:\w+ )?(?:kill|stab|hurt|batter|shoot|smash|burn|do|get) {_TARGET}\b",
+        rf"\b{_FUTURE} (?:\w+ )?(?:kill|stab|hurt|batter|shoot|burn|do|get) {_TARGET}\b", rf"\b{_FUTURE} (?:\w+ )?smash (?:his|her|their|your) (?:face|head)\b",
         r"\bthreat(?:en|ened|ening|s)?\b", r"\bwatch (?:your|his|her) back\b",
         r"\b(?:said|says|told me) (?:they|he|she)(?:'d| would|'ll| will) (?:kill|stab|hurt|burn|do)\b",
         r"\b(?:make|get) (?:him|her|them) (?:pay|back)\b", r"\bi swear i'?ll\b",
         r"\b(?:they|he|she)(?:'d| would|'ll| will) (?:cut|stab|kill|hurt|batter|do|burn|shoot) (?:me|my|him|her|you)\b",
-        r"\b(?:going to|gonna|about to) (?:hurt|kill|stab) someone\b", r"\bthinking about (?:hurting|killing|stabbing) (?:the|him|her|someone|that)\b",
+        r"\b(?:going to|gonna|about to) (?:hurt|kill|stab) someone\b", r"\bset(?:ting)? fire to (?:his|her|their|the) \w+", r"\bthinking about (?:hurting|killing|stabbing) (?:the|him|her|someone|that)\b",
     ],
     "immediate_danger": [
         r"\b(?:right now|tonight|at the moment|as we speak)\b[^.!?]{0,60}\b(?:knife|gun|weapon|kill|petrol|lighter|rope|bridge|pills|tablets|train)\b",
@@ -168,7 +173,7 @@ PATTERNS: dict[str, list[str]] = {
         r"\bnot breathing\b", r"\bcollapsed\b", r"\bbleeding (?:a lot|badly|heavily)\b", r"\bcut too deep\b",
         r"\b(?:doing it|do it|end it|ending it) (?:tonight|today|now)\b", r"\bgot the (?:rope|pills|tablets) ready\b",
         r"\blocked (?:me|us)(?: and the kids| and the children)? in\b", r"\b(?:i'?m|i am) on the (?:bridge|roof|ledge)\b",
-        r"\bstep in front of (?:the|a) (?:next )?train\b",
+        r"\bstep in front of (?:the|a) (?:next )?train\b", r"\b(?:poured|pouring) petrol\b", r"\bholding a (?:lighter|knife|gun)\b",
         rf"\b{_CHILD}\b[^.!?]{{0,30}}\b(?:left )?(?:alone|on (?:his|her|their) own)\b[^.!?]{{0,40}}\b(?:days|all night|crying)\b",
     ],
 }
@@ -182,6 +187,14 @@ _PAST_OFFENCE = re.compile(
     r"\b(?:used to|back then|years ago|when i was (?:younger|a kid|a teenager|young)|before i went (?:in|to prison|inside)|my (?:index )?offence|my conviction|that'?s why i (?:got|went)|what i did)\b"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+# Talk about a topic rather than a disclosure of it, and things that are not what the pattern means.
+_NOT_A_DISCLOSURE = {
+    "domestic_abuse": re.compile(r"\b(?:talked about|talk about|learn(?:ed|t)? about|on the course|in the group|(?:my|the) officer (?:checks|reads))\b"),
+    "self_harm": re.compile(r"\b(?:died|dying|death) (?:of|from) (?:an |a )?overdos|\b(?:film|book|programme|show)\b"),
+    "threat": re.compile(r"\bthreatened with (?:eviction|court|recall|breach|prison|the sack)\b|\bthreatened to (?:leave|quit)\b"),
+    "new_offence": re.compile(r"\bbroke into the (?:music|business|industry|scene)\b"),
+}
+_HESITATIONS = re.compile(r"\b(?:u+m+|u+h+|e+r+m*)\b,?\s*")
 
 
 @dataclass(frozen=True)
@@ -228,7 +241,7 @@ def _one_edit(a: str, b: str) -> bool:
 
 def normalise_asr(text: str) -> str:
     """Lower-cased text with split words joined and one-letter mis-hearings of risk words repaired."""
-    text = text.lower().replace("\u2019", "'")
+    text = _HESITATIONS.sub("", text.lower().replace("\u2019", "'"))
     for split, joined in _SPLIT_WORDS.items():
         text = re.sub(rf"\b{split}\b", joined, text)
     known = _known_words()
@@ -258,6 +271,8 @@ def _keyword_flag(category: str, sentence: str) -> str | None:
             if not _PATTERN_HAS_NEGATION.search(pattern) and _NEGATION_INSIDE.search(match.group()):
                 continue
             if category == "new_offence" and _PAST_OFFENCE.search(lowered):
+                continue
+            if category in _NOT_A_DISCLOSURE and _NOT_A_DISCLOSURE[category].search(lowered):
                 continue
             return sentence[match.start() : match.end()] if sentence.lower() == lowered else match.group()
     return None
@@ -328,7 +343,10 @@ def flag_risks(passages: list[str], embed=None, threshold: float | None = None) 
 
 def _negated_or_past(category: str, sentence: str) -> bool:
     # Similarity cannot see "my offence was years ago"; keep those out of new_offence.
-    return category == "new_offence" and bool(_PAST_OFFENCE.search(sentence.lower()))
+    lowered = sentence.lower()
+    if category in _NOT_A_DISCLOSURE and _NOT_A_DISCLOSURE[category].search(lowered):
+        return True
+    return category == "new_offence" and bool(_PAST_OFFENCE.search(lowered))
 
 
 def similarity_table(passages: list[str], embed=None) -> list[dict[str, float]]:
