@@ -93,6 +93,10 @@ def mute_ranges(story) -> list[tuple[float, float]]:
     from engines.redaction.spans import join_ranges, time_ranges_for_spans
     from governance.policy import applied_spans
 
+    from governance.freshness import ranges_are_current
+
+    if not ranges_are_current(story):
+        raise ClipRefused("This story's words are being checked; its clips play again once that is done.")
     spans = applied_spans(story)
     if not spans:
         return []
