@@ -95,9 +95,13 @@ def _detect(story: Story, nlp=None) -> dict:
         terms.append((story.storyteller_name.strip(), "name"))
     proposed = 0
     for span in detect_redactions(text, always_redact=terms, nlp=nlp):
-        if any(k.start_char <= span.start_char and k.end_char >= span.end_char for k in kept):
-            continue  # already decided by a person
         always = "always_redact" in span.source
+        covering = [k for k in kept if k.start_char <= span.start_char and k.end_char >= span.end_char]
+        if covering and not (always and all(k.state == "rejected" for k in covering)):
+            continue  # already decided by a person
+        if covering:  # the organisation's always-hide list wins over this story's "leave it in"
+            record("redaction.site_list_wins", object_type="stories", object_id=story.id,
+                   summary=f"A {span.kind} kept in by a reviewer is hidden: it is on the site's always-hide list")
         db.session.add(Redaction(
             story_id=story.id, start_char=span.start_char, end_char=span.end_char, kind=span.kind,
             text=span.text, source="always_redact" if always else "detector",

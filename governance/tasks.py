@@ -16,6 +16,14 @@ def scan(job, report):
         raise JobError(str(exc)) from exc
 
 
+@handles("governance.recheck_terms")
+def recheck_terms(job, report):
+    """Check again the stories that may hold a word just added to the always-hide list."""
+    from governance.recheck import recheck_stories
+
+    return recheck_stories(list(job.params.get("story_ids") or []), report)
+
+
 @handles("governance.retention")
 def retention(job, report):
     report(5, "Deleting originals past the retention period")
