@@ -271,10 +271,12 @@ def delete_term(term_id: int):
 @bp.route("/admin/governance/retention/run", methods=["POST"])
 @allow("admin")
 def run_retention():
-    """Apply the retention period now (it also runs every night)."""
+    """Queue the retention job now (it also runs every night); its page shows what it did."""
     if ConfirmForm().validate_on_submit():
-        changed = services.apply_retention()
-        flash(f"Originals deleted for {len(changed)} stories.", "success")
+        from jobs.services import start_job
+
+        job = start_job("governance.retention", user=current_user)
+        return redirect(url_for("jobs.show", job_id=job.id))
     return redirect(url_for("governance.settings"))
 
 
