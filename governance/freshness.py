@@ -29,3 +29,31 @@ def ranges_are_current(story) -> bool:
     if state.scan_state in STALE_SCAN_STATES:
         return False
     return state.scanned_revision is None or state.scanned_revision == (story.revision or 0)
+
+
+def story_fingerprint(story) -> str:
+    """A short hash of everything that decides what of a story may be heard: the consent in force
+    (scopes, expiry, withdrawal), its checks and safeguarding state, its redactions (text ranges and
+    audio stretches), its words' revision and its recording. Clip URLs carry it, so a clip saved
+    offline stops matching the moment any of these changes."""
+    import hashlib
+    import json
+
+    from sqlalchemy import select
+
+    from governance.models import Redaction
+
+    consent = story.current_consent
+    state = db.session.get(StoryGovernance, story.id)
+    rows = db.session.execute(select(Redaction.id, Redaction.state, Redaction.start_char, Redaction.end_char,
+                                     Redaction.audio_start, Redaction.audio_end)
+                              .where(Redaction.story_id == story.id).order_by(Redaction.id)).all()
+    facts = {
+        "scopes": sorted(story.consent_scopes()),
+        "consent": [consent.id, str(consent.expires_on), str(consent.withdrawn_at)] if consent else None,
+        "check": [state.scan_state, state.scanned_revision, state.safeguarding_state] if state else None,
+        "redactions": [list(r) for r in rows],
+        "revision": story.revision,
+        "media": story.media.sha256 if story.media is not None else None,
+    }
+    return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()[:16]

@@ -164,9 +164,15 @@ def clip(passage_id: int):
     if passage is None or passage.start is None or passage.story_id not in theme_read.quotable_ids() \
             or not clips.story_has_audio(passage.story):
         abort(404)
+    from governance.freshness import story_fingerprint
+
+    if request.args.get("v") != story_fingerprint(passage.story):
+        abort(404)  # the story's consent or redactions changed since this address was handed out
     path = clips.redacted_clip_path(passage)
-    response = send_file(path, mimetype="audio/mpeg", conditional=True, max_age=0)
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    response = send_file(path, mimetype="audio/mpeg", conditional=True, max_age=0, as_attachment=True,
+                         download_name=f"clip-{passage.id}.mp3")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
