@@ -6,6 +6,7 @@ from sqlalchemy import delete
 from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
+from governance.anchors import anchor_rows
 from governance.clips import purge_clips
 from governance.models import Redaction, SafeguardingFlag
 from governance.records import flags_for, governance_for, redactions_for, story_or_error
@@ -75,13 +76,24 @@ def _detect(story: Story, nlp=None) -> dict:
     kept: list[Redaction] = []
     dropped = 0
     for row in existing:
-        if row.state == "proposed" and row.source != "reviewer":
+        if row.end_char <= row.start_char and row.audio_start is not None:
+            continue  # audio only: its words were retyped away, the audio stays muted
+        if row.state == "proposed" and row.source != "reviewer" and row.audio_start is None:
             db.session.delete(row)  # detection runs again below
             continue
         if text[row.start_char:row.end_char] == row.text and row.text:
             kept.append(row)
             continue
         place = _nearest(text, row.text, row.start_char)
+        if place is None and row.applies and row.audio_start is not None:
+            # Judged identifying where it was spoken: rewording never un-mutes it, a reviewer may.
+            row.start_char = row.end_char = 0
+            record("redaction.audio_kept", object_type="stories", object_id=story.id,
+                   summary=f"A {row.state} {row.kind} redaction's words were retyped; its audio stays muted")
+            continue
+        if place is None and row.state == "proposed" and row.source != "reviewer":
+            db.session.delete(row)
+            continue
         if place is None:
             record("redaction.dropped", object_type="stories", object_id=story.id,
                    summary=f"A {row.state} {row.kind} redaction no longer matches the edited transcript")
@@ -107,6 +119,8 @@ def _detect(story: Story, nlp=None) -> dict:
             text=span.text, source="always_redact" if always else "detector",
             state="accepted" if always else "proposed", decided_at=utcnow() if always else None))
         proposed += 1
+    db.session.flush()
+    anchor_rows(story, redactions_for(story))
     purge_clips(story.id)
     return {"proposed": proposed, "kept": len(kept), "dropped": dropped}
 
