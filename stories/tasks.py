@@ -143,6 +143,24 @@ def _check_governance(story_id: int, report) -> None:
         current_app.logger.exception("the governance check of story %s failed; it stays held", story_id)
 
 
+@handles("stories.align")
+def align(job, report):
+    """Real times for edited words (forced alignment), then the governance check of the new words."""
+    from governance.services import scan_story
+    from stories.alignment import align_story
+
+    try:
+        result = align_story(job.story_id, report)
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("aligning story %s failed; its edited words stay untimed", job.story_id)
+        result = {"segments": 0, "words": 0, "failed": True}
+    report(85, "Checking the new words for names and risks")
+    result["check"] = scan_story(job.story_id)
+    report(100, f"{result['words']} new words placed in the audio; checked")
+    return result
+
+
 def _whisper_language(language: str) -> str:
     return "auto" if not language or language == "other" else language
 
