@@ -23,13 +23,14 @@ def export_name(workshop, kind: str) -> str:
 def build_export(workshop, kind: str, *, actor=None) -> bytes:
     """The PPTX (with the redacted clips embedded) or DOCX of a workshop, as bytes; audited.
 
-    Content comes from workshops.services.pack_content, which asks governance.policy for
+    Content comes from workshops.packs.pack_content, which asks governance.policy for
     everything (workshop consent, quote consent, redacted text), exactly as the PDF pack does.
     """
     from audit.services import record
     from engines.office import render_docx, render_pptx
     from extensions import db
-    from workshops.services import pack_content, redacted_clip_path
+    from workshops.clips import redacted_clip_path
+    from workshops.packs import pack_content
 
     if kind not in FORMATS:
         raise ExportError("Choose PowerPoint or Word.")
@@ -41,10 +42,14 @@ def build_export(workshop, kind: str, *, actor=None) -> bytes:
     with tempfile.TemporaryDirectory(dir=tmp) as work:
         out = Path(work) / f"export.{kind}"
         if kind == "pptx":
+            from core.sealed import write_plain
+            from core.storage import storage
+
             clips = {}
             for name, passage in clip_specs.items():
-                try:
-                    clips[name] = redacted_clip_path(passage)
+                try:  # the clip is sealed in the media store: a plaintext copy in this scratch folder
+                    write_plain(storage(), redacted_clip_path(passage), Path(work) / Path(name).name)
+                    clips[name] = Path(work) / Path(name).name
                 except Exception as exc:  # a clip that cannot be cut leaves its quote as words only
                     current_app.logger.warning("clip %s left out of the export: %s", name, exc)
             render_pptx(content, clips, out)

@@ -137,6 +137,7 @@ def _nearest(text: str, words: str, near: int) -> int | None:
 
 def _flag(story: Story, embed=None) -> list[str]:
     from engines.safeguarding import flag_risks
+    from governance.alerts import alert_urgent, severity_for
 
     segments = [s for s in story.segments if s.text.strip()]
     flags = flag_risks([s.text.strip() for s in segments], embed=embed) if segments else []
@@ -144,7 +145,8 @@ def _flag(story: Story, embed=None) -> list[str]:
     db.session.execute(delete(SafeguardingFlag).where(SafeguardingFlag.story_id == story.id))
     for flag in flags:
         db.session.add(SafeguardingFlag(story_id=story.id, segment_position=segments[flag.passage_index].position,
-                                        category=flag.category, score=flag.score, evidence=flag.evidence))
+                                        category=flag.category, score=flag.score, evidence=flag.evidence,
+                                        severity=severity_for(flag.category), text_revision=story.revision))
     gov = governance_for(story)
     categories = sorted({f.category for f in flags})
     new = {(f.category, f.evidence) for f in flags} - old
@@ -152,5 +154,7 @@ def _flag(story: Story, embed=None) -> list[str]:
         gov.safeguarding_state = "awaiting"
         gov.flagged_at = utcnow()
         record("safeguarding.flagged", story, summary=f"Waiting for the safeguarding lead: {', '.join(categories)}",
-               after={"categories": categories, "passages": len({f.passage_index for f in flags})})
+               after={"categories": categories, "passages": len({f.passage_index for f in flags}),
+                      "text_revision": story.revision})
+    alert_urgent(story, sorted({f.category for f in flags if (f.category, f.evidence) in new}))
     return categories

@@ -21,10 +21,24 @@ ADDERS = ("reporter", "admin")
 def index():
     """The stories you can see, with where each one has got to."""
     status = request.args.get("status") if request.args.get("status") in STORY_STATUSES else None
-    stories = db.session.scalars(services.visible_stories(current_user, status=status).limit(500)).all()
-    jobs = {s.id: services.latest_transcription(s) for s in stories if s.status in ("queued", "transcribing", "failed")}
-    return render_template("stories/index.html", stories=stories, jobs=jobs, status=status,
+    page = db.paginate(services.visible_stories(current_user, status=status), per_page=PAGE_SIZE, max_per_page=100,
+                       error_out=False)
+    stories = page.items
+    jobs = services.latest_transcriptions([s.id for s in stories if s.status in ("queued", "transcribing", "failed")])
+    _prefetch_holds([s.id for s in stories])
+    return render_template("stories/index.html", stories=stories, jobs=jobs, status=status, page=page,
                            statuses=STORY_STATUSES, form=ConfirmForm())
+
+
+PAGE_SIZE = 50
+
+
+def _prefetch_holds(story_ids) -> None:
+    try:
+        from governance.policy import prefetch_holds
+    except ImportError:  # governance is optional
+        return
+    prefetch_holds(story_ids)
 
 
 @bp.route("/stories/new")
@@ -116,13 +130,15 @@ def show(story_id: int):
     if not full:
         for seg, red in zip(shown, redacted_segments(story)):
             seg.update(text=red["text"], words=[])
-    services.note_unredacted_view(current_user, story, "story page")
-    return render_template(
+    page = render_template(
         "stories/show.html", story=story, segments=shown, job=services.latest_transcription(story),
         may_edit=services.may_edit(current_user, story), may_hear=services.may_hear(current_user, story) and story.media,
         show_name=services.may_hear(current_user, story), speakers=transcript.SPEAKERS, scopes=CONSENT_SCOPES,
         roles=STORYTELLER_ROLES, form=ConfirmForm(),
     )
+    # Audited before the page is sent; after rendering, so its commit does not make the page reload every row.
+    services.note_unredacted_view(current_user, story, "story page")
+    return page
 
 
 @bp.route("/stories/<int:story_id>/audio")

@@ -293,6 +293,19 @@ def latest_transcription(story: Story):
     return latest_job(TRANSCRIBE, story_id=story.id)
 
 
+def latest_transcriptions(story_ids) -> dict:
+    """{story id: its latest transcription job} for many stories, in one query."""
+    from sqlalchemy import func
+
+    from jobs.models import Job
+
+    if not story_ids:
+        return {}
+    latest = (select(func.max(Job.id)).where(Job.kind == TRANSCRIBE, Job.story_id.in_(list(story_ids)))
+              .group_by(Job.story_id))
+    return {job.story_id: job for job in db.session.scalars(select(Job).where(Job.id.in_(latest)))}
+
+
 def retry_transcription(story: Story, actor) -> object:
     """Try again after a failed transcription."""
     from jobs.services import retry_job

@@ -39,7 +39,7 @@ def test_a_recording_uploaded_in_chunks_resumes_after_a_dropped_piece(app, repor
     story = reporter.get(f"/api/v1/stories/{finished.json['id']}").json
     assert story["source_kind"] == "recording" and story["consent"] == ["analysis", "quote"]
     assert story["status"] == "needs_review" and story["segments"] and story["segments"][0]["words"]
-    assert not (Path(app.config["DATA_DIR"]) / "uploads" / f"{upload_id}.part").exists()
+    assert not (Path(app.config["DATA_DIR"]) / "uploads" / upload_id).exists()
     with app.app_context():
         assert db.session.scalars(select(UploadSession)).all() == []
     # Somebody else's upload is not found.
