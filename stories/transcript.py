@@ -14,7 +14,7 @@ from extensions import db
 from stories.models import Segment, Story, TranscriptVersion
 from stories.services import StoryError, _hold_for_check, start_governance_check
 
-SPEAKERS = ("", "Reporter", "Storyteller", "Someone else")
+SPEAKERS = ("", "Reporter", "Storyteller", "Someone else")  # the editor also offers every label in use
 
 
 def _next_number(story: Story) -> int:
@@ -76,7 +76,7 @@ def _segment_data(segment: Segment) -> dict:
 def save_machine_transcript(story: Story, result: dict, *, reviewed: bool = False) -> TranscriptVersion:
     """Replace the story's segments with a transcription result (TranscriptResult.to_dict())."""
     story.segments = [
-        Segment(position=i, start=s["start"], end=s["end"], text=s["text"].strip(), speaker="",
+        Segment(position=i, start=s["start"], end=s["end"], text=s["text"].strip(), speaker=(s.get("speaker") or "")[:40],
                 avg_logprob=s.get("avg_logprob"), no_speech_prob=s.get("no_speech_prob"),
                 flags=list(s.get("flags") or []), words=[dict(w) for w in s.get("words") or []])
         for i, s in enumerate(result["segments"])

@@ -1,7 +1,7 @@
 """redactions keep the stretch of audio where they were found
 
 Revision ID: 5a7d0c1e9b42
-Revises: a9d4e2b7c610
+Revises: a7c3e9d1f205
 Create Date: 2026-12-01 23:35:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '5a7d0c1e9b42'
-down_revision = 'a9d4e2b7c610'
+down_revision = 'a7c3e9d1f205'
 branch_labels = None
 depends_on = None
 
