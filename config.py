@@ -31,6 +31,9 @@ class Defaults:
     API_TOKEN_DAYS = 90  # default life of a new API token
 
     MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # 1 GB per audio file
+    MAX_JSON_BYTES = 2 * 1024 * 1024  # largest JSON body (a transcript save is far smaller)
+    MAX_SEGMENTS_PER_SAVE = 5000  # a 3-hour story has about 1,500
+    MAX_SEGMENT_CHARS = 5000  # one segment is a sentence or two
     MAX_STORY_SECONDS = 3 * 3600  # longest story, judged from the decoded sound
     WHISPER_MODEL = None  # None: bundled tiny.en; or a CTranslate2 model path/name
     EMBEDDING_MODEL = None  # None: bundled all-MiniLM-L6-v2
