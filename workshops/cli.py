@@ -1,7 +1,6 @@
 """`flask --app app packs build WORKSHOP_ID PATH.zip` and `flask --app app packs qdpx RUN_ID PATH.qdpx`."""
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -18,7 +17,8 @@ def build_command(workshop_id: int, path: str) -> None:
     """Build the pack of WORKSHOP_ID now (no worker needed) and copy it to PATH."""
     from extensions import db
     from workshops.models import Workshop
-    from workshops.services import WorkshopError, build_and_store_pack
+    from workshops.errors import WorkshopError
+    from workshops.packs import build_and_store_pack
 
     workshop = db.session.get(Workshop, workshop_id)
     if workshop is None:
@@ -29,11 +29,12 @@ def build_command(workshop_id: int, path: str) -> None:
     except WorkshopError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    from flask import current_app
-
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Path(current_app.config["DATA_DIR"]) / pack.path, target)
+    from core.sealed import write_plain
+    from core.storage import storage
+
+    write_plain(storage(), pack.path, target)
     click.echo(f"wrote {target} ({pack.bytes} bytes, {len(pack.story_ids)} stories, {pack.clip_count} clips)")
 
 
@@ -45,7 +46,7 @@ def qdpx_command(run_id: int, path: str) -> None:
     from engines.qdpx import validate_qdpx
     from extensions import db
     from themes.models import ThemeRun
-    from workshops.services import export_qdpx
+    from themes.qdpx import export_qdpx
 
     run = db.session.get(ThemeRun, run_id)
     if run is None:
