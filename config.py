@@ -49,3 +49,13 @@ class Defaults:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    # Every API call is signed in by a bearer token (Authorization: Bearer sl_…)
+    # or, from the site's own pages, by the session cookie.
+    API_SPEC_OPTIONS = {
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "An API token from your account page or `users token EMAIL`."},
+            "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+        }},
+        "security": [{"bearerAuth": []}, {"sessionCookie": []}],
+    }
