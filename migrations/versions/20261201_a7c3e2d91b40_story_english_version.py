@@ -1,7 +1,7 @@
 """stories keep an English version of a story told in another language; the site glossary
 
 Revision ID: a7c3e2d91b40
-Revises: 52287636e932
+Revises: a11e7c5f0b21
 Create Date: 2026-12-01 23:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a7c3e2d91b40'
-down_revision = '52287636e932'
+down_revision = 'a11e7c5f0b21'
 branch_labels = None
 depends_on = None
 
