@@ -1,7 +1,7 @@
 """safeguarding flags record severity and the text revision they came from; in-app notifications
 
 Revision ID: a11e7c5f0b21
-Revises: 52287636e932
+Revises: a7c3e9d1f205
 Create Date: 2026-12-01 23:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a11e7c5f0b21'
-down_revision = '52287636e932'
+down_revision = 'a7c3e9d1f205'
 branch_labels = None
 depends_on = None
 
