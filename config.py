@@ -39,6 +39,7 @@ class Defaults:
     MAX_STORY_SECONDS = 3 * 3600  # longest story, judged from the decoded sound
     WHISPER_MODEL = None  # None: bundled tiny.en; or a CTranslate2 model path/name
     EMBEDDING_MODEL = None  # None: bundled all-MiniLM-L6-v2
+    THEMES_INCLUDE_REPORTER = False  # True: the reporter's questions count in theme discovery too
 
     API_TITLE = "Storyloom API"
     API_VERSION = "v1"

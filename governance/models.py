@@ -82,6 +82,10 @@ class Redaction(db.Model):
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     source: Mapped[str] = mapped_column(String(40), nullable=False, default="detector")  # detector|always_redact|reviewer
     state: Mapped[str] = mapped_column(String(12), nullable=False, default="proposed", index=True)
+    # The stretch of audio (seconds) where the words were when they were judged identifying
+    # (governance/anchors.py). Rewording the transcript never un-mutes it; rejecting does.
+    audio_start = mapped_column(Float, nullable=True)
+    audio_end = mapped_column(Float, nullable=True)
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
     created_by_id = mapped_column(ForeignKey("users.id"), nullable=True)
     decided_at = mapped_column(DateTime, nullable=True)

@@ -266,7 +266,12 @@ def start_governance_check(story: Story, actor=None):
     """Queue redaction detection and safeguarding flags for words a person typed or edited
     (a recording's transcript is checked by the transcription job itself)."""
     from governance.services import start_scan
+    from stories.alignment import ALIGN, needs_alignment
 
+    if needs_alignment(story):  # edited words get real times first; that job then runs the check
+        from jobs.services import start_job
+
+        return start_job(ALIGN, story_id=story.id, user=actor)
     return start_scan(story, actor)
 
 

@@ -1,7 +1,7 @@
 """safeguarding flags record severity and the text revision they came from; in-app notifications
 
 Revision ID: a11e7c5f0b21
-Revises: a7c3e9d1f205
+Revises: 5a7d0c1e9b42
 Create Date: 2026-12-01 23:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a11e7c5f0b21'
-down_revision = 'a7c3e9d1f205'
+down_revision = '5a7d0c1e9b42'
 branch_labels = None
 depends_on = None
 
