@@ -38,15 +38,25 @@ def _embed_with_cache(texts: list[str], model: str | None = None, report=None):
 
 def _collect_passages(story_ids: list[int]):
     """Split each consenting story's redacted transcript into passages."""
+    from flask import current_app
+
     from engines.themes import split_passages
     from governance.policy import redacted_segments
     from stories.models import Story
+    from stories.speakers import storyteller_runs
     from themes.services import text_hash
 
+    with_reporter = current_app.config.get("THEMES_INCLUDE_REPORTER", False)
     rows = []
     for story in db.session.scalars(select(Story).where(Story.id.in_(story_ids)).order_by(Story.id)):
-        for piece in split_passages(redacted_segments(story)):
-            rows.append({"story_id": story.id, "role": story.storyteller_role, "position": piece.index,
+        # A story told in another language is analysed in its (redacted) English version.
+        segments = story.english_segments or redacted_segments(story)
+        # The reporter's questions are not the storyteller's words: each run of
+        # storyteller turns is cut on its own so no passage (or clip) spans a question.
+        runs = [segments] if with_reporter else storyteller_runs(segments)
+        pieces = [piece for run in runs for piece in split_passages(run)]
+        for position, piece in enumerate(pieces):
+            rows.append({"story_id": story.id, "role": story.storyteller_role, "position": position,
                          "start": piece.start, "end": piece.end, "text": piece.text, "text_hash": text_hash(piece.text)})
     return rows
 

@@ -1,9 +1,8 @@
 """Audio of quotes: where a browser can play a quote's redacted clip, and the clip file itself."""
 from __future__ import annotations
 
-from pathlib import Path
 
-from flask import current_app, url_for
+from flask import url_for
 
 from themes.read import quotable_ids
 
@@ -25,28 +24,16 @@ def clip_src(passage, *, offline: bool = False) -> str | None:
     if story.id not in quotable_ids():
         return None
     url = None if offline else policy.clip_url(story, passage.start, passage.end)
-    return url or url_for("workshops.clip", passage_id=passage.id)
+    if url:
+        return url
+    from governance.freshness import story_fingerprint
+
+    # The fingerprint of the story's consent and redactions: a cached copy stops matching when they change.
+    return url_for("workshops.clip", passage_id=passage.id, v=story_fingerprint(story))
 
 
-def redacted_clip_path(passage) -> Path:
-    """A redacted audio file of the passage (cached under DATA_DIR/packs/clips)."""
+def redacted_clip_path(passage) -> str:
+    """The media-store key of the passage's sealed redacted clip (governance cuts and caches it)."""
     from governance import policy
 
-    story = passage.story
-    helper = getattr(policy, "redacted_clip_file", None)
-    if helper is not None:
-        return Path(helper(story, passage.start, passage.end))
-    # Fallback while governance has no redacted_clip_file: cut it ourselves (no mutes applied).
-    from engines.audio import cut_clip
-    from stories.media import local_media_path
-
-    cache = Path(current_app.config["DATA_DIR"]) / "packs" / "clips"
-    key = f"{story.id}-{story.revision}-{story.media.sha256[:12]}-{passage.start:.2f}-{passage.end:.2f}"
-    target = cache / f"{key}.mp3"
-    if not target.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        with local_media_path(story.media) as source:
-            partial = target.with_name(target.name + ".partial.mp3")
-            cut_clip(source, passage.start, passage.end, partial)
-            partial.replace(target)
-    return target
+    return policy.redacted_clip_file(passage.story, passage.start, passage.end)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from flask import (Response, abort, current_app, flash, redirect, render_template, request, send_file,
+from flask import (Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 from sqlalchemy import select
@@ -164,10 +164,12 @@ def clip(passage_id: int):
     if passage is None or passage.start is None or passage.story_id not in theme_read.quotable_ids() \
             or not clips.story_has_audio(passage.story):
         abort(404)
-    path = clips.redacted_clip_path(passage)
-    response = send_file(path, mimetype="audio/mpeg", conditional=True, max_age=0)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    from core.serve import send_sealed
+    from governance.freshness import story_fingerprint
+
+    if request.args.get("v") != story_fingerprint(passage.story):
+        abort(404)  # the story's consent or redactions changed since this address was handed out
+    return send_sealed(clips.redacted_clip_path(passage), "audio/mpeg", download_name=f"clip-{passage.id}.mp3")
 
 
 @bp.route("/workshops/<int:workshop_id>/pack", methods=["POST"])
@@ -206,8 +208,9 @@ def download_pack(workshop_id: int):
 
     record("workshop.pack_downloaded", pack, summary=f"workshop {workshop.id}")
     db.session.commit()
-    return send_file(Path(current_app.config["DATA_DIR"]) / pack.path, mimetype="application/zip",
-                     as_attachment=True, download_name=packs.pack_download_name(workshop))
+    from core.serve import send_sealed
+
+    return send_sealed(pack.path, "application/zip", download_name=packs.pack_download_name(workshop))
 
 
 # --- design actions --------------------------------------------------------------------------
