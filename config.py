@@ -42,6 +42,7 @@ class Defaults:
     MAX_STORY_SECONDS = 3 * 3600  # longest story, judged from the decoded sound
     WHISPER_MODEL = None  # None: bundled tiny.en; or a CTranslate2 model path/name
     EMBEDDING_MODEL = None  # None: bundled all-MiniLM-L6-v2
+    HEAVY_PROCESSES = None  # transcription worker processes; None: one per CPU core
     THEMES_INCLUDE_REPORTER = False  # True: the reporter's questions count in theme discovery too
 
     API_TITLE = "Storyloom API"

@@ -82,3 +82,29 @@ def storyteller_runs(segments: Sequence[dict]) -> list[list[dict]]:
             continue
         runs[-1].append(segment)
     return [run for run in runs if run]
+
+
+def spans_reporter(story, start: float, end: float) -> bool:
+    """True when [start, end] (seconds) overlaps a segment the reporter speaks (a quote must not)."""
+    return any(is_reporter(s.speaker or "") and s.start is not None and s.end is not None
+               and s.start < end and s.end > start for s in story.segments)
+
+
+def speaker_turns(story_id, segments: Sequence[dict]) -> list[dict]:
+    """Character ranges of each speaker's turns in the joined text (as governance.policy.redacted_text
+    joins `segments`: non-empty texts, one per line), for the REFI-QDA export's speaker cases."""
+    turns: list[dict] = []
+    order: dict[str, int] = {}
+    offset = 0
+    for segment in segments:
+        text = (segment.get("text") or "").strip()
+        if not text:
+            continue
+        role = export_role(segment.get("speaker") or "", order)
+        if role:
+            if turns and turns[-1]["speaker"] == role and turns[-1]["end"] + 1 == offset:
+                turns[-1]["end"] = offset + len(text)
+            else:
+                turns.append({"story_id": str(story_id), "speaker": role, "start": offset, "end": offset + len(text)})
+        offset += len(text) + 1
+    return turns

@@ -92,3 +92,49 @@ def test_a_two_voice_interview_comes_back_with_reporter_and_storyteller(app, use
         assert "waited" in passages and "first appointment" not in passages and "helped you" not in passages
     page = client.get(f"/stories/{story.id}").get_data(as_text=True)
     assert "Reporter" in page and "Storyteller" in page
+
+
+def test_a_quote_cannot_take_in_the_reporters_question(app, users):
+    from accounts.models import User
+    from stories.models import Segment
+    from tests import factories
+    from themes import quotes
+
+    with app.app_context():
+        story = factories.make_story(db.session.get(User, users["reporter"].id), text=None)
+        lines = [("Reporter", "What helped you most?", 0.0), ("Storyteller", "Having the same officer every week", 2.0)]
+        for position, (speaker, text, t0) in enumerate(lines):
+            words = [{"start": t0 + 0.3 * i, "end": t0 + 0.3 * i + 0.25, "text": " " + w, "probability": 0.9}
+                     for i, w in enumerate(text.split())]
+            story.segments.append(Segment(position=position, start=t0, end=words[-1]["end"], text=text,
+                                          speaker=speaker, words=words))
+        db.session.commit()
+        facilitator = db.session.get(User, users["facilitator"].id)
+        with pytest.raises(quotes.QuoteError, match="reporter"):
+            quotes.create_quote(story, 0.0, 3.0, actor=facilitator)
+        quote = quotes.create_quote(story, 2.0, 3.0, actor=facilitator)
+        assert quotes.show(quote)["text"].startswith("Having the same")
+        with pytest.raises(quotes.QuoteError, match="reporter"):
+            quotes.trim_quote(quote, 0.5, 3.0, actor=facilitator)
+
+
+def test_the_qdpx_carries_speakers_as_cases_and_stays_valid(tmp_path):
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    from engines.qdpx import NS, build_qdpx, validate_qdpx
+    from stories.speakers import speaker_turns
+
+    segments = [{"text": "What helped?", "speaker": "Reporter"}, {"text": "The same officer.", "speaker": "Storyteller"},
+                {"text": " Every week.", "speaker": "Storyteller"}, {"text": "Thanks.", "speaker": "Jo"}]
+    text = "\n".join(s["text"].strip() for s in segments)
+    turns = speaker_turns(7, segments)
+    assert [(t["speaker"], text[t["start"]:t["end"]]) for t in turns] == [
+        ("reporter", "What helped?"), ("storyteller", "The same officer.\nEvery week."), ("speaker 1", "Thanks.")]
+    path = build_qdpx({"name": "t", "themes": [{"id": 1, "label": "Trust"}], "stories": [{"id": "7", "title": "S", "role": "staff", "text": text}],
+                       "segments": [], "speaker_turns": turns}, tmp_path / "p.qdpx")
+    assert validate_qdpx(path) == []
+    root = ET.fromstring(zipfile.ZipFile(path).read("project.qde"))
+    cases = root.findall(f"{{{NS}}}Cases/{{{NS}}}Case")
+    assert sorted(c.get("name") for c in cases) == ["Reporter", "Speaker 1", "Storyteller"]
+    assert all(len(c.findall(f"{{{NS}}}SelectionRef")) == 1 for c in cases)
