@@ -81,15 +81,21 @@ def build_reel_for(theme, report=None) -> Path:
         raise ReelError("This theme has no quotes with audio that may be played.")
     folder = reels_dir(theme.id) / fingerprint(items)
     shutil.rmtree(reels_dir(theme.id), ignore_errors=True)  # older reels of this theme go
-    clips = []
-    for n, item in enumerate(items, start=1):
-        clips.append({"clip": policy.redacted_clip_file(item["story"], item["start"], item["end"]),
-                      "speaker": item["speaker"], "text": item["text"]})
-        if report:
-            report(int(20 * n / len(items)), f"Cutting clip {n} of {len(items)}")
+    from core.sealed import write_plain
+    from core.storage import storage
+
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
+    (partial / "clips").mkdir(parents=True)
+    clips = []
+    for n, item in enumerate(items, start=1):
+        plain = partial / "clips" / f"{n:02d}.mp3"  # governance keeps clips sealed: open each for ffmpeg
+        write_plain(storage(), policy.redacted_clip_file(item["story"], item["start"], item["end"]), plain)
+        clips.append({"clip": plain, "speaker": item["speaker"], "text": item["text"]})
+        if report:
+            report(int(20 * n / len(items)), f"Cutting clip {n} of {len(items)}")
     build_reel(clips, partial, title=theme.label, report=report)
+    shutil.rmtree(partial / "clips", ignore_errors=True)
     partial.replace(folder)
     return folder
 

@@ -16,6 +16,8 @@ def anchor_rows(story, rows) -> int:
     """Give each applying, text-anchored row without an audio stretch the time of the words it covers."""
     from governance.clips import placed_words
 
+    if story.media_id is None:
+        return 0  # a typed story: no audio to anchor to
     todo = [r for r in rows if r.applies and r.audio_start is None and r.end_char > r.start_char]
     if not todo:
         return 0

@@ -12,6 +12,7 @@ command -v sox >/dev/null || need+=(sox)
 command -v chromium >/dev/null || need+=(chromium)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 command -v pg_dump >/dev/null || need+=(postgresql-client)  # backup create/restore on PostgreSQL
+command -v redis-server >/dev/null || need+=(redis-server)  # the queue tests start a private Redis with a password
 command -v node >/dev/null || need+=(nodejs)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ -d /usr/share/pocketsphinx/test/data/librivox ] || need+=(pocketsphinx-testdata)  # real speech for bench/speakers.py, bench/transcribe.py

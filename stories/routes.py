@@ -172,9 +172,10 @@ def audio(story_id: int):
 def save_transcript(story_id: int):
     """Save the editor's changes (JSON from stories-editor.js) as a new version."""
     story = services.get_story(current_user, story_id, edit=True)
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
     try:
-        version = transcript.save_transcript(story, list(data.get("segments") or []), data.get("revision", -1), current_user)
+        segments = services.check_transcript_save(data)
+        version = transcript.save_transcript(story, segments, data.get("revision", -1), current_user)
     except services.StoryError as exc:
         return jsonify({"message": exc.message, "revision": story.revision}), exc.status
     except (TypeError, ValueError):

@@ -142,26 +142,72 @@ def _unique_anchors(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: i
     return chain[::-1]
 
 
-def matched_pairs(a: list[str], b: list[str]) -> list[tuple[int, int]]:
-    """(i, j) of tokens kept from `a` in `b`, in order, in O(n log n).
+SMALL_GAP = 64  # a stretch this short on both sides is matched exactly (difflib on at most 64 x 64)
 
-    difflib.SequenceMatcher is quadratic in the worst case (a 10 MB segment held a worker at full
-    CPU for minutes). This is a patience diff: common ends, then tokens unique in both sides chained
-    in order, then the common ends of each stretch between two of them.
+
+def _small_gap_pairs(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int]]:
+    matcher = difflib.SequenceMatcher(a=a[a0:a1], b=b[b0:b1], autojunk=False)
+    return [(a0 + i + k, b0 + j + k) for i, j, size in matcher.get_matching_blocks() for k in range(size)]
+
+
+LOOKAHEAD = 32
+
+
+def _run(a: list[str], b: list[str], i: int, j: int, a1: int, b1: int, length: int = 3) -> bool:
+    """True when `length` words from a[i] and b[j] are equal (a real re-synchronisation, not a chance hit)."""
+    return i + length <= a1 and j + length <= b1 and all(a[i + k] == b[j + k] for k in range(length))
+
+
+def _nearby_pairs(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int]]:
+    """A long stretch with no word unique to it: walk both sides, matching equal words; at a difference,
+    take a replaced word, or the nearest insertion or deletion within LOOKAHEAD words after which
+    three words agree again (linear: at most LOOKAHEAD tries per word)."""
+    pairs, i, j = [], a0, b0
+    while i < a1 and j < b1:
+        if a[i] == b[j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+            continue
+        if _run(a, b, i + 1, j + 1, a1, b1):
+            i, j = i + 1, j + 1  # one word replaced
+            continue
+        step = next(((di, dj) for k in range(1, LOOKAHEAD) for di, dj in ((0, k), (k, 0), (k, k))
+                     if _run(a, b, i + di, j + dj, a1, b1)), (1, 1))
+        i, j = i + step[0], j + step[1]
+    return pairs
+
+
+def matched_pairs(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+    """(i, j) of tokens kept from `a` in `b`, in order: a patience diff, near-linear in practice.
+
+    difflib.SequenceMatcher over a whole segment is quadratic (a 10 MB segment held a worker at full
+    CPU for minutes). Here: common ends; then tokens unique in both sides, chained in order, split the
+    rest into stretches, each treated the same way; a stretch short on both sides is matched exactly;
+    a long one with nothing unique keeps only its common ends (its words are aligned afresh).
     """
-    head, tail = _common_ends(a, b, 0, len(a), 0, len(b))
-    a0, b0 = (head[-1][0] + 1, head[-1][1] + 1) if head else (0, 0)
-    a1, b1 = tail[0] if tail else (len(a), len(b))
-    pairs = list(head)
-    previous = (a0 - 1, b0 - 1)
-    for anchor in _unique_anchors(a, b, a0, a1, b0, b1) + [(a1, b1)]:
-        start_a, start_b = previous[0] + 1, previous[1] + 1
-        inner_head, inner_tail = _common_ends(a, b, start_a, anchor[0], start_b, anchor[1])
-        pairs.extend(inner_head + inner_tail)
-        if anchor != (a1, b1):
-            pairs.append(anchor)
-        previous = anchor
-    return pairs + tail
+    pairs: list[tuple[int, int]] = []
+    stack = [(0, len(a), 0, len(b))]
+    while stack:
+        a0, a1, b0, b1 = stack.pop()
+        head, tail = _common_ends(a, b, a0, a1, b0, b1)
+        pairs.extend(head + tail)
+        a0, b0 = a0 + len(head), b0 + len(head)
+        a1, b1 = a1 - len(tail), b1 - len(tail)
+        if a0 >= a1 or b0 >= b1:
+            continue
+        if a1 - a0 <= SMALL_GAP and b1 - b0 <= SMALL_GAP:
+            pairs.extend(_small_gap_pairs(a, b, a0, a1, b0, b1))
+            continue
+        anchors = _unique_anchors(a, b, a0, a1, b0, b1)
+        if not anchors:
+            pairs.extend(_nearby_pairs(a, b, a0, a1, b0, b1))
+            continue
+        pairs.extend(anchors)
+        previous = (a0 - 1, b0 - 1)
+        for anchor in anchors + [(a1, b1)]:
+            stack.append((previous[0] + 1, anchor[0], previous[1] + 1, anchor[1]))
+            previous = anchor
+    return sorted(pairs)
 
 
 def retime_words(old_words: list[dict], new_text: str, seg_start=None, seg_end=None) -> list[dict]:

@@ -110,7 +110,10 @@ def find_themes(run: ThemeRun, rows: list[dict], report=None) -> dict:
         except TooFewStoriesError as exc:
             raise JobError(str(exc)) from None
     model = settings.get("embedding_model")
-    embeddings, n_new = _embed_with_cache([r["text"] for r in rows], model, report)
+    from engines.themes.clean import clean_for_themes
+
+    # Placeholders ("[place]") and hesitations are not embedded: they would pull unrelated passages together.
+    embeddings, n_new = _embed_with_cache([clean_for_themes(r["text"]) for r in rows], model, report)
     report(55, f"Finding themes ({n_new} new passages read)")
     engine_rows = [{"id": i, "story_id": r["story_id"], "text": r["text"], "role": r["role"]} for i, r in enumerate(rows)]
     engine_settings = {k: v for k, v in settings.items() if k not in ("min_stories",)}
@@ -195,7 +198,8 @@ def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=Non
     if previous is not None and previous.status == "done":
         run.carried = carry_decisions(previous, run)
     engine_used = {k: v for k, v in result.settings.items() if k not in ("seeds",)}
-    run.settings = {**settings, **engine_used}
+    # The story tree, so "fewer / more themes" can re-cut it without re-reading the stories.
+    run.settings = {**settings, **engine_used, "hierarchy": result.hierarchy}
     run.status = "done"
     run.finished_at = utcnow()
     shown = [t for t in run.themes if not t.is_outlier and t.merged_into_id is None]
@@ -247,7 +251,9 @@ def recluster(job, report):
     report(10, "Reading the passages")
     run = db.session.get(ThemeRun, theme.run_id)
     model = (run.settings or {}).get("embedding_model")
-    embeddings, _ = _embed_with_cache([p.text for p in passages], model)
+    from engines.themes.clean import clean_for_themes
+
+    embeddings, _ = _embed_with_cache([clean_for_themes(p.text) for p in passages], model)
     report(50, "Splitting the theme")
     groups = recluster_theme([{"id": p.id, "text": p.text} for p in passages], embeddings, n_clusters=n_clusters,
                              model=model)

@@ -132,7 +132,7 @@ def test_manager_follows_an_action_to_the_theme_and_a_story_summary(new_page, se
     sign_in(page, "ev.manager@example.org")
     page.get_by_role("link", name="Actions", exact=True).click()
     page.get_by_role("link", name="Call back within a day").click()
-    page.get_by_role("link", name="Being listened to").click()
+    page.get_by_role("link", name="Theme: Being listened to").click()
     expect(page.get_by_role("heading", name="Theme: Being listened to")).to_be_visible()
     expect(page.get_by_text("My probation officer rang me back the same day")).to_be_visible()
     check_accessibility(page)

@@ -65,7 +65,11 @@ def test_a_retyped_name_and_street_stay_silent_in_the_quote_clip(app, users, as_
             Redaction.story_id == story.id, Redaction.end_char == Redaction.start_char)).all()
         assert kept_by_audio, "the retyped name's redaction kept its audio stretch"
 
-        clip = redacted_clip_file(story, 0.0, float(story.duration_s))
+        from core.sealed import write_plain
+        from core.storage import storage
+
+        clip = tmp_path / "quote-clip.mp3"
+        write_plain(storage(), redacted_clip_file(story, 0.0, float(story.duration_s)), clip)  # sealed at rest
         began = time.perf_counter()
         heard = " ".join(s.text for s in get_transcriber().transcribe(clip).segments)
         listen_s = time.perf_counter() - began
