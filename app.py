@@ -13,10 +13,12 @@ from core.modules import optional_import
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then `FLASK_*` environment, then `config` (tests)."""
-    from core.request import StoryloomRequest
+    from core.request import BoundedIntConverter, StoryloomRequest, StrictJSONProvider
 
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = StoryloomRequest
+    app.json = StrictJSONProvider(app)
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(Defaults)
     app.config.from_prefixed_env()
     if config:
@@ -126,6 +128,9 @@ def _register_hooks(app: Flask) -> None:
 
     from accounts.services import require_password_change
 
+    from core.request import check_request_input
+
+    app.before_request(check_request_input)
     app.before_request(authenticate_api_request)
     app.before_request(require_password_change)
     app.before_request(enforce_access)

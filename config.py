@@ -36,11 +36,27 @@ class Defaults:
     API_TOKEN_DAYS = 90  # default life of a new API token
 
     MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # 1 GB per audio file
+    MAX_JSON_BYTES = 2 * 1024 * 1024  # largest JSON body (a transcript save is far smaller)
+    MAX_SEGMENTS_PER_SAVE = 5000  # a 3-hour story has about 1,500
+    MAX_SEGMENT_CHARS = 5000  # one segment is a sentence or two
+    MAX_STORY_SECONDS = 3 * 3600  # longest story, judged from the decoded sound
     WHISPER_MODEL = None  # None: bundled tiny.en; or a CTranslate2 model path/name
     EMBEDDING_MODEL = None  # None: bundled all-MiniLM-L6-v2
+    HEAVY_PROCESSES = None  # transcription worker processes; None: one per CPU core
+    THEMES_INCLUDE_REPORTER = False  # True: the reporter's questions count in theme discovery too
 
     API_TITLE = "Storyloom API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    # Every API call is signed in by a bearer token (Authorization: Bearer sl_…)
+    # or, from the site's own pages, by the session cookie.
+    API_SPEC_OPTIONS = {
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "An API token from your account page or `users token EMAIL`."},
+            "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+        }},
+        "security": [{"bearerAuth": []}, {"sessionCookie": []}],
+    }

@@ -1,151 +1,172 @@
-"""Benchmark the theme engine on the dev corpus; prints figures (no assertions).
+"""Multi-corpus theme benchmark: the product beside plain baselines, settings chosen leave-one-corpus-out.
 
-Run: .venv/bin/python bench/themes.py [--skip-scale]
+Run: .venv/bin/python bench/themes.py [--no-bertopic] [--only NAME,...]
+
+Corpora: demo/dev_stories.json and bench/data/*.json (bench/data/make_corpora.py).
+For each corpus the product's settings are the grid point with the best
+worst-case score on the OTHER corpora (never on the corpus reported), and the
+table prints, per corpus and for the worst corpus:
+- story main-theme ARI unseeded: product (its own number of themes) vs story-mean
+  agglomerative with the true k, BERTopic defaults, BERTopic's small-data recipe;
+- story main-theme ARI seeded (every theme given as a seed): product vs the
+  centred zero-shot;
+- theme mix: precision / recall of a story's other labelled themes (seeded run);
+- the largest seed's share of stories against that theme's true share;
+- the number of themes the product chose unseeded against the true number.
 """
 from __future__ import annotations
 
-import json
 import os
-import random
 import sys
-import threading
 import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-CORPUS = Path(__file__).resolve().parents[1] / "demo" / "dev_stories.json"
+import theme_baselines as tb  # noqa: E402
+
+# The settings searched (everything else is DEFAULT_SETTINGS): the number-of-themes criterion, and
+# refinement on or off (nearest-centroid rounds unseeded, self-training seeded), and the v2 pipeline. Small on purpose: the
+# machine is shared and every point runs on every corpus, seeded and unseeded.
+GRID = [
+    {"pipeline": "v2"},
+    {"pipeline": "tree", "k_criterion": "silhouette", "refine_rounds": 5, "seed_self_train": 1.0},
+    {"pipeline": "tree", "k_criterion": "sqrt", "refine_rounds": 5, "seed_self_train": 1.0},
+    {"pipeline": "tree", "k_criterion": "sqrt", "refine_rounds": 0, "seed_self_train": 0.0},
+]
 
 
-def corpus_passages(stories):
-    """Each story's text as one untimed transcript, split into passages."""
-    from engines.themes import split_passages
-
-    passages = []
-    for story in stories:
-        for p in split_passages([{"start": None, "end": None, "text": story["text"]}]):
-            passages.append({"id": f"{story['id']}-{p.index}", "story_id": story["id"], "text": p.text, "role": story["role"]})
-    return passages
+def grid_points() -> list[dict]:
+    return [dict(point) for point in GRID]
 
 
-def score(result, stories):
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+def product_scores(corpus, passages, embeddings, settings) -> dict:
+    from engines.themes import discover_themes
 
+    stories = corpus["stories"]
+    ids = [s["id"] for s in stories]
     truth = [s["theme"] for s in stories]
-    found = [str(result.story_main.get(s["id"])) for s in stories]
-    return adjusted_rand_score(truth, found), normalized_mutual_info_score(truth, found)
+    unseeded = discover_themes(passages, embeddings, settings=settings)
+    seeds = tb.seeds_of(corpus)
+    seeded = discover_themes(passages, embeddings, seeds=seeds, settings=settings)
+    key_truth = {f"seed-{s['name'].lower().replace(' ', '-')}": s["truth"] for s in seeds}
+    key_truth.update({k: v for k, v in tb.cluster_to_truth(passages, seeded.assignments, stories).items() if k not in key_truth})
+    precision, recall = tb.mix_precision_recall(seeded.story_mix, seeded.story_main, key_truth, stories)
+    name, share, true_share = tb.largest_seed_share(seeded.story_main, key_truth, stories)
+    return {
+        "ari_u": tb.ari(truth, [unseeded.story_main.get(i) for i in ids]),
+        "ari_s": tb.ari(truth, [seeded.story_main.get(i) for i in ids]),
+        "mix_p": precision, "mix_r": recall, "k": len([t for t in unseeded.themes if not t.is_outlier]),
+        "big_seed": name, "big_share": share, "big_true": true_share,
+        "unseeded": unseeded, "seeded": seeded,
+    }
 
 
-class PeakRSS:
-    """Samples this process's RSS every 50 ms while active."""
-
-    def __enter__(self):
-        import psutil
-
-        self.proc, self.peak, self.stop = psutil.Process(), 0, False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        return self
-
-    def _run(self):
-        while not self.stop:
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(0.05)
-
-    def __exit__(self, *exc):
-        self.stop = True
-        self.thread.join()
+def objective(scores: dict) -> float:
+    """What the settings search maximises on the training corpora: the worst of the targeted figures."""
+    return min(scores["ari_u"] / 0.5, scores["ari_s"] / 0.8, scores["mix_p"] / 0.6, scores["mix_r"] / 0.6)
 
 
-def cached_embed(texts, cache):
-    """Embed only texts missing from `cache` (keyed by text_key); returns (matrix, n_embedded)."""
-    import numpy as np
+def baseline_scores(corpus, passages, raw_embeddings, with_bertopic) -> dict:
+    stories, k = corpus["stories"], len(corpus["themes"])
+    ids = [s["id"] for s in stories]
+    truth = [s["theme"] for s in stories]
+    out = {"agglomerative": tb.ari(truth, [tb.baseline_agglomerative(passages, raw_embeddings, k)[i] for i in ids]),
+           "zero_shot": tb.ari(truth, [tb.baseline_zero_shot(passages, raw_embeddings, tb.seeds_of(corpus))[i] for i in ids])}
+    if with_bertopic:
+        out["bertopic_default"] = tb.ari(truth, [tb.baseline_bertopic(passages, raw_embeddings)[i] for i in ids])
+        out["bertopic_small"] = tb.ari(truth, [tb.baseline_bertopic(passages, raw_embeddings, k, small=True)[i] for i in ids])
+    return out
 
-    from engines.embeddings import embed_texts, text_key
 
-    keys = [text_key(t) for t in texts]
-    missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in cache))
-    for t, v in zip(missing, embed_texts(missing)):
-        cache[text_key(t)] = v
-    return np.stack([cache[k] for k in keys]), len(missing)
+def prepare(corpora, cache):
+    from engines.themes.clean import clean_for_themes
+
+    prepared = []
+    for corpus in corpora:
+        passages = tb.corpus_passages(corpus["stories"])
+        raw = cache.embed([p["text"] for p in passages])
+        clean = cache.embed([clean_for_themes(p["text"]) for p in passages])
+        prepared.append((corpus, passages, raw, clean))
+    cache.save()
+    return prepared
+
+
+def leave_one_out(prepared, points) -> dict:
+    """For each corpus: the grid point best (worst case over the other corpora) and its scores there."""
+    table = {}
+    t0 = time.perf_counter()
+    for n, point in enumerate(points):
+        settings = {**point, "keywords": False}
+        for corpus, passages, _, clean in prepared:
+            table[(n, corpus["name"])] = scores = product_scores(corpus, passages, clean, settings)
+            print(f"  #{n} {corpus['name']}: ARI_u {scores['ari_u']:.3f} ARI_s {scores['ari_s']:.3f} "
+                  f"mix P {scores['mix_p']:.2f} R {scores['mix_r']:.2f} k {scores['k']}", flush=True)
+    print(f"settings search: {len(points)} points x {len(prepared)} corpora in {time.perf_counter() - t0:.0f}s")
+    chosen = {}
+    for corpus, *_ in prepared:
+        others = [c["name"] for c, *_ in prepared if c["name"] != corpus["name"]]
+        best = max(range(len(points)), key=lambda n: (min(objective(table[(n, o)]) for o in others), -n))
+        chosen[corpus["name"]] = (best, table[(best, corpus["name"])])
+    return chosen
+
+
+def print_table(prepared, chosen, baselines, points):
+    cols = ["corpus", "stories", "k", "k_found", "ARI_u", "agglo", "bt_def", "bt_small", "ARI_s", "zeroshot",
+            "mix_P", "mix_R", "big seed share/true"]
+    print("\n" + " | ".join(cols))
+    worst = {}
+    for corpus, *_ in prepared:
+        name = corpus["name"]
+        n, s = chosen[name]
+        b = baselines[name]
+        row = [name, len(corpus["stories"]), len(corpus["themes"]), s["k"], s["ari_u"], b["agglomerative"],
+               b.get("bertopic_default", float("nan")), b.get("bertopic_small", float("nan")), s["ari_s"], b["zero_shot"],
+               s["mix_p"], s["mix_r"], f"{s['big_seed']} {s['big_share']:.2f}/{s['big_true']:.2f}"]
+        print(" | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row) + f"   (settings #{n}: {points[n]})")
+        for key in ("ari_u", "ari_s", "mix_p", "mix_r"):
+            worst[key] = min(worst.get(key, 1.0), s[key])
+        beats_u = s["ari_u"] > max(v for k, v in b.items() if k != "zero_shot")
+        beats_s = s["ari_s"] > b["zero_shot"]
+        worst.setdefault("losses", []).extend([f"{name} unseeded"] * (not beats_u) + [f"{name} seeded"] * (not beats_s))
+    print(f"\nworst corpus: ARI unseeded {worst['ari_u']:.3f} (target 0.5)  ARI seeded {worst['ari_s']:.3f} (target 0.8)  "
+          f"mix P {worst['mix_p']:.3f} R {worst['mix_r']:.3f} (target 0.6)")
+    print("product loses to a baseline on: " + (", ".join(worst["losses"]) or "none"))
+
+
+def print_labels(prepared, chosen):
+    """Unseeded labels with the corpus's acceptable head words (the label test set)."""
+    from labels_check import judge_labels
+
+    judge_labels([(corpus, chosen[corpus["name"]][1]["unseeded"]) for corpus, *_ in prepared])
 
 
 def main():
-    data = json.loads(CORPUS.read_text())
-    stories, themes = data["stories"], data["themes"]
-    seeds = [{"name": key, "description": desc} for key, desc in themes.items()]
-
+    args = sys.argv[1:]
+    only = set(args[args.index("--only") + 1].split(",")) if "--only" in args else None
+    corpora = [c for c in tb.load_corpora() if not only or c["name"] in only]
+    cache = tb.EmbeddingCache()
     t0 = time.perf_counter()
-    from engines.embeddings import embed_texts
-    from engines.themes import discover_themes
-
-    passages = corpus_passages(stories)
-    embeddings = embed_texts([p["text"] for p in passages])
-    t_embed = time.perf_counter() - t0
-    print(f"corpus: {len(stories)} stories -> {len(passages)} passages; load model + embed {t_embed:.1f}s")
-
-    t0 = time.perf_counter()
-    import bertopic  # noqa: F401  (cold figure includes this import)
-
-    result = discover_themes(passages, embeddings)
-    t_cold = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    result = discover_themes(passages, embeddings)
-    t_warm = time.perf_counter() - t0
-    ari, nmi = score(result, stories)
-    print(f"unseeded: ARI {ari:.3f}  NMI {nmi:.3f}  themes {len(result.themes)}  fit cold {t_cold:.1f}s (incl. import bertopic)  warm {t_warm:.1f}s")
-    spread = [score(discover_themes(passages, embeddings, random_state=rs), stories) for rs in range(10)]
-    aris, nmis = [a for a, _ in spread], [n for _, n in spread]
-    print(f"unseeded over random_state 0..9: ARI mean {sum(aris) / 10:.3f} min {min(aris):.3f}  "
-          f"NMI mean {sum(nmis) / 10:.3f} min {min(nmis):.3f}")
-    for theme in result.themes:
-        print(f"   {theme.key:10s} {len(theme.passage_ids):3d}p  {theme.label!r}  {theme.keywords[:5]}")
-
-    t0 = time.perf_counter()
-    seeded = discover_themes(passages, embeddings, seeds=seeds)
-    t_seeded = time.perf_counter() - t0
-    ari, nmi = score(seeded, stories)
-    unplaced = sum(v is None for v in seeded.assignments.values())
-    print(f"seeded:   ARI {ari:.3f}  NMI {nmi:.3f}  themes {len(seeded.themes)}  unplaced passages {unplaced}  fit {t_seeded:.1f}s")
-    for theme in seeded.themes:
-        print(f"   {theme.key:24s} {len(theme.passage_ids):3d}p  {theme.label!r}  {theme.keywords[:5]}")
-
-    # Rebuild after one new story, with an embedding cache keyed by text_key.
-    cache: dict = {}
-    cached_embed([p["text"] for p in passages], cache)
-    new_story = {"id": "new01", "role": "service_user", "theme": "housing", "also": [],
-                 "text": "The hostel gave me two weeks notice. I have been sofa surfing at my cousin's since. "
-                         "My officer wrote to the council but nobody has called me back about a flat."}
-    grown = passages + corpus_passages([new_story])
-    t0 = time.perf_counter()
-    grown_embeddings, n_embedded = cached_embed([p["text"] for p in grown], cache)
-    rebuilt = discover_themes(grown, grown_embeddings)
-    print(f"rebuild after +1 story: {time.perf_counter() - t0:.1f}s, texts embedded {n_embedded} of {len(grown)}, "
-          f"new story main theme {rebuilt.theme(rebuilt.story_main['new01']).label!r}")
-
-    if "--skip-scale" in sys.argv:
-        return
-    # 1,000 stories recombined from corpus passages (2-3 passages each).
-    rng = random.Random(7)
-    big = []
-    for n in range(1000):
-        for k, p in enumerate(rng.sample(passages, rng.choice([2, 3]))):
-            big.append({"id": f"s{n}-{k}", "story_id": f"s{n}", "text": p["text"], "role": p["role"]})
-    with PeakRSS() as mem:
-        t0 = time.perf_counter()
-        big_embeddings, n_embedded = cached_embed([p["text"] for p in big], {})
-        t_big_embed = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        big_result = discover_themes(big, big_embeddings)
-        t_big = time.perf_counter() - t0
-    print(f"scale: 1000 stories / {len(big)} passages: embed {t_big_embed:.1f}s ({n_embedded} unique texts), "
-          f"discover {t_big:.1f}s, total {t_big_embed + t_big:.1f}s, peak RSS {mem.peak / 2**20:.0f} MiB, themes {len(big_result.themes)}")
-    t0 = time.perf_counter()
-    big_embeddings2 = embed_texts([p["text"] + " Thanks." for p in big[:600]])
-    print(f"   (uncached embedding rate: {600 / (time.perf_counter() - t0):.0f} passages/s -> "
-          f"~{len(big) * (time.perf_counter() - t0) / 600:.0f}s for {len(big)} distinct passages)")
+    prepared = prepare(corpora, cache)
+    print(f"corpora: " + ", ".join(f"{c['name']} ({len(c['stories'])} stories, {len(p)} passages)" for c, p, *_ in prepared)
+          + f"; embed {time.perf_counter() - t0:.0f}s")
+    baselines = {}
+    for corpus, passages, raw, _ in prepared:
+        baselines[corpus["name"]] = baseline_scores(corpus, passages, raw, "--no-bertopic" not in args)
+        print(f"  baselines {corpus['name']}: " + "  ".join(f"{k} {v:.3f}" for k, v in baselines[corpus["name"]].items()), flush=True)
+    points = grid_points()
+    chosen = leave_one_out(prepared, points)
+    # Labels need keywords: re-run the chosen settings with keywords on.
+    for corpus, passages, _, clean in prepared:
+        n, _ = chosen[corpus["name"]]
+        chosen[corpus["name"]] = (n, product_scores(corpus, passages, clean, points[n]))
+    print_table(prepared, chosen, baselines, points)
+    if "--no-labels" not in args:
+        print_labels(prepared, chosen)
+    print(f"load: {os.getloadavg()[0]:.1f} (1-min average) on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

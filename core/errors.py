@@ -59,9 +59,10 @@ def handle_http_exception(exc: HTTPException):
     data = getattr(exc, "data", None)
     if isinstance(data, dict) and "messages" in data:  # flask-smorest validation errors
         errors = data["messages"]
-    message = exc.description if exc.description and exc.code not in (404, 500) else None
-    if exc.code in PLAIN_MESSAGES and message and message.startswith(("The ", "You don't", "The server")):
-        message = None  # werkzeug's stock wording; use ours
+    # werkzeug's stock wording (the class's own description) gives way to ours;
+    # a message the code wrote itself is kept, whatever word it begins with.
+    stock = exc.description == type(exc).description
+    message = None if stock or not exc.description or exc.code == 500 else exc.description
     return error_response(exc.code or 500, message, errors)
 
 

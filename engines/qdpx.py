@@ -23,6 +23,8 @@ Input dict for `build_qdpx(project, out_path)`:
 Themes become top-level codes (colour kept); reporters' own codes sit under a
 "Reporter codes" parent; each segment becomes a PlainTextSelection with a
 Coding. Storyteller role is exported as a Text variable on each source.
+Optional "speaker_turns": [{"story_id", "speaker": "reporter"|"storyteller"|"speaker N",
+"start", "end"}] (character offsets) become text selections grouped into one Case per speaker.
 GUIDs are derived from the ids (uuid5), so re-exporting gives stable GUIDs.
 """
 from __future__ import annotations
@@ -140,6 +142,7 @@ def project_xml(project: dict) -> tuple[bytes, dict[str, str]]:
                     typeOfVariable="Text")
     _sub(variable, "Description", "Who told the story: service_user, staff, peer_mentor, partner or other.")
 
+    turns_by_story = _speaker_cases(root, project.get("speaker_turns") or [])
     segments_by_story: dict[str, list] = {}
     for seg in project.get("segments") or []:
         segments_by_story.setdefault(str(seg["story_id"]), []).append(seg)
@@ -165,6 +168,11 @@ def project_xml(project: dict) -> tuple[bytes, dict[str, str]]:
                 coding = _sub(selection, "Coding", guid=guid_for("coding", key), creatingUser=user_guid,
                               creationDateTime=stamp)
                 _sub(coding, "CodeRef", targetGUID=code_guids[kind])
+            for key, turn in turns_by_story.get(sid, []):
+                _sub(node, "PlainTextSelection", guid=guid_for("turn", key),
+                     name=f"{turn['speaker']}: " + (story.get("text") or "")[turn["start"]:turn["end"]][:50],
+                     startPosition=turn["start"], endPosition=turn["end"], creatingUser=user_guid,
+                     creationDateTime=stamp)
             value = _sub(node, "VariableValue")
             _sub(value, "VariableRef", targetGUID=role_variable)
             _sub(value, "TextValue", story.get("role") or "other")
@@ -178,6 +186,25 @@ def project_xml(project: dict) -> tuple[bytes, dict[str, str]]:
     if project.get("description"):
         _sub(root, "Description", project["description"])
     return ET.tostring(root, encoding="utf-8", xml_declaration=True), source_files
+
+
+def _speaker_cases(root, turns: list[dict]) -> dict[str, list]:
+    """One Case per speaker role (reporter, storyteller, speaker N) referring to each of its turns'
+    selections; returns {story_id: [(key, turn)]} for the sources to write those selections."""
+    by_story: dict[str, list] = {}
+    by_speaker: dict[str, list[str]] = {}
+    for n, turn in enumerate(turns):
+        key = f"{turn['story_id']}:{turn['start']}:{turn['end']}:{n}"
+        by_story.setdefault(str(turn["story_id"]), []).append((key, turn))
+        by_speaker.setdefault(turn["speaker"], []).append(key)
+    if by_speaker:
+        cases = _sub(root, "Cases")
+        for speaker, keys in by_speaker.items():
+            case = _sub(cases, "Case", guid=guid_for("speaker-case", speaker), name=speaker.capitalize())
+            _sub(case, "Description", f"Every turn spoken by the {speaker} in the exported stories.")
+            for key in keys:
+                _sub(case, "SelectionRef", targetGUID=guid_for("turn", key))
+    return by_story
 
 
 def build_qdpx(project: dict, out_path) -> Path:

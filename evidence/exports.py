@@ -23,13 +23,14 @@ def export_name(workshop, kind: str) -> str:
 def build_export(workshop, kind: str, *, actor=None) -> bytes:
     """The PPTX (with the redacted clips embedded) or DOCX of a workshop, as bytes; audited.
 
-    Content comes from workshops.services.pack_content, which asks governance.policy for
+    Content comes from workshops.packs.pack_content, which asks governance.policy for
     everything (workshop consent, quote consent, redacted text), exactly as the PDF pack does.
     """
     from audit.services import record
     from engines.office import render_docx, render_pptx
     from extensions import db
-    from workshops.services import pack_content, redacted_clip_path
+    from workshops.clips import redacted_clip_path
+    from workshops.packs import pack_content
 
     if kind not in FORMATS:
         raise ExportError("Choose PowerPoint or Word.")

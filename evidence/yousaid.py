@@ -60,7 +60,8 @@ def _and(items: list[str]) -> str:
 
 def _actions_for(story_id: int, theme_ids: list[int]) -> list:
     from extensions import db
-    from workshops.services import filter_actions, story_outcomes
+    from workshops.dashboard import filter_actions
+    from workshops.evidence import story_outcomes
 
     actions = {a.id: a for a in story_outcomes(story_id)["actions"]}
     for theme_id in theme_ids:
@@ -71,7 +72,7 @@ def _actions_for(story_id: int, theme_ids: list[int]) -> list:
 
 def summary(story: Story) -> YouSaid:
     from themes.services import story_theme_mix
-    from workshops.services import story_outcomes
+    from workshops.evidence import story_outcomes
 
     mix = story_theme_mix(story.id)
     decisions = []
@@ -147,7 +148,9 @@ def public_content(workshop) -> dict:
     from stories with `public` consent (redacted, through the policy)."""
     from extensions import db
     from governance import policy
-    from workshops.services import filter_actions, key_quotes, quote_text, workshop_themes
+    from themes.read import key_quotes, quote_text
+    from workshops.dashboard import filter_actions
+    from workshops.planning import workshop_themes
 
     public = set(db.session.scalars(policy.public_story_ids()))
     themes = []

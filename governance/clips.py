@@ -93,18 +93,23 @@ def placed_words(story) -> tuple[list[dict], list[tuple[float, float, int, int]]
 
 def mute_ranges(story) -> list[tuple[float, float]]:
     """Audio ranges (seconds) to cover with a tone so that no redacted word can be heard."""
-    from engines.redaction.spans import join_ranges, time_ranges_for_spans
+    from engines.redaction.spans import time_ranges_for_spans
     from governance.policy import applied_spans
 
+    from governance.freshness import ranges_are_current
+
+    if not ranges_are_current(story):
+        raise ClipRefused("This story's words are being checked; its clips play again once that is done.")
+    from governance.anchors import anchored_ranges, padded
+
     spans = applied_spans(story)
-    if not spans:
-        return []
-    words, unplaced = placed_words(story)
-    ranges = list(time_ranges_for_spans(spans, words))
-    for start, end, char_start, char_end in unplaced:
-        if any(s.start_char < char_end and s.end_char > char_start for s in spans):
-            ranges.append((max(0.0, start - 0.05), end + 0.05))
-    return join_ranges(ranges)
+    ranges = anchored_ranges(story)  # where identifying words were heard, whatever the text says now
+    if spans:
+        words, unplaced = placed_words(story)
+        ranges += list(time_ranges_for_spans(spans, words, pad=0.0))
+        ranges += [(start, end) for start, end, char_start, char_end in unplaced
+                   if any(s.start_char < char_end and s.end_char > char_start for s in spans)]
+    return padded(ranges)
 
 
 def redacted_clip_file(story, start: float, end: float) -> str:

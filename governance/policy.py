@@ -165,7 +165,10 @@ def redacted_segments(story: Story) -> list[dict]:
     replaced by the tag, so no part of it shows in either segment.
     """
     from engines.redaction.spans import Span, apply_redactions
+    from governance.freshness import ranges_are_current
 
+    if not ranges_are_current(story):  # the ranges belong to words since changed: show none
+        return [{"start": s.start, "end": s.end, "text": "", "speaker": s.speaker} for s in story.segments]
     spans = applied_spans(story)
     placed = {id(segment): (start, end) for segment, start, end in segment_offsets(story)}
     out = []

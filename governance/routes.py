@@ -175,7 +175,9 @@ def withdraw(story_id: int):
 @allow("safeguarding_lead")
 def safeguarding_queue():
     """Stories waiting for the safeguarding lead's decision."""
-    return render_template("governance/safeguarding_queue.html", queue=services.safeguarding_queue(),
+    from governance.alerts import ordered_queue
+
+    return render_template("governance/safeguarding_queue.html", queue=ordered_queue(),
                            decided=services.recent_decisions())
 
 
@@ -195,6 +197,9 @@ def safeguarding_story(story_id: int):
             return redirect(url_for("governance.safeguarding_queue"))
     elif request.method == "GET":
         services.record_unredacted_view(current_user, story, where="safeguarding review")
+        from governance.alerts import mark_story_alerts_read
+
+        mark_story_alerts_read(current_user, story.id)
     flags = services.flags_for(story)
     flagged_positions = {f.segment_position for f in flags}
     return render_template("governance/safeguarding_story.html", story=story, form=form, flags=flags,
@@ -323,4 +328,6 @@ def governance_panel(story: Story) -> dict:
 
 @bp.app_context_processor
 def _governance_globals():
-    return {"governance_panel": governance_panel, "story_hold_label": policy.hold_label}
+    from governance.alerts import alert_globals
+
+    return {"governance_panel": governance_panel, "story_hold_label": policy.hold_label, **alert_globals()}

@@ -39,9 +39,27 @@ def worker_command(queue: str, periodic: bool, burst: bool, workers: int) -> Non
         click.echo(f"ran {ran} job(s), {failed} failed")
         sys.exit(1 if failed else 0)
     click.echo(f"worker consuming the {' and '.join(names)} queue(s) on {_safe(app.config['TASK_QUEUE'])}; Ctrl-C stops")
-    consumers = [h.create_consumer(workers=workers, worker_type="thread", periodic=periodic and h.name.endswith(".light"))
-                 for h in hueys]
+    consumers = [_consumer(app, h, workers, periodic) for h in hueys]
     _run_together(consumers)
+
+
+def _consumer(app, huey, workers: int, periodic: bool):
+    """Light jobs: threads. Heavy jobs (transcription): one process per core by default, each
+    with its own model on one thread, so both cores are busy (FLASK_HEAVY_PROCESSES overrides)."""
+    if not huey.name.endswith(".heavy"):
+        return huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
+    import os
+
+    from extensions import db
+
+    @huey.on_startup()
+    def fresh_connections():
+        # A forked process must not share the parent's database connections.
+        with app.app_context():
+            db.engine.dispose(close=False)
+
+    processes = int(app.config.get("HEAVY_PROCESSES") or os.cpu_count() or 1)
+    return huey.create_consumer(workers=max(1, processes), worker_type="process", periodic=False)
 
 
 def _safe(spec: str) -> str:

@@ -117,10 +117,9 @@ def patch_transcript(story_id: int):
     """Edit segments: {"revision": N, "segments": [{"id", "text", "speaker"}]}; 409 if the revision is old."""
     story = services.get_story(current_user, story_id, edit=True)
     data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
-        return _problem("Send JSON with 'revision' and a list of 'segments'.", 400)
     try:
-        version = transcript.save_transcript(story, data["segments"], data.get("revision", -1), current_user)
+        segments = services.check_transcript_save(data)
+        version = transcript.save_transcript(story, segments, data.get("revision", -1), current_user)
     except services.StoryError as exc:
         return _problem(exc.message, exc.status if exc.status >= 400 else 400)
     except (TypeError, ValueError):
@@ -137,6 +136,8 @@ def patch_transcript(story_id: int):
 def create_upload():
     """Start a resumable upload: {"filename", "content_type"} -> {id, received: 0}."""
     data = request.get_json(silent=True) or {}
+    if not isinstance(data, dict):
+        return _problem("Send a JSON object: {\"filename\": …, \"content_type\": …}.", 422)
     session = uploads.create_session(current_user, str(data.get("filename") or "recording.webm"),
                                      str(data.get("content_type") or ""))
     return jsonify(session.to_dict()), 201

@@ -159,10 +159,12 @@ def store_upload(stream: BinaryIO, original_filename: str, *, max_bytes: int, ki
             raise MediaError("The file is empty (0 bytes). Please record or upload it again.")
         info = None
         if kind == "audio":
-            from engines.audio import AudioError, probe
+            from engines.audio import AudioError, LengthMismatchError, TooLongError, probe
 
             try:
-                info = probe(tmp_path)
+                info = probe(tmp_path, max_seconds=float(current_app.config["MAX_STORY_SECONDS"]))
+            except (TooLongError, LengthMismatchError) as exc:
+                raise MediaError(exc.message, 422) from exc
             except AudioError as exc:
                 raise MediaError(exc.message) from exc
             if info.truncated:

@@ -31,6 +31,26 @@ class StoryError(Exception):
         self.status = status
 
 
+def check_transcript_save(data) -> list:
+    """The segments of a transcript save, within the limits (413/422 naming the limit)."""
+    from flask import current_app
+
+    if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
+        raise StoryError("Send a JSON object with 'revision' and a list of 'segments'.", 422)
+    segments = data["segments"]
+    most = int(current_app.config["MAX_SEGMENTS_PER_SAVE"])
+    if len(segments) > most:
+        raise StoryError(f"A save can hold at most {most:,} segments; this one has {len(segments):,}.", 413)
+    longest = int(current_app.config["MAX_SEGMENT_CHARS"])
+    for number, segment in enumerate(segments, start=1):
+        if not isinstance(segment, dict):
+            raise StoryError(f"Segment {number} must be a JSON object.", 422)
+        text = segment.get("text", "")
+        if not isinstance(text, str) or len(text) > longest:
+            raise StoryError(f"Segment {number} is longer than the {longest:,}-character limit for one segment.", 422)
+    return segments
+
+
 # --- who may do what -------------------------------------------------------------
 
 def may_view(user, story: Story) -> bool:
@@ -266,7 +286,12 @@ def start_governance_check(story: Story, actor=None):
     """Queue redaction detection and safeguarding flags for words a person typed or edited
     (a recording's transcript is checked by the transcription job itself)."""
     from governance.services import start_scan
+    from stories.alignment import ALIGN, needs_alignment
 
+    if needs_alignment(story):  # edited words get real times first; that job then runs the check
+        from jobs.services import start_job
+
+        return start_job(ALIGN, story_id=story.id, user=actor)
     return start_scan(story, actor)
 
 

@@ -217,18 +217,14 @@ def prevalence(run: ThemeRun, viewer: Viewer) -> dict:
 
 
 def prevalence_csv(data: dict) -> str:
-    import csv
-    import io
+    from core.csvout import csv_text
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["theme", "stories", "share of all stories"]
-                    + [f"{data['role_labels'][r]} (of {data['role_totals'][r]})" for r in data["roles"]])
-    for row in data["rows"]:
-        writer.writerow([row["label"], row["stories"], f"{row['share']:.0%}"]
-                        + [f"{row['by_role'][r]['share']:.0%}" for r in data["roles"]])
-    writer.writerow(["all stories", data["n_stories"], "100%"] + [data["role_totals"][r] for r in data["roles"]])
-    return out.getvalue()
+    header = ["theme", "stories", "share of all stories"] + [
+        f"{data['role_labels'][r]} (of {data['role_totals'][r]})" for r in data["roles"]]
+    rows = [[row["label"], row["stories"], f"{row['share']:.0%}"]
+            + [f"{row['by_role'][r]['share']:.0%}" for r in data["roles"]] for row in data["rows"]]
+    rows.append(["all stories", data["n_stories"], "100%"] + [data["role_totals"][r] for r in data["roles"]])
+    return csv_text(header, rows)
 
 
 def chart_geometry(data: dict, width: int = 760, bar_height: int = 14, gap: int = 10) -> dict:

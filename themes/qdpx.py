@@ -20,7 +20,7 @@ from themes.read import ids_of, quote_text, run_themes, theme_passages
 def qdpx_project(run, *, actor=None) -> dict:
     """A REFI-QDA project dict for a theme run: redacted transcripts, themes as codes, quotes as segments."""
     from engines.packs.content import theme_colour
-    from governance.policy import analysable_story_ids, redacted_text
+    from governance.policy import analysable_story_ids, redacted_segments, redacted_text
     from stories.models import Story
 
     analysable = ids_of(analysable_story_ids())
@@ -29,6 +29,9 @@ def qdpx_project(run, *, actor=None) -> dict:
     story_ids &= analysable
     stories = db.session.scalars(select(Story).where(Story.id.in_(story_ids)).order_by(Story.id)).all() if story_ids else []
     texts = {s.id: redacted_text(s) for s in stories}
+    from stories.speakers import speaker_turns
+
+    turns = [turn for s in stories for turn in speaker_turns(s.id, redacted_segments(s))]
     segments, skipped = [], 0
     for theme in themes:
         for passage in theme_passages(theme):
@@ -70,6 +73,7 @@ def qdpx_project(run, *, actor=None) -> dict:
         "stories": [{"id": str(s.id), "title": s.title, "role": s.storyteller_role, "text": texts[s.id]}
                     for s in stories],
         "segments": segments,
+        "speaker_turns": turns,
         "notes": [{"title": f"Theme run {run.id}",
                    "text": f"Model {run.model or 'unknown'}; settings {json.dumps(run.settings or {})}; "
                            f"{skipped} passages left out because their words changed after redaction."}],

@@ -93,6 +93,14 @@ def _usable(story: Story | None) -> Story:
     return story
 
 
+def _storyteller_only(story: Story, start: float, end: float) -> None:
+    from stories.speakers import spans_reporter
+
+    if spans_reporter(story, start, end):
+        raise QuoteError("A quote is the storyteller's own words: this one takes in the reporter's question. "
+                         "Choose words the storyteller says.")
+
+
 def create_quote(story: Story, start: float, end: float, *, theme: Theme | None = None, actor=None) -> Quote:
     """A quote of whole words between start and end, optionally placed under a theme."""
     _usable(story)
@@ -102,6 +110,7 @@ def create_quote(story: Story, start: float, end: float, *, theme: Theme | None 
     start, end = snap(words, float(start), float(end))
     if end - start > MAX_QUOTE_SECONDS:
         raise QuoteError(f"A quote can be at most {int(MAX_QUOTE_SECONDS)} seconds long: choose fewer words.")
+    _storyteller_only(story, start, end)
     text = quote_text(story, start, end, words)
     if not text.replace(HIDDEN, "").strip():
         raise QuoteError("Every word you chose is hidden: choose words that can be shown.")
@@ -118,7 +127,9 @@ def create_quote(story: Story, start: float, end: float, *, theme: Theme | None 
 def trim_quote(quote: Quote, start: float, end: float, *, actor=None) -> Quote:
     words = story_words(_usable(quote.story))
     before = {"start": quote.start, "end": quote.end}
-    quote.start, quote.end = snap(words, float(start), float(end))
+    new_start, new_end = snap(words, float(start), float(end))
+    _storyteller_only(quote.story, new_start, new_end)
+    quote.start, quote.end = new_start, new_end
     record("quote.trimmed", quote, actor=actor, summary="Quote start/end changed", before=before,
            after={"start": quote.start, "end": quote.end})
     db.session.commit()
@@ -205,7 +216,7 @@ def add_comment(target: str, target_id: int, text: str, *, actor) -> Comment:
     db.session.add(comment)
     db.session.flush()
     record("comment.added", comment, actor=actor, summary=f"Comment on {target} {target_id}",
-           after={"target": target, "target_id": target_id, "text": text})
+           after={"target": target, "target_id": target_id, "chars": len(text)})  # no words: the log outlives erasure
     db.session.commit()
     return comment
 

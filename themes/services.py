@@ -7,7 +7,6 @@ and commits. Routes, the API and the CLI call these and nothing else.
 from __future__ import annotations
 
 import hashlib
-import json
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
-from themes.models import Code, Passage, PassageCode, Theme, ThemeDecision, ThemeNote, ThemeRun
+from themes.models import Passage, Theme, ThemeDecision, ThemeNote, ThemeRun
 
 CODE_COLOURS = {
     "blue": "Blue", "green": "Green", "orange": "Orange", "purple": "Purple",
@@ -110,55 +109,9 @@ def story_theme_mix(story_id: int) -> list[dict]:
     return sorted(mix, key=lambda m: (-m["weight"], m["label"]))
 
 
-# --- seeds --------------------------------------------------------------------
+# --- seeds (themes/seeding.py; names kept here for callers) ---------------------------
 
-def parse_seed_text(text: str) -> list[dict]:
-    """Parse a JSON list of {"name", "description"}; errors name the line."""
-    text = text.lstrip("\ufeff")
-    decoder = json.JSONDecoder()
-
-    def line_at(pos: int) -> int:
-        return text.count("\n", 0, pos) + 1
-
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SeedError(f"Line {exc.lineno}: this is not valid JSON ({exc.msg}).") from None
-    if not isinstance(data, list):
-        raise SeedError("Line 1: the seed file must be a JSON list, like [{\"name\": …, \"description\": …}].")
-    # Find where each item starts, so a problem in item k names its line.
-    starts, pos = [], text.index("[") + 1
-    for _ in data:
-        while text[pos] in " \t\r\n,":
-            pos += 1
-        starts.append(pos)
-        _, pos = decoder.raw_decode(text, pos)
-    return validate_seeds(data, lines=[line_at(p) for p in starts])
-
-
-def validate_seeds(items, lines=None) -> list[dict]:
-    """Check seed items; returns clean [{name, description}]."""
-    seeds, names = [], set()
-    for index, item in enumerate(items):
-        where = f"Line {lines[index]}" if lines else f"Seed {index + 1}"
-        if not isinstance(item, dict):
-            raise SeedError(f"{where}: each seed must be an object with a \"name\" and a \"description\".")
-        name = str(item.get("name") or "").strip()
-        description = str(item.get("description") or "").strip()
-        unknown = set(item) - {"name", "description"}
-        if unknown:
-            raise SeedError(f"{where}: unknown field {sorted(unknown)[0]!r}; use \"name\" and \"description\".")
-        if not name:
-            raise SeedError(f"{where}: the seed has no name.")
-        if len(name) > 200 or len(description) > 1000:
-            raise SeedError(f"{where}: the name or description is too long.")
-        if name.lower() in names:
-            raise SeedError(f"{where}: the name {name!r} is used twice.")
-        names.add(name.lower())
-        seeds.append({"name": name, "description": description})
-    if len(seeds) > MAX_SEEDS:
-        raise SeedError(f"At most {MAX_SEEDS} seed themes, please.")
-    return seeds
+from themes.seeding import parse_seed_text, validate_seeds  # noqa: E402,F401
 
 
 # --- runs -----------------------------------------------------------------------
@@ -427,69 +380,6 @@ def withdraw_story(story_id: int, *, actor=None) -> int:
     return len(passages)
 
 
-# --- codebook ---------------------------------------------------------------------
+# --- codebook (themes/codebook.py; names kept here for callers) -----------------------
 
-def create_code(name: str, *, colour: str = "blue", description: str = "", actor=None) -> Code:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ThemeError("Give the code a name.")
-    if len(name) > 80:
-        raise ThemeError("Keep a code name under 80 characters.")
-    if colour not in CODE_COLOURS:
-        raise ThemeError("Choose one of the colours.")
-    if db.session.scalar(select(Code).where(db.func.lower(Code.name) == name.lower())):
-        raise ThemeError(f"There is already a code called “{name}”.")
-    code = Code(name=name, colour=colour, description=(description or "").strip(), created_by_id=getattr(actor, "id", None))
-    db.session.add(code)
-    db.session.flush()
-    record("theme.code_created", code, actor=actor, summary=f"code “{name}” added to the codebook")
-    db.session.commit()
-    return code
-
-
-def list_codes() -> list[Code]:
-    return db.session.scalars(select(Code).order_by(Code.name)).all()
-
-
-def tag_passage(passage: Passage, code: Code, *, actor=None) -> bool:
-    """Put a code on a passage's words; False when it was already there."""
-    if passage.withdrawn_at is not None:
-        raise ThemeError("This story's consent was withdrawn; its passages cannot be coded.")
-    exists = db.session.scalar(select(PassageCode).where(
-        PassageCode.code_id == code.id, PassageCode.story_id == passage.story_id, PassageCode.text_hash == passage.text_hash))
-    if exists:
-        return False
-    db.session.add(PassageCode(code_id=code.id, story_id=passage.story_id, text_hash=passage.text_hash,
-                               created_by_id=getattr(actor, "id", None)))
-    _decide("coded", passage, run_id=passage.run_id, passage=passage, theme=passage.theme, actor=actor,
-            summary=f"code “{code.name}” put on a passage")
-    db.session.commit()
-    return True
-
-
-def untag_passage(passage: Passage, code: Code, *, actor=None) -> bool:
-    row = db.session.scalar(select(PassageCode).where(
-        PassageCode.code_id == code.id, PassageCode.story_id == passage.story_id, PassageCode.text_hash == passage.text_hash))
-    if row is None:
-        return False
-    db.session.delete(row)
-    _decide("uncoded", passage, run_id=passage.run_id, passage=passage, theme=passage.theme, actor=actor,
-            summary=f"code “{code.name}” taken off a passage")
-    db.session.commit()
-    return True
-
-
-def codes_for(passages) -> dict[int, list[Code]]:
-    """passage id -> its codes (by story and words)."""
-    passages = list(passages)
-    if not passages:
-        return {}
-    story_ids = {p.story_id for p in passages}
-    rows = db.session.execute(
-        select(PassageCode.story_id, PassageCode.text_hash, Code).join(Code, Code.id == PassageCode.code_id)
-        .where(PassageCode.story_id.in_(story_ids)).order_by(Code.name)
-    ).all()
-    by_key: dict = {}
-    for story_id, digest, code in rows:
-        by_key.setdefault((story_id, digest), []).append(code)
-    return {p.id: by_key.get((p.story_id, p.text_hash), []) for p in passages}
+from themes.codebook import codes_for, create_code, list_codes, tag_passage, untag_passage  # noqa: E402,F401

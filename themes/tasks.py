@@ -38,15 +38,25 @@ def _embed_with_cache(texts: list[str], model: str | None = None, report=None):
 
 def _collect_passages(story_ids: list[int]):
     """Split each consenting story's redacted transcript into passages."""
+    from flask import current_app
+
     from engines.themes import split_passages
     from governance.policy import redacted_segments
     from stories.models import Story
+    from stories.speakers import storyteller_runs
     from themes.services import text_hash
 
+    with_reporter = current_app.config.get("THEMES_INCLUDE_REPORTER", False)
     rows = []
     for story in db.session.scalars(select(Story).where(Story.id.in_(story_ids)).order_by(Story.id)):
-        for piece in split_passages(redacted_segments(story)):
-            rows.append({"story_id": story.id, "role": story.storyteller_role, "position": piece.index,
+        # A story told in another language is analysed in its (redacted) English version.
+        segments = story.english_segments or redacted_segments(story)
+        # The reporter's questions are not the storyteller's words: each run of
+        # storyteller turns is cut on its own so no passage (or clip) spans a question.
+        runs = [segments] if with_reporter else storyteller_runs(segments)
+        pieces = [piece for run in runs for piece in split_passages(run)]
+        for position, piece in enumerate(pieces):
+            rows.append({"story_id": story.id, "role": story.storyteller_role, "position": position,
                          "start": piece.start, "end": piece.end, "text": piece.text, "text_hash": text_hash(piece.text)})
     return rows
 
@@ -100,7 +110,10 @@ def find_themes(run: ThemeRun, rows: list[dict], report=None) -> dict:
         except TooFewStoriesError as exc:
             raise JobError(str(exc)) from None
     model = settings.get("embedding_model")
-    embeddings, n_new = _embed_with_cache([r["text"] for r in rows], model, report)
+    from engines.themes.clean import clean_for_themes
+
+    # Placeholders ("[place]") and hesitations are not embedded: they would pull unrelated passages together.
+    embeddings, n_new = _embed_with_cache([clean_for_themes(r["text"]) for r in rows], model, report)
     report(55, f"Finding themes ({n_new} new passages read)")
     engine_rows = [{"id": i, "story_id": r["story_id"], "text": r["text"], "role": r["role"]} for i, r in enumerate(rows)]
     engine_settings = {k: v for k, v in settings.items() if k not in ("min_stories",)}
@@ -185,7 +198,8 @@ def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=Non
     if previous is not None and previous.status == "done":
         run.carried = carry_decisions(previous, run)
     engine_used = {k: v for k, v in result.settings.items() if k not in ("seeds",)}
-    run.settings = {**settings, **engine_used}
+    # The story tree, so "fewer / more themes" can re-cut it without re-reading the stories.
+    run.settings = {**settings, **engine_used, "hierarchy": result.hierarchy}
     run.status = "done"
     run.finished_at = utcnow()
     shown = [t for t in run.themes if not t.is_outlier and t.merged_into_id is None]
@@ -237,7 +251,9 @@ def recluster(job, report):
     report(10, "Reading the passages")
     run = db.session.get(ThemeRun, theme.run_id)
     model = (run.settings or {}).get("embedding_model")
-    embeddings, _ = _embed_with_cache([p.text for p in passages], model)
+    from engines.themes.clean import clean_for_themes
+
+    embeddings, _ = _embed_with_cache([clean_for_themes(p.text) for p in passages], model)
     report(50, "Splitting the theme")
     groups = recluster_theme([{"id": p.id, "text": p.text} for p in passages], embeddings, n_clusters=n_clusters,
                              model=model)

@@ -24,7 +24,12 @@ def clip_src(passage, *, offline: bool = False) -> str | None:
     if story.id not in quotable_ids():
         return None
     url = None if offline else policy.clip_url(story, passage.start, passage.end)
-    return url or url_for("workshops.clip", passage_id=passage.id)
+    if url:
+        return url
+    from governance.freshness import story_fingerprint
+
+    # The fingerprint of the story's consent and redactions: a cached copy stops matching when they change.
+    return url_for("workshops.clip", passage_id=passage.id, v=story_fingerprint(story))
 
 
 def redacted_clip_path(passage) -> str:

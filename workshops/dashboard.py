@@ -94,19 +94,13 @@ def bar_chart(rows, *, title: str, colour: str = "#1d4e6b", unit: str = "actions
 
 
 def actions_csv(actions) -> str:
-    import csv
-    import io
+    from core.csvout import csv_text
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "title", "what will change for service users", "owner", "due date", "status",
-                     "reason", "overdue", "workshop", "proposed by", "disagreement or minority view", "theme ids",
-                     "story ids", "quote ids", "updated"])
-    for a in actions:
-        row = [a.id, a.title, a.description, a.owner, a.due_date.isoformat() if a.due_date else "", a.status_label,
-               a.status_reason, "yes" if a.is_overdue else "", a.workshop.title if a.workshop else "", a.proposed_by,
-               a.disagreement, " ".join(map(str, a.theme_ids)), " ".join(map(str, a.story_ids)),
-               " ".join(map(str, a.quote_ids)), a.updated_at.isoformat(timespec="minutes")]
-        # Spreadsheet formula injection: text starting with = + - @ is shown, never run.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
-    return out.getvalue()
+    header = ["id", "title", "what will change for service users", "owner", "due date", "status",
+              "reason", "overdue", "workshop", "proposed by", "disagreement or minority view", "theme ids",
+              "story ids", "quote ids", "updated"]
+    rows = ([a.id, a.title, a.description, a.owner, a.due_date.isoformat() if a.due_date else "", a.status_label,
+             a.status_reason, "yes" if a.is_overdue else "", a.workshop.title if a.workshop else "", a.proposed_by,
+             a.disagreement, " ".join(map(str, a.theme_ids)), " ".join(map(str, a.story_ids)),
+             " ".join(map(str, a.quote_ids)), a.updated_at.isoformat(timespec="minutes")] for a in actions)
+    return csv_text(header, rows)

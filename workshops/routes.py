@@ -165,8 +165,11 @@ def clip(passage_id: int):
             or not clips.story_has_audio(passage.story):
         abort(404)
     from core.serve import send_sealed
+    from governance.freshness import story_fingerprint
 
-    return send_sealed(clips.redacted_clip_path(passage), "audio/mpeg", cache_control="private, max-age=3600")
+    if request.args.get("v") != story_fingerprint(passage.story):
+        abort(404)  # the story's consent or redactions changed since this address was handed out
+    return send_sealed(clips.redacted_clip_path(passage), "audio/mpeg", download_name=f"clip-{passage.id}.mp3")
 
 
 @bp.route("/workshops/<int:workshop_id>/pack", methods=["POST"])

@@ -66,21 +66,56 @@ def clean_keywords(keywords: list[str], limit: int = 8) -> list[str]:
     return kept
 
 
-def label_from_keywords(keywords: list[str], max_phrases: int = 2) -> str:
-    """Sentence-cased "first and second" label from the best distinct keyphrases."""
-    # Label phrases must not share a word: "missed appointments and appointment times" reads badly.
+def word_classes(texts: list[str]) -> dict[str, str]:
+    """Each lower-cased word's most frequent part of speech in `texts` (spaCy tagger; {} without it)."""
+    from collections import Counter
+
+    from engines.themes.features import _spacy_tagger
+
+    nlp = _spacy_tagger()
+    if nlp is None:
+        return {}
+    counts: dict[str, Counter] = {}
+    for doc in nlp.pipe(texts, batch_size=64):
+        for token in doc:
+            if token.is_alpha:
+                counts.setdefault(token.lower_, Counter())[token.pos_] += 1
+    return {word: c.most_common(1)[0][0] for word, c in counts.items()}
+
+
+def is_noun_phrase(phrase: str, classes: dict[str, str]) -> bool:
+    """A card-style noun phrase: ends in a noun, other words nouns or adjectives ("drug worker", "temporary staff")."""
+    words = phrase.split()
+    if not words or classes.get(words[-1]) not in {"NOUN", "PROPN"}:
+        return False
+    return all(classes.get(w) in {"NOUN", "PROPN", "ADJ"} for w in words[:-1])
+
+
+def label_from_keywords(keywords: list[str], classes: dict[str, str] | None = None, max_words: int = 5) -> str:
+    """A short noun phrase for a card: "Hostel and council", "Drug worker and recovery".
+
+    With `classes` (word -> part of speech from the theme's own passages) only
+    noun phrases qualify, so no "Evenings and different" or "Trust and tell".
+    Two distinct phrases joined by "and" within `max_words` words; a single
+    keyword only when it is already two words or more.
+    """
+    candidates = clean_keywords(keywords, limit=12)
+    if classes:
+        candidates = [k for k in candidates if is_noun_phrase(k, classes)]
     phrases, used = [], set()
-    for phrase in clean_keywords(keywords, limit=12):
+    for phrase in candidates:
         stems = {_stem(w) for w in phrase.split()}
-        if stems & used:
+        if stems & used:  # "missed appointments and appointment times" reads badly
+            continue
+        if phrases and len(" ".join(phrases + [phrase]).split()) + 1 > max_words:
             continue
         phrases.append(phrase)
         used |= stems
-        if len(phrases) == max_phrases:
+        if len(phrases) == 2:
             break
     if not phrases:
         return "Unnamed theme"
-    label = " and ".join(phrases) if len(phrases) <= 2 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    label = " and ".join(phrases)
     label = " ".join(ACRONYMS.get(word, word) for word in label.split(" "))
     return label[0].upper() + label[1:]
 
@@ -148,4 +183,4 @@ def rank_keyphrases(texts: list[str], model: str | None = None, top_n: int = 10)
 def label_for(texts: list[str], model: str | None = None) -> tuple[str, list[str]]:
     """(label, keywords) for a theme made of these passage texts, e.g. after a merge."""
     keywords = clean_keywords(rank_keyphrases(texts, model=model, top_n=15), limit=8)
-    return label_from_keywords(keywords), keywords
+    return label_from_keywords(keywords, word_classes(texts)), keywords

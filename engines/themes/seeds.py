@@ -107,3 +107,42 @@ def seed_description_vectors(seeds: list[dict], model: str | None = None) -> np.
         description = str(seed.get("description", "") or "").strip()
         phrases.append(f"{name}: {description}" if description else name)
     return embed_terms(phrases, model=model)
+
+
+def _zscore_columns(matrix: np.ndarray) -> np.ndarray:
+    """Each column (seed) standardised over rows: a seed whose description sits near every story
+    (a "hub" such as "Staff workload") no longer wins stories just for being general."""
+    if matrix.shape[0] < 3:
+        return matrix - matrix.mean(axis=0)
+    return (matrix - matrix.mean(axis=0)) / (matrix.std(axis=0) + 1e-6)
+
+
+def seed_story_scores(passage_scores: np.ndarray, story_rows: np.ndarray, n_stories: int) -> np.ndarray:
+    """(n_stories, n_seeds): mean of each story's passage scores, columns standardised over stories."""
+    sums = np.zeros((n_stories, passage_scores.shape[1]))
+    np.add.at(sums, story_rows, passage_scores)
+    counts = np.maximum(np.bincount(story_rows, minlength=n_stories), 1)[:, None]
+    return _zscore_columns(sums / counts)
+
+
+def self_train(story_vectors: np.ndarray, prior: np.ndarray, rounds: int = 5, weight: float = 1.0) -> np.ndarray:
+    """Story labels from seed evidence `prior` (stories x seeds, standardised) plus, round by round,
+    closeness to the centroid of the stories each seed currently holds (standardised the same way).
+
+    The seed text says what a theme is called; the stories it attracts say how
+    people in this project talk about it. Zero-shot alone uses only the first.
+    """
+    labels = prior.argmax(axis=1)
+    for _ in range(rounds):
+        centroids = np.zeros((prior.shape[1], story_vectors.shape[1]), dtype="float32")
+        for seed in range(prior.shape[1]):
+            members = story_vectors[labels == seed]
+            if len(members):
+                centroids[seed] = members.mean(axis=0)
+        centroids = normalise_rows(centroids)
+        closeness = _zscore_columns(story_vectors @ centroids.T)
+        new = (prior + weight * closeness).argmax(axis=1)
+        if (new == labels).all():
+            break
+        labels = new
+    return labels

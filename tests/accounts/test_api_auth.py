@@ -69,3 +69,11 @@ def test_session_api_post_without_csrf_header_is_refused(tmp_path):
     client.post("/login", data={"email": "a@example.org", "password": factories.PASSWORD, "csrf_token": token})
     response = client.post("/api/v1/me")
     assert response.status_code == 400
+
+
+def test_openapi_document_declares_the_bearer_scheme(client):
+    doc = client.get("/api/v1/openapi.json").json
+    assert doc["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer",
+        "description": "An API token from your account page or `users token EMAIL`."}
+    assert {"bearerAuth": []} in doc["security"]

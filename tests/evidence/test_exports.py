@@ -7,7 +7,7 @@ from accounts.models import User
 from extensions import db
 from tests.conftest import sign_in
 from tests.workshops.helpers import build_world, withdraw, workshop_data
-from workshops import services as workshops
+from workshops import actions, planning
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def workshop(app, users):
         world = build_world(audio=1, text_stories=2, reporter=db.session.get(User, users["reporter"].id))
         from stories.models import Story
 
-        workshop_id = workshops.create_workshop(workshop_data(world)).id
+        workshop_id = planning.create_workshop(workshop_data(world)).id
         withdraw(db.session.get(Story, world["story_ids"][2]))  # "Typed story 2" leaves every export
         return workshop_id
 

@@ -9,7 +9,7 @@ from extensions import db
 from stories.models import ConsentScope, Story
 from tests.conftest import sign_in
 from tests.workshops.helpers import build_world, workshop_data
-from workshops import services as workshops
+from workshops import actions, planning
 
 
 @pytest.fixture
@@ -17,11 +17,11 @@ def decided(app, users):
     """A workshop that discussed the world's stories, and an action on the first theme."""
     with app.app_context():
         world = build_world(audio=0, text_stories=3, reporter=db.session.get(User, users["reporter"].id))
-        workshop = workshops.create_workshop(workshop_data(world))
-        action = workshops.create_action({"title": "Bus passes at the first appointment", "status": "agreed",
+        workshop = planning.create_workshop(workshop_data(world))
+        action = actions.create_action({"title": "Bus passes at the first appointment", "status": "agreed",
                                           "description": "Everyone gets a pass.", "workshop_id": workshop.id,
                                           "theme_ids": world["theme_ids"][:1]})
-        workshops.add_update(action, actor=db.session.get(User, users["facilitator"].id), status="done",
+        actions.add_update(action, actor=db.session.get(User, users["facilitator"].id), status="done",
                              comment="Passes handed out since June.")
         return {"story": world["story_ids"][0], "workshop": workshop.id, "world": world}
 

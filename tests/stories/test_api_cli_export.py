@@ -99,7 +99,7 @@ def test_import_command_and_export_json(app, users, clips, tmp_path):
     jsonschema.validate(document, schema)
     by_name = {s["source_filename"]: s for s in document["stories"]}
     assert "probation" in by_name["bus.wav"]["transcript"].lower()
-    assert by_name["typed.txt"]["segments"] == [{"start": None, "end": None, "text": "A typed story.", "speaker": ""}]
+    assert by_name["typed.txt"]["segments"] == [{"start": None, "end": None, "text": "A typed story.", "speaker": None}]
     assert "storyteller_name" not in json.dumps(document)
     # The schema really checks something.
     document["stories"][0]["consent"] = ["everything"]

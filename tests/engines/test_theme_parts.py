@@ -1,0 +1,48 @@
+"""Fast, model-free checks of the theme engine's parts: cleaning, labels, keyword rule, the story tree."""
+import numpy as np
+
+from engines.themes.clean import clean_for_themes
+from engines.themes.keywords import multi_story_phrases
+from engines.themes.labels import is_noun_phrase, label_from_keywords
+from engines.themes.stories import build_hierarchy, choose_k, cut, refine, story_matrix
+
+
+def test_placeholders_and_hesitations_are_not_what_discovery_reads():
+    text = "um I moved to [place] with [name], you know, and erm the hostel was full."
+    cleaned = clean_for_themes(text)
+    assert "[" not in cleaned and "um" not in cleaned.split() and "erm" not in cleaned and "you know" not in cleaned
+    assert "hostel was full" in cleaned
+
+
+def test_labels_are_noun_phrases_when_word_classes_are_known():
+    classes = {"different": "ADJ", "evenings": "NOUN", "tell": "VERB", "trust": "NOUN", "hostel": "NOUN",
+               "council": "NOUN", "drug": "NOUN", "worker": "NOUN"}
+    assert label_from_keywords(["different", "tell", "hostel", "council"], classes) == "Hostel and council"
+    assert label_from_keywords(["tell", "drug worker", "trust"], classes) == "Drug worker and trust"
+    assert not is_noun_phrase("trust and tell", classes) and is_noun_phrase("drug worker", classes)
+    assert label_from_keywords(["tell", "different"], classes) == "Unnamed theme"
+
+
+def test_a_keyword_must_be_said_in_two_stories():
+    texts = ["the hostile was full", "the hostel was full", "another hostel story"]
+    allowed = multi_story_phrases(texts, ["a", "b", "c"])
+    assert "hostel" in allowed and "hostile" not in allowed
+
+
+def test_one_tree_cut_at_any_k_and_refined_on_passages():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 16))
+    story_ids, rows = [], []
+    for story in range(12):
+        for _ in range(3):
+            story_ids.append(f"s{story}")
+            rows.append(centres[story % 3] + 0.3 * rng.normal(size=16))
+    passages = np.asarray(rows, dtype="float32")
+    passages /= np.linalg.norm(passages, axis=1, keepdims=True)
+    stories, order, story_rows = story_matrix(passages, story_ids)
+    tree = build_hierarchy(stories)
+    assert choose_k(stories, tree, 2, 8) == 3
+    labels = refine(passages, story_rows, cut(tree, len(order), 3))
+    truth = [int(s[1:]) % 3 for s in order]
+    assert len({(t, l) for t, l in zip(truth, labels)}) == 3  # each true group is one theme
+    assert len(set(cut(tree, len(order), 5).tolist())) == 5 and len(set(cut(tree, len(order), 2).tolist())) == 2
