@@ -112,7 +112,8 @@ def prefetch_story_texts(story_ids) -> None:
 
     if not has_request_context() or request.method != "GET":
         return
-    ids = sorted({int(i) for i in story_ids})
+    known = g.get("prefetched_redactions", {})
+    ids = sorted({int(i) for i in story_ids} - set(known))
     if not ids:
         return
     stories = db.session.scalars(select(Story).where(Story.id.in_(ids)).options(selectinload(Story.segments))).all()

