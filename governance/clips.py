@@ -11,10 +11,11 @@ import hashlib
 import json
 import re
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
+
+from stories.media import local_media_path
 
 _PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
 
@@ -31,24 +32,6 @@ def clips_dir(story_id: int | None = None) -> Path:
 def purge_clips(story_id: int) -> None:
     """Delete every cached clip of a story (after a redaction change, withdrawal or erasure)."""
     shutil.rmtree(clips_dir(story_id), ignore_errors=True)
-
-
-@contextmanager
-def media_path(media):
-    """A plaintext path of `media`, through the stories helper's encrypted store when it is there."""
-    try:
-        from stories.media import local_media_path
-    except ImportError as exc:
-        if getattr(exc, "name", None) not in ("stories.media", None) and "local_media_path" not in str(exc):
-            raise
-        local_media_path = None
-    if local_media_path is not None:
-        with local_media_path(media) as path:
-            yield Path(path)
-        return
-    if media.encrypted:
-        raise ClipRefused("The media store is not available to read this encrypted file.")
-    yield Path(current_app.config["DATA_DIR"]) / media.storage_path
 
 
 def placed_words(story) -> tuple[list[dict], list[tuple[float, float, int, int]]]:
@@ -131,7 +114,7 @@ def redacted_clip_file(story, start: float, end: float) -> Path:
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(f"{key}.partial.mp3")
-    with media_path(story.media) as source:
+    with local_media_path(story.media) as source:
         cut_clip(source, start, end, partial, mutes=[m for m in mutes if m[1] > start and m[0] < end])
     partial.replace(dest)
     return dest

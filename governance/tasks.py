@@ -16,13 +16,6 @@ def scan(job, report):
         raise JobError(str(exc)) from exc
 
 
-@handles("governance.retention")
-def retention(job, report):
-    report(5, "Deleting originals past the retention period")
-    changed = apply_retention()
-    return {"stories": changed}
-
-
 def apply_retention() -> list[int]:
     """The scheduled retention run (jobs/queue.py calls this daily inside an app context)."""
     from governance.services import apply_retention as run

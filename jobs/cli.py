@@ -21,6 +21,11 @@ def worker_command(burst: bool, workers: int) -> None:
     app = current_app._get_current_object()
     huey = get_huey(app)
     load_handlers()
+    from core import scratch
+
+    swept = scratch.sweep(scratch.folders(), dead_only=True)
+    if swept:
+        click.echo(f"removed {swept} scratch files left by a stopped worker")
     requeued = requeue_stale_jobs()
     if requeued:
         click.echo(f"requeued jobs left running by a stopped worker: {requeued}")

@@ -9,6 +9,7 @@ from flask_login import current_user
 from accounts.forms import ConfirmForm
 from core.access import allow
 from extensions import db
+from governance import policy
 from stories import bp, services, transcript
 from stories.forms import RecordStoryForm, TextStoryForm, UploadStoryForm
 from stories.media import MediaError, human_size, iter_plain
@@ -113,7 +114,7 @@ def show(story_id: int):
     from governance.policy import redacted_segments
 
     story = services.get_story(current_user, story_id)
-    full = services.sees_full_text(current_user, story)
+    full = policy.sees_unredacted(current_user, story)
     shown = [s.to_dict() for s in story.segments]
     if not full:
         for seg, red in zip(shown, redacted_segments(story)):
@@ -121,8 +122,8 @@ def show(story_id: int):
     services.note_unredacted_view(current_user, story, "story page")
     return render_template(
         "stories/show.html", story=story, segments=shown, job=services.latest_transcription(story),
-        may_edit=services.may_edit(current_user, story), may_hear=services.may_hear(current_user, story) and story.media,
-        show_name=services.may_hear(current_user, story), speakers=transcript.SPEAKERS, scopes=CONSENT_SCOPES,
+        may_edit=policy.may_edit_transcript(current_user, story), may_hear=full and story.media,
+        show_name=full, show_file_name=policy.sees_file_name(current_user, story), speakers=transcript.SPEAKERS, scopes=CONSENT_SCOPES,
         roles=STORYTELLER_ROLES, form=ConfirmForm(),
     )
 
@@ -135,7 +136,7 @@ _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 def audio(story_id: int):
     """The original recording, decrypted as it is sent, with Range support so the player can seek."""
     story = services.get_story(current_user, story_id)
-    if not services.may_hear(current_user, story) or story.media is None:
+    if not policy.sees_unredacted(current_user, story) or story.media is None:
         abort(404)
     media = story.media
     size = media.bytes
@@ -213,7 +214,7 @@ def retry(story_id: int):
 def versions(story_id: int):
     """Every saved version, and what changed from the computer's first try."""
     story = services.get_story(current_user, story_id, edit=True)
-    if not services.may_see_unredacted(current_user, story):
+    if not policy.sees_unredacted(current_user, story):
         abort(404)  # earlier versions hold words that may have been redacted since
     services.note_unredacted_view(current_user, story, "transcript versions")
     all_versions = transcript.versions(story)
@@ -230,7 +231,7 @@ def versions(story_id: int):
 def restore(story_id: int, number: int):
     """Make an earlier version the current transcript again."""
     story = services.get_story(current_user, story_id, edit=True)
-    if not services.may_see_unredacted(current_user, story):
+    if not policy.sees_unredacted(current_user, story):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core.access import PUBLIC, allow
 from extensions import db
+from governance.policy import redacted_title
 from workshops import bp, services
 from workshops.forms import ActionForm, PackForm, UpdateForm, WorkshopForm
 from workshops.models import ACTION_STATUSES, DEFAULT_PROMPTS, DesignAction, Workshop
@@ -39,7 +40,7 @@ def _workshop_choices(form: WorkshopForm, run):
     themes = services.run_themes(run)
     stories = services.eligible_stories(run)
     form.theme_ids.choices = [(t.id, t.label) for t in themes]
-    form.story_ids.choices = [(s.id, f"{s.title} ({s.role_label})") for s in stories]
+    form.story_ids.choices = [(s.id, f"{redacted_title(s)} ({s.role_label})") for s in stories]
     return themes, stories
 
 
@@ -155,8 +156,10 @@ def clip(passage_id: int):
     """The redacted clip of a quote (only with quote consent)."""
     from themes.models import Passage
 
+    from governance.policy import may
+
     passage = db.session.get(Passage, passage_id)
-    if passage is None or passage.start is None or passage.story_id not in services.quotable_ids() \
+    if passage is None or passage.start is None or not may(current_user, passage.story, "quote") \
             or not services.story_has_audio(passage.story):
         abort(404)
     path = services.redacted_clip_path(passage)
@@ -260,7 +263,7 @@ def _action_choices(form: ActionForm, workshop: Workshop | None, action: DesignA
                 if text:
                     quotes.append((passage, passage.theme, text))
     form.theme_ids.choices = [(t.id, t.label) for t in themes]
-    form.story_ids.choices = [(s.id, f"{s.title} ({s.role_label})") for s in stories]
+    form.story_ids.choices = [(s.id, f"{redacted_title(s)} ({s.role_label})") for s in stories]
     form.quotes.choices = [(p.id, f"\u201c{text[:140]}{'…' if len(text) > 140 else ''}\u201d — {theme.label if theme else ''}")
                            for p, theme, text in quotes]
     return {p.id: services.clip_src(p) for p, _, _ in quotes}

@@ -178,27 +178,11 @@ def clip_src(passage, *, offline: bool = False) -> str | None:
 
 
 def redacted_clip_path(passage) -> Path:
-    """A redacted audio file of the passage (cached under DATA_DIR/packs/clips)."""
-    from governance import policy
+    """The redacted audio of the passage: governance cuts it, with a tone over every redacted word
+    (raises governance.clips.ClipRefused without `quote` consent)."""
+    from governance.clips import redacted_clip_file
 
-    story = passage.story
-    helper = getattr(policy, "redacted_clip_file", None)
-    if helper is not None:
-        return Path(helper(story, passage.start, passage.end))
-    # Fallback while governance has no redacted_clip_file: cut it ourselves (no mutes applied).
-    from engines.audio import cut_clip
-    from stories.media import local_media_path
-
-    cache = Path(current_app.config["DATA_DIR"]) / "packs" / "clips"
-    key = f"{story.id}-{story.revision}-{story.media.sha256[:12]}-{passage.start:.2f}-{passage.end:.2f}"
-    target = cache / f"{key}.mp3"
-    if not target.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        with local_media_path(story.media) as source:
-            partial = target.with_name(target.name + ".partial.mp3")
-            cut_clip(source, passage.start, passage.end, partial)
-            partial.replace(target)
-    return target
+    return redacted_clip_file(passage.story, passage.start, passage.end)
 
 
 # --- workshops -----------------------------------------------------------------------------
@@ -341,9 +325,10 @@ def pack_content(workshop, *, built_at=None) -> tuple[dict, dict]:
     now, quotes quote consent, and every text is the redacted one.
     """
     from engines.packs import clip_file_name
-    from governance.policy import redacted_text
+    from governance.policy import redacted_text, redacted_title
 
     stories = workshop_stories(workshop)
+    words_allowed = quotable_ids()  # `workshop` consent: title, role, themes; only `quote` lets words be printed
     allowed = {s.id for s in stories}
     themes_out, clip_specs = [], {}
     story_theme_labels: dict[int, list[str]] = {s.id: [] for s in stories}
@@ -369,9 +354,9 @@ def pack_content(workshop, *, built_at=None) -> tuple[dict, dict]:
         })
     stories_out = []
     for story in stories:
-        text = " ".join(redacted_text(story).split())
+        text = " ".join(redacted_text(story).split()) if story.id in words_allowed else ""
         excerpt = text if len(text) <= 320 else text[:317].rsplit(" ", 1)[0] + "\u2026"
-        stories_out.append({"id": str(story.id), "title": story.title, "role": story.storyteller_role,
+        stories_out.append({"id": str(story.id), "title": redacted_title(story), "role": story.storyteller_role,
                             "excerpt": excerpt, "themes": story_theme_labels.get(story.id, [])})
     content = {
         "workshop": {"id": workshop.id, "title": workshop.title,
@@ -471,6 +456,7 @@ def request_pack(workshop, *, actor=None):
 
 def _cut_clips(clip_specs: dict):
     """Yield (clip name, redacted file) as each is ready, cutting on every core (each thread its own session)."""
+    import contextvars
     import os
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -492,7 +478,8 @@ def _cut_clips(clip_specs: dict):
                 db.session.remove()
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pack-clip") as pool:
-        futures = [pool.submit(cut, name, pid) for name, pid in items]
+        # Each clip thread runs in a copy of this context, so its scratch carries the job's id.
+        futures = [pool.submit(contextvars.copy_context().run, cut, name, pid) for name, pid in items]
         for future in as_completed(futures):
             yield future.result()
 
@@ -510,8 +497,11 @@ def build_pack_file(workshop, out_zip: Path, report=None) -> tuple:
     if not content["stories"]:
         raise WorkshopError("This workshop has no stories whose storytellers agreed to workshops.")
     fingerprint = content_fingerprint(content, clip_specs)
-    staging = Path(tempfile.mkdtemp(prefix="clips-", dir=packs_dir()))
+    from core.scratch import mark_stories, scratch_prefix
+
+    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix("clips"), dir=packs_dir()))
     try:
+        mark_stories(staging, [s["id"] for s in content["stories"]])
         clips = {}
         for done, (name, source) in enumerate(_cut_clips(clip_specs), start=1):
             target = staging / name
@@ -521,7 +511,7 @@ def build_pack_file(workshop, out_zip: Path, report=None) -> tuple:
         if not clip_specs:
             report(40, "No audio clips in this workshop")
         try:
-            result = build_pack(content, clips, out_zip, required_scope="workshop",
+            result = build_pack(content, clips, out_zip, required_scope="workshop", staging_prefix=scratch_prefix("pack"),
                                 on_progress=lambda pct, msg: report(40 + pct * 58 // 100, msg))
         except PackContentError as exc:
             raise WorkshopError("The pack could not be made: " + "; ".join(exc.problems)) from None
@@ -607,10 +597,10 @@ def _was_downloaded(pack: WorkshopPack) -> bool:
         AuditEntry.object_id == str(pack.id)).limit(1)) is not None
 
 
-def on_story_withdrawn(story_id: int) -> dict:
+def retire_packs_of_story(story_id: int) -> list[int]:
     """A story lost consent (or was restricted): every pack on the server that holds it is retired
-    (file deleted, never served again), and a new pack is queued for each workshop still to be held
-    that has stories left; one with none left is blocked (recorded, nothing queued).
+    (file deleted, never served again). Flushes, never commits (the caller commits once).
+    Returns the workshops whose packs were retired, for `rebuild_packs_after_withdrawal` after the commit.
 
     A pack already downloaded is out of our hands: it is retired too, and the audit says a copy is out there.
     """
@@ -623,10 +613,16 @@ def on_story_withdrawn(story_id: int) -> dict:
                    summary=f"pack {pack.id} was downloaded before story {story_id} was withdrawn: "
                            "ask whoever holds the copy to delete it")
         workshops[pack.workshop_id] = pack.workshop_id
-    db.session.commit()
-    outcome = {"retired": [p.id for p in packs], "rebuilding": [], "blocked": []}
+    db.session.flush()
+    return list(workshops)
+
+
+def rebuild_packs_after_withdrawal(workshop_ids) -> dict:
+    """After the withdrawal is committed: queue a new pack for each workshop still to be held that has
+    stories left; one with none left is blocked (recorded, nothing queued)."""
+    outcome = {"rebuilding": [], "blocked": []}
     today = date.today()
-    for workshop_id in workshops:
+    for workshop_id in workshop_ids:
         workshop = db.session.get(Workshop, workshop_id)
         if workshop is None or (workshop.date is not None and workshop.date < today):
             continue  # already held: nothing to rebuild
@@ -640,25 +636,27 @@ def on_story_withdrawn(story_id: int) -> dict:
         if job is None or job.status not in ("queued", "running"):
             from jobs.services import start_job
 
-            record("workshop.pack_requested", workshop, summary=f"{workshop.title}: rebuilt after a withdrawal")
+            record("workshop.pack_requested", workshop, summary=f"workshop {workshop.id}: rebuilt after a withdrawal")
             db.session.commit()
             start_job(PACK_JOB, subject_type="workshop", subject_id=workshop.id)
         outcome["rebuilding"].append(workshop_id)
     return outcome
 
 
-def on_story_erasing(story_id: int) -> int:
-    """A story is being erased: delete every pack file (and its row) that holds it, retired ones too,
-    and the story's place in workshops. Actions keep their evidence rows as placeholders."""
+def forget_story_packs(story_id: int) -> list[Path]:
+    """A story is being erased: delete every pack row that holds it, retired ones too, and the story's
+    place in workshops; return the pack files to delete after the commit. Flushes, never commits.
+    Actions keep their evidence rows as placeholders."""
     packs = _packs_with_story(story_id, live_only=False)
+    files = []
     for pack in packs:
-        (Path(current_app.config["DATA_DIR"]) / pack.path).unlink(missing_ok=True)
+        files.append(Path(current_app.config["DATA_DIR"]) / pack.path)
         record("workshop.pack_erased", pack,
                summary=f"pack {pack.id} of workshop {pack.workshop_id} deleted: a story in it was erased")
         db.session.delete(pack)
     db.session.execute(delete(WorkshopStory).where(WorkshopStory.story_id == story_id))
-    db.session.commit()
-    return len(packs)
+    db.session.flush()
+    return files
 
 
 def story_usage(story_id: int) -> dict:
@@ -856,7 +854,9 @@ def add_update(action: DesignAction, *, actor, comment: str = "", status: str | 
     if status and status != action.status:
         if status not in ACTION_STATUSES:
             raise WorkshopError(f"Status must be one of: {', '.join(ACTION_STATUSES)}.")
-        if not getattr(actor, "has_role", lambda *r: True)("facilitator", "admin"):
+        from governance.policy import may_change_action_status
+
+        if not may_change_action_status(actor):
             raise PermissionError("Only facilitators and admins change an action's status.")
         if status == "dropped" and not comment:
             raise WorkshopError("Say why the action was dropped.")
@@ -895,8 +895,10 @@ def action_evidence(action: DesignAction, viewer) -> dict:
     from stories.models import Story
     from themes.models import Passage, Theme
 
+    from governance.policy import quotable_story_ids, redacted_title
+
     workshop_ok = workshop_consented_ids()
-    quotable = quotable_ids()
+    quotable = _ids(quotable_story_ids(viewer))  # a manager hears and reads quotes only with `manager_view`
     staff = viewer is not None and viewer.has_role("facilitator", "admin")
     readable = manager_readable_ids()
     themes, stories, quotes = [], [], []
@@ -914,7 +916,7 @@ def action_evidence(action: DesignAction, viewer) -> dict:
                 stories.append({"id": row.ref_id, "withdrawn": True, "text": WITHDRAWN})
             else:
                 may_read = staff or story.id in readable
-                stories.append({"id": story.id, "withdrawn": False, "title": story.title if may_read else None,
+                stories.append({"id": story.id, "withdrawn": False, "title": redacted_title(story) if may_read else None,
                                 "role": story.role_label, "may_read": may_read})
         elif row.kind == "quote":
             passage = db.session.get(Passage, row.ref_id)
@@ -1045,10 +1047,11 @@ def actions_csv(actions) -> str:
 def qdpx_project(run, *, actor=None) -> dict:
     """A REFI-QDA project dict for a theme run: redacted transcripts, themes as codes, quotes as segments."""
     from engines.packs.content import theme_colour
-    from governance.policy import analysable_story_ids, redacted_text
+    from governance.policy import analysable_story_ids, redacted_text, redacted_title
     from stories.models import Story
 
-    analysable = _ids(analysable_story_ids())
+    # A file leaving the site carries words only of stories whose storytellers agreed to be quoted.
+    analysable = _ids(analysable_story_ids()) & quotable_ids()
     themes = run_themes(run)
     story_ids = {p.story_id for t in themes for p in theme_passages(t)} | set(run.story_ids or [])
     story_ids &= analysable
@@ -1092,7 +1095,7 @@ def qdpx_project(run, *, actor=None) -> dict:
         "themes": [{"id": t.id, "label": t.label, "description": t.description or "", "color": theme_colour(i)}
                    for i, t in enumerate(themes)],
         "reporter_codes": reporter_codes,
-        "stories": [{"id": str(s.id), "title": s.title, "role": s.storyteller_role, "text": texts[s.id]}
+        "stories": [{"id": str(s.id), "title": redacted_title(s), "role": s.storyteller_role, "text": texts[s.id]}
                     for s in stories],
         "segments": segments,
         "notes": [{"title": f"Theme run {run.id}",
