@@ -1,7 +1,7 @@
 """Forms for signing in, passwords and the admin's user pages."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from config import ROLES
@@ -56,3 +56,10 @@ class ConfirmForm(FlaskForm):
 
     confirm = BooleanField("I am sure", default=True)
     submit = SubmitField("Confirm")
+
+
+class NewTokenForm(FlaskForm):
+    name = StringField("What is it for?", validators=[DataRequired("Give the token a name."), Length(max=120)])
+    days = IntegerField("Days it works", default=90,
+                        validators=[DataRequired("Say how many days."), NumberRange(1, 366, "Between 1 and 366 days.")])
+    submit = SubmitField("Make a token")

@@ -122,7 +122,7 @@ def flask_job(clip_paths: list[Path]) -> None:
             from stories.media import store_upload
             from stories.models import ConsentRecord, ConsentScope, Segment, Story
             from themes.models import Passage, Theme, ThemeRun
-            from workshops import services
+            from workshops import packs, planning
             from workshops.models import Workshop
 
             corpus = json.loads(CORPUS.read_text(encoding="utf-8"))["stories"]
@@ -155,17 +155,17 @@ def flask_job(clip_paths: list[Path]) -> None:
                                        end=min(duration, 8.0), text=text, text_hash=str(n),
                                        theme_id=themes[n % N_THEMES].id, pinned=True))
             db.session.commit()
-            workshop = services.create_workshop({
+            workshop = planning.create_workshop({
                 "title": "Benchmark workshop", "theme_run_id": run.id, "theme_ids": [t.id for t in themes],
                 "story_ids": [s.id for s, _, _ in stories]})
             seeded = time.perf_counter() - t0
             t1 = time.perf_counter()
-            state, pack = services.request_pack(workshop, actor=reporter)
+            state, pack = packs.request_pack(workshop, actor=reporter)
             wall = time.perf_counter() - t1
             assert state == "ready", state
-            job = services.pack_job(db.session.get(Workshop, workshop.id))
+            job = packs.pack_job(db.session.get(Workshop, workshop.id))
             t2 = time.perf_counter()
-            services.servable_pack(db.session.get(Workshop, workshop.id))
+            packs.servable_pack(db.session.get(Workshop, workshop.id))
             check = time.perf_counter() - t2
             print(f"flask workshops.pack job: {wall:.2f} s for {len(pack.story_ids)} stories, {pack.clip_count} clips "
                   f"(target < 30 s; job {job.status}; seeding {seeded:.1f} s; zip {pack.bytes / 2**20:.2f} MiB)")

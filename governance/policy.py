@@ -180,6 +180,11 @@ def manager_readable_story_ids():
     return select(Story.id).where(_in_use(MANAGER_SCOPE))
 
 
+def public_story_ids():
+    """select() of ids of stories whose (redacted) words may appear on a public page: `public` consent, not held."""
+    return select(Story.id).where(_in_use("public"))
+
+
 def applied_spans(story: Story, field: str = "transcript") -> list:
     """The spans hidden outside the story's page: accepted ones and (until decided) proposed ones."""
     from engines.redaction.spans import Span, merge_spans
@@ -232,12 +237,12 @@ def redacted_segments(story: Story) -> list[dict]:
 STALE_FIELD = "[hidden until it is checked again]"
 
 
-def _redacted_field(story: Story, field: str, text: str) -> str:
+def _redacted_field(story_id: int, field: str, text: str) -> str:
     """`text` with its redactions applied; if it changed since it was checked, none of it (when in doubt, hide)."""
     from engines.redaction.spans import Span, apply_redactions
 
     rows = db.session.scalars(select(Redaction).where(
-        Redaction.story_id == story.id, Redaction.field == field, Redaction.state.in_(("proposed", "accepted")))).all()
+        Redaction.story_id == story_id, Redaction.field == field, Redaction.state.in_(("proposed", "accepted")))).all()
     if any(text[r.start_char:r.end_char] != r.text for r in rows):
         return STALE_FIELD
     spans = [Span(r.start_char, r.end_char, r.kind, r.text, r.source) for r in rows if r.end_char > r.start_char]
@@ -246,11 +251,16 @@ def _redacted_field(story: Story, field: str, text: str) -> str:
 
 def redacted_title(story: Story) -> str:
     """The title as shown outside its reporter's, admins' and the safeguarding lead's views."""
-    return _redacted_field(story, "title", story.title or "")
+    return _redacted_field(story.id, "title", story.title or "")
+
+
+def redacted_title_of(story_id: int, title: str) -> str:
+    """`redacted_title` for a query row that carries only the story's id and title."""
+    return _redacted_field(story_id, "title", title or "")
 
 
 def redacted_notes(story: Story) -> str:
-    return _redacted_field(story, "notes", story.notes or "")
+    return _redacted_field(story.id, "notes", story.notes or "")
 
 
 def shown_title(user, story: Story) -> str:
@@ -337,3 +347,60 @@ def redacted_clip_file(story: Story, start: float, end: float):
     from governance.clips import redacted_clip_file as build
 
     return build(story, start, end)
+
+
+# --- the same rules, one row at a time ------------------------------------------------------
+# Each *_clause(story_id_col) is true exactly when the story in `story_id_col` is in the matching
+# *_story_ids() select above. They are correlated (checked per row through the indexes), so a
+# query that looks at a few hundred rows of a large table -- a search -- does not build the whole
+# set of usable stories first. tests/search/test_policy_clauses.py checks the two forms agree.
+
+def _consented_clause(scope: str, story_id_col):
+    from datetime import date
+
+    from sqlalchemy import exists
+
+    from stories.models import ConsentRecord, ConsentScope
+
+    today = date.today()
+    return exists().where(
+        ConsentRecord.story_id == story_id_col, ConsentScope.consent_id == ConsentRecord.id, ConsentScope.scope == scope,
+        ConsentRecord.superseded_at.is_(None), ConsentRecord.withdrawn_at.is_(None),
+        (ConsentRecord.expires_on.is_(None)) | (ConsentRecord.expires_on >= today))
+
+
+def _not_held_clause(story_id_col):
+    from sqlalchemy import exists
+
+    return ~exists().where(
+        StoryGovernance.story_id == story_id_col,
+        or_(StoryGovernance.safeguarding_state.in_(HELD_SAFEGUARDING_STATES),
+            StoryGovernance.scan_state.in_(HELD_SCAN_STATES)))
+
+
+def analysable_clause(story_id_col, status_col):
+    """Per-row form of analysable_story_ids(); `status_col` is the row's Story.status (joined)."""
+    from sqlalchemy import and_
+
+    return and_(status_col == "ready", _consented_clause("analysis", story_id_col), _not_held_clause(story_id_col))
+
+
+def workshop_clause(story_id_col):
+    """Per-row form of workshop_story_ids()."""
+    from sqlalchemy import and_
+
+    return and_(_consented_clause("workshop", story_id_col), _not_held_clause(story_id_col))
+
+
+def quotable_clause(story_id_col):
+    """Per-row form of quotable_story_ids()."""
+    from sqlalchemy import and_
+
+    return and_(_consented_clause("quote", story_id_col), _not_held_clause(story_id_col))
+
+
+def manager_readable_clause(story_id_col):
+    """Per-row form of manager_readable_story_ids()."""
+    from sqlalchemy import and_
+
+    return and_(_consented_clause("manager_view", story_id_col), _not_held_clause(story_id_col))

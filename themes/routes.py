@@ -12,7 +12,7 @@ from accounts.forms import ConfirmForm
 from core.access import allow
 from extensions import db
 from stories.models import STORYTELLER_ROLES
-from themes import board, bp, services
+from themes import board, bp, qdpx, services
 from themes.forms import (CodeForm, MergeForm, MoveForm, NewThemeForm, NoteForm, ReclusterForm, RunForm, SplitForm,
                           TagForm, ThemeEditForm)
 from themes.models import Code, Passage, Theme, ThemeRun
@@ -389,3 +389,12 @@ def codebook():
     usage = dict(db.session.execute(select(PassageCode.code_id, func.count()).group_by(PassageCode.code_id)).all())
     return render_template("themes/codes.html", form=form, codes=services.list_codes(), usage=usage,
                            colours=services.CODE_COLOURS)
+
+
+@bp.route("/theme-runs/<int:run_id>/export.qdpx")
+@allow(*SHAPERS)
+def export_qdpx(run_id: int):
+    """The theme run as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+    run = db.get_or_404(ThemeRun, run_id)
+    return Response(qdpx.qdpx_download(run, actor=current_user), mimetype="application/zip", headers={
+        "Content-Disposition": f"attachment; filename=storyloom-theme-run-{run.id}.qdpx"})

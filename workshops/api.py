@@ -8,7 +8,8 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from core.access import allow
 from extensions import db
-from workshops import services
+from workshops import actions as action_rules
+from workshops import dashboard, errors, planning
 from workshops.models import ACTION_STATUSES, DesignAction, Workshop
 
 api_bp = Blueprint("workshops_api", __name__, description="Workshops and design actions")
@@ -113,7 +114,7 @@ class ActionOut(Schema):
 
 
 def _fail(exc: Exception):
-    if isinstance(exc, services.EditConflict):
+    if isinstance(exc, errors.EditConflict):
         abort(409, str(exc))
     if isinstance(exc, PermissionError):
         abort(403, str(exc))
@@ -127,8 +128,8 @@ def _fail(exc: Exception):
 def create_workshop(data):
     """Create a workshop from a theme run: its themes, stories (workshop consent only) and prompts."""
     try:
-        return services.create_workshop(data, actor=current_user)
-    except services.WorkshopError as exc:
+        return planning.create_workshop(data, actor=current_user)
+    except errors.WorkshopError as exc:
         _fail(exc)
 
 
@@ -147,8 +148,8 @@ def get_workshop(workshop_id: int):
 def create_action(data):
     """Record a design action with the themes, stories and quotes (passage ids) it rests on."""
     try:
-        return services.create_action(data, actor=current_user)
-    except services.WorkshopError as exc:
+        return action_rules.create_action(data, actor=current_user)
+    except errors.WorkshopError as exc:
         _fail(exc)
 
 
@@ -158,7 +159,7 @@ def create_action(data):
 @api_bp.response(200, ActionOut(many=True))
 def list_actions(query):
     """Design actions, filtered by status, theme_id, owner, workshop_id or due (overdue|soon|none)."""
-    return db.session.scalars(services.filter_actions(**query)).all()
+    return db.session.scalars(dashboard.filter_actions(**query)).all()
 
 
 @api_bp.route("/actions/<int:action_id>", methods=["GET"])
@@ -180,8 +181,8 @@ def patch_action(data, action_id: int):
     """
     action = db.get_or_404(DesignAction, action_id)
     try:
-        services.add_update(action, actor=current_user, comment=data.get("comment") or "",
+        action_rules.add_update(action, actor=current_user, comment=data.get("comment") or "",
                             status=data.get("status"), expected_version=data.get("version"))
-    except (services.WorkshopError, PermissionError) as exc:
+    except (errors.WorkshopError, PermissionError) as exc:
         _fail(exc)
     return action

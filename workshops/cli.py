@@ -18,7 +18,8 @@ def build_command(workshop_id: int, path: str) -> None:
     """Build the pack of WORKSHOP_ID now (no worker needed) and copy it to PATH."""
     from extensions import db
     from workshops.models import Workshop
-    from workshops.services import WorkshopError, build_and_store_pack
+    from workshops.errors import WorkshopError
+    from workshops.packs import build_and_store_pack
 
     workshop = db.session.get(Workshop, workshop_id)
     if workshop is None:
@@ -45,7 +46,7 @@ def qdpx_command(run_id: int, path: str) -> None:
     from engines.qdpx import validate_qdpx
     from extensions import db
     from themes.models import ThemeRun
-    from workshops.services import export_qdpx
+    from themes.qdpx import export_qdpx
 
     run = db.session.get(ThemeRun, run_id)
     if run is None:

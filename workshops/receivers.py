@@ -8,7 +8,7 @@ from core import signals
 @signals.story_restricted.connect
 def _retire_packs(story_id: int, *, after_commit: list, **_) -> None:
     """Packs holding the story are retired now; new packs are queued once the withdrawal is committed."""
-    from workshops.services import rebuild_packs_after_withdrawal, retire_packs_of_story
+    from workshops.lifecycle import rebuild_packs_after_withdrawal, retire_packs_of_story
 
     workshop_ids = retire_packs_of_story(story_id)
     if workshop_ids:
@@ -17,13 +17,13 @@ def _retire_packs(story_id: int, *, after_commit: list, **_) -> None:
 
 @signals.story_erasing.connect
 def _forget_packs(story_id: int, *, files: list, **_) -> None:
-    from workshops.services import forget_story_packs
+    from workshops.lifecycle import forget_story_packs
 
     files.extend(forget_story_packs(story_id))
 
 
 @signals.story_usage.connect
 def _workshop_usage(story_id: int, **_) -> dict:
-    from workshops.services import story_usage
+    from workshops.lifecycle import story_usage
 
     return {"workshops": story_usage(story_id)}

@@ -1,4 +1,7 @@
-"""Workshop pages: plan, present, pack; design actions and the managers' dashboard. Rules live in services."""
+"""Workshop pages: plan, present, pack; design actions and the managers' dashboard.
+
+Rules live in planning, packs, actions, evidence and dashboard; these views parse, call one, render.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -11,8 +14,10 @@ from sqlalchemy import select
 
 from core.access import PUBLIC, allow
 from extensions import db
-from governance.policy import redacted_title
-from workshops import bp, services
+from governance.policy import may, redacted_title
+from themes import read as theme_read
+from workshops import actions as action_rules
+from workshops import bp, clips, dashboard, errors, evidence, packs, planning
 from workshops.forms import ActionForm, PackForm, UpdateForm, WorkshopForm
 from workshops.models import ACTION_STATUSES, DEFAULT_PROMPTS, DesignAction, Workshop
 
@@ -23,7 +28,7 @@ FOLLOWERS = ("manager", "facilitator", "admin")
 @bp.app_context_processor
 def _story_outcomes_helper():
     """templates/workshops/_story_outcomes.html is included by the story page; it calls this."""
-    return {"workshop_story_outcomes": services.story_outcomes}
+    return {"workshop_story_outcomes": evidence.story_outcomes}
 
 
 # --- workshops -------------------------------------------------------------------------------
@@ -33,12 +38,12 @@ def _story_outcomes_helper():
 def index():
     """All workshops, newest first."""
     workshops = db.session.scalars(select(Workshop).order_by(Workshop.date.desc(), Workshop.id.desc())).all()
-    return render_template("workshops/index.html", workshops=workshops, runs=services.list_runs())
+    return render_template("workshops/index.html", workshops=workshops, runs=theme_read.list_runs())
 
 
 def _workshop_choices(form: WorkshopForm, run):
-    themes = services.run_themes(run)
-    stories = services.eligible_stories(run)
+    themes = theme_read.run_themes(run)
+    stories = planning.eligible_stories(run)
     form.theme_ids.choices = [(t.id, t.label) for t in themes]
     form.story_ids.choices = [(s.id, f"{redacted_title(s)} ({s.role_label})") for s in stories]
     return themes, stories
@@ -61,7 +66,7 @@ def _edit_workshop(workshop: Workshop | None):
     run = db.session.get(ThemeRun, run_id) if run_id else None
     if run is None:
         if workshop is None:
-            return render_template("workshops/choose_run.html", runs=services.list_runs())
+            return render_template("workshops/choose_run.html", runs=theme_read.list_runs())
         abort(404)
     themes, stories = _workshop_choices(form, run)
     form.theme_run_id.data = str(run.id)
@@ -84,20 +89,20 @@ def _edit_workshop(workshop: Workshop | None):
         data = _workshop_data(form, themes)
         try:
             if workshop is None:
-                workshop = services.create_workshop(data, actor=current_user)
+                workshop = planning.create_workshop(data, actor=current_user)
                 flash("The workshop is planned. You can present it or download its pack.", "success")
             else:
-                services.update_workshop(workshop, data, expected_version=form.version.data or None,
+                planning.update_workshop(workshop, data, expected_version=form.version.data or None,
                                          actor=current_user)
                 flash("Workshop saved. The pack will be rebuilt with the new contents.", "success")
             return redirect(url_for("workshops.show", workshop_id=workshop.id))
-        except services.WorkshopError as exc:
+        except errors.WorkshopError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
-            status = 409 if isinstance(exc, services.EditConflict) else 400
+            status = 409 if isinstance(exc, errors.EditConflict) else 400
     elif request.method == "POST":
         status = 400
-    prevalences = {t.id: services.prevalence(t) for t in themes}
+    prevalences = {t.id: theme_read.prevalence(t) for t in themes}
     return render_template("workshops/form.html", form=form, workshop=workshop, run=run, themes=themes,
                            stories=stories, prompts=prompts, prevalences=prevalences), status
 
@@ -121,14 +126,14 @@ def edit(workshop_id: int):
 def show(workshop_id: int):
     """A workshop: its plan, its pack and the actions decided in it."""
     workshop = db.get_or_404(Workshop, workshop_id)
-    stories = services.workshop_stories(workshop)
+    stories = planning.workshop_stories(workshop)
     dropped = len(set(workshop.story_ids) - {s.id for s in stories})
-    pack = services.servable_pack(workshop)
-    job = services.pack_job(workshop)
+    pack = packs.servable_pack(workshop)
+    job = packs.pack_job(workshop)
     if job is not None and (pack is not None and job.id == pack.job_id):
         job = None
     return render_template("workshops/show.html", workshop=workshop, stories=stories, dropped=dropped,
-                           themes=services.workshop_themes(workshop), pack=pack, job=job, form=PackForm())
+                           themes=planning.workshop_themes(workshop), pack=pack, job=job, form=PackForm())
 
 
 @bp.route("/workshops/<int:workshop_id>/present")
@@ -136,7 +141,7 @@ def show(workshop_id: int):
 def present(workshop_id: int):
     """Present mode: one theme per screen, large type, keyboard or clicker; works offline once loaded."""
     workshop = db.get_or_404(Workshop, workshop_id)
-    return render_template("workshops/present.html", workshop=workshop, slides=services.slides(workshop))
+    return render_template("workshops/present.html", workshop=workshop, slides=planning.slides(workshop))
 
 
 @bp.route("/workshops/present-sw.js")
@@ -156,13 +161,11 @@ def clip(passage_id: int):
     """The redacted clip of a quote (only with quote consent)."""
     from themes.models import Passage
 
-    from governance.policy import may
-
     passage = db.session.get(Passage, passage_id)
     if passage is None or passage.start is None or not may(current_user, passage.story, "quote") \
-            or not services.story_has_audio(passage.story):
+            or not clips.story_has_audio(passage.story):
         abort(404)
-    path = services.redacted_clip_path(passage)
+    path = clips.redacted_clip_path(passage)
     response = send_file(path, mimetype="audio/mpeg", conditional=True, max_age=0)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
@@ -176,8 +179,8 @@ def build_pack(workshop_id: int):
     if not PackForm().validate_on_submit():
         abort(400)
     try:
-        state, _ = services.request_pack(workshop, actor=current_user)
-    except services.WorkshopError as exc:
+        state, _ = packs.request_pack(workshop, actor=current_user)
+    except errors.WorkshopError as exc:
         flash(str(exc), "error")
         return redirect(url_for("workshops.show", workshop_id=workshop.id))
     flash("The pack is ready to download." if state == "ready" else "The pack is being made. This page shows how far it has got.",
@@ -190,11 +193,11 @@ def build_pack(workshop_id: int):
 def download_pack(workshop_id: int):
     """Download the pack; if its contents changed since it was built, a new one is made instead."""
     workshop = db.get_or_404(Workshop, workshop_id)
-    pack = services.servable_pack(workshop)
+    pack = packs.servable_pack(workshop)
     if pack is None:
         try:
-            services.request_pack(workshop, actor=current_user)
-        except services.WorkshopError as exc:
+            packs.request_pack(workshop, actor=current_user)
+        except errors.WorkshopError as exc:
             flash(str(exc), "error")
         else:
             flash("The pack's contents have changed since it was made (or it was never made), so a new one is "
@@ -205,27 +208,7 @@ def download_pack(workshop_id: int):
     record("workshop.pack_downloaded", pack, summary=f"workshop {workshop.id}")
     db.session.commit()
     return send_file(Path(current_app.config["DATA_DIR"]) / pack.path, mimetype="application/zip",
-                     as_attachment=True, download_name=services.pack_download_name(workshop))
-
-
-@bp.route("/theme-runs/<int:run_id>/export.qdpx")
-@allow(*STAFF)
-def export_qdpx(run_id: int):
-    """The theme run as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
-    import tempfile
-
-    from themes.models import ThemeRun
-
-    run = db.session.get(ThemeRun, run_id)
-    if run is None:
-        abort(404)
-    folder = Path(tempfile.mkdtemp(prefix="qdpx-", dir=services.packs_dir()))
-    path = services.export_qdpx(run, folder / f"storyloom-theme-run-{run.id}.qdpx", actor=current_user)
-    data = path.read_bytes()
-    path.unlink(missing_ok=True)
-    folder.rmdir()
-    return Response(data, mimetype="application/zip", headers={
-        "Content-Disposition": f"attachment; filename=storyloom-theme-run-{run.id}.qdpx"})
+                     as_attachment=True, download_name=packs.pack_download_name(workshop))
 
 
 # --- design actions --------------------------------------------------------------------------
@@ -236,12 +219,12 @@ def _action_choices(form: ActionForm, workshop: Workshop | None, action: DesignA
 
     themes, stories, quotes = [], [], []
     if workshop is not None:
-        themes = services.workshop_themes(workshop)
-        stories = services.workshop_stories(workshop)
+        themes = planning.workshop_themes(workshop)
+        stories = planning.workshop_stories(workshop)
         allowed = {s.id for s in stories}
         for theme in themes:
-            for passage in services.key_quotes(theme, allowed):
-                text = services.quote_text(passage)
+            for passage in theme_read.key_quotes(theme, allowed):
+                text = theme_read.quote_text(passage)
                 if text:
                     quotes.append((passage, theme, text))
     if action is not None:  # keep what the action already cites, if still available
@@ -250,23 +233,23 @@ def _action_choices(form: ActionForm, workshop: Workshop | None, action: DesignA
             theme = db.session.get(Theme, tid)
             if theme is not None and tid not in have_t:
                 themes.append(theme)
-        consented = services.workshop_consented_ids()
+        consented = planning.workshop_consented_ids()
         for sid in action.story_ids:
             story = db.session.get(Story, sid)
             if story is not None and sid in consented and sid not in have_s:
                 stories.append(story)
-        quotable = services.quotable_ids()
+        quotable = theme_read.quotable_ids()
         for qid in action.quote_ids:
             passage = db.session.get(Passage, qid)
             if passage is not None and passage.story_id in quotable and qid not in have_q:
-                text = services.quote_text(passage)
+                text = theme_read.quote_text(passage)
                 if text:
                     quotes.append((passage, passage.theme, text))
     form.theme_ids.choices = [(t.id, t.label) for t in themes]
     form.story_ids.choices = [(s.id, f"{redacted_title(s)} ({s.role_label})") for s in stories]
     form.quotes.choices = [(p.id, f"\u201c{text[:140]}{'…' if len(text) > 140 else ''}\u201d — {theme.label if theme else ''}")
                            for p, theme, text in quotes]
-    return {p.id: services.clip_src(p) for p, _, _ in quotes}
+    return {p.id: clips.clip_src(p) for p, _, _ in quotes}
 
 
 def _action_data(form: ActionForm, workshop_id) -> dict:
@@ -287,8 +270,8 @@ def new_action(workshop_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            action = services.create_action(_action_data(form, workshop.id), actor=current_user)
-        except services.WorkshopError as exc:
+            action = action_rules.create_action(_action_data(form, workshop.id), actor=current_user)
+        except errors.WorkshopError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
             status = 400
@@ -314,9 +297,9 @@ def edit_action(action_id: int):
     status, latest = 200, None
     if form.validate_on_submit():
         try:
-            services.update_action(action, _action_data(form, action.workshop_id),
+            action_rules.update_action(action, _action_data(form, action.workshop_id),
                                    expected_version=form.version.data or None, actor=current_user)
-        except services.EditConflict as exc:
+        except errors.EditConflict as exc:
             db.session.rollback()
             action = db.get_or_404(DesignAction, action_id)
             db.session.refresh(action)
@@ -324,7 +307,7 @@ def edit_action(action_id: int):
             latest = action
             form.version.data = str(action.version)  # saving again now is a deliberate choice
             status = 409
-        except services.WorkshopError as exc:
+        except errors.WorkshopError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
             status = 400
@@ -350,15 +333,15 @@ def _dashboard_filters() -> dict:
 def actions():
     """Managers' dashboard: design actions with filters, overdue ones first to the eye, summary charts."""
     filters = _dashboard_filters()
-    rows = db.session.scalars(services.filter_actions(**filters)).all()
-    charts = services.chart_data()
+    rows = db.session.scalars(dashboard.filter_actions(**filters)).all()
+    charts = dashboard.chart_data()
     workshops = db.session.scalars(select(Workshop).order_by(Workshop.date.desc(), Workshop.id.desc())).all()
     return render_template(
         "workshops/actions.html", actions=rows, filters=filters, statuses=ACTION_STATUSES,
-        themes=services.cited_themes(), workshops=workshops, today=date.today(),
-        status_chart=services.bar_chart(charts["by_status"], title="Actions by status"),
-        theme_chart=services.bar_chart(charts["by_theme"], title="Actions by theme", colour="#166534"),
-        gap_chart=services.bar_chart(charts["gaps"], title="Themes with stories but no action yet",
+        themes=dashboard.cited_themes(), workshops=workshops, today=date.today(),
+        status_chart=dashboard.bar_chart(charts["by_status"], title="Actions by status"),
+        theme_chart=dashboard.bar_chart(charts["by_theme"], title="Actions by theme", colour="#166534"),
+        gap_chart=dashboard.bar_chart(charts["gaps"], title="Themes with stories but no action yet",
                                      colour="#9A3412", unit="stories"),
         gaps=charts["gaps"], query=request.query_string.decode())
 
@@ -367,8 +350,8 @@ def actions():
 @allow(*FOLLOWERS)
 def actions_csv():
     """The dashboard's actions (same filters) as a CSV file."""
-    rows = db.session.scalars(services.filter_actions(**_dashboard_filters())).all()
-    return Response("\ufeff" + services.actions_csv(rows), mimetype="text/csv",
+    rows = db.session.scalars(dashboard.filter_actions(**_dashboard_filters())).all()
+    return Response("\ufeff" + dashboard.actions_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=design-actions-{date.today()}.csv"})
 
 
@@ -382,7 +365,7 @@ def action(action_id: int):
     if not current_user.has_role(*STAFF):
         form.status.choices = [("", "Keep the status as it is")]
     return render_template("workshops/action.html", action=item,
-                           evidence=services.action_evidence(item, current_user), form=form)
+                           evidence=evidence.action_evidence(item, current_user), form=form)
 
 
 @bp.route("/actions/<int:action_id>/updates", methods=["POST"])
@@ -395,11 +378,11 @@ def add_update(action_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.add_update(item, actor=current_user, comment=form.comment.data or "",
+        action_rules.add_update(item, actor=current_user, comment=form.comment.data or "",
                             status=form.status.data or None, expected_version=form.version.data or None)
     except PermissionError:
         abort(403)
-    except services.WorkshopError as exc:
+    except errors.WorkshopError as exc:
         db.session.rollback()
         item = db.get_or_404(DesignAction, action_id)
         db.session.refresh(item)
@@ -408,7 +391,7 @@ def add_update(action_id: int):
         if not current_user.has_role(*STAFF):
             form.status.choices = [("", "Keep the status as it is")]
         return render_template("workshops/action.html", action=item,
-                               evidence=services.action_evidence(item, current_user), form=form), \
-            409 if isinstance(exc, services.EditConflict) else 400
+                               evidence=evidence.action_evidence(item, current_user), form=form), \
+            409 if isinstance(exc, errors.EditConflict) else 400
     flash("Added to the timeline.", "success")
     return redirect(url_for("workshops.action", action_id=item.id, _anchor="timeline"))

@@ -10,7 +10,8 @@ from jobs.runner import JobError
 def build_workshop_pack(job, report):
     """Build the pack zip (PDF, clips, offline viewer, manifest) for job.subject_id."""
     from workshops.models import Workshop
-    from workshops.services import WorkshopError, build_and_store_pack
+    from workshops.errors import WorkshopError
+    from workshops.packs import build_and_store_pack
 
     workshop = db.session.get(Workshop, job.subject_id)
     if workshop is None:

@@ -1,7 +1,7 @@
 """Ids never reused (SQLite AUTOINCREMENT on stories, themes, passages); redactions of titles and notes
 
 Revision ID: a7c3e9d1f042
-Revises: 52287636e932
+Revises: a9d4e2b7c610
 Create Date: 2026-12-01
 
 On SQLite, a table gets AUTOINCREMENT only by being rebuilt (batch mode,
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'a7c3e9d1f042'
-down_revision = '52287636e932'
+down_revision = 'a9d4e2b7c610'
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ from stories.models import Story
 from tests import factories
 from tests.conftest import sign_in
 from tests.workshops.helpers import audio_story, build_world, withdraw
-from workshops import services as workshops
+from workshops import actions, packs, planning
 
 
 def _checked(story, **state):
@@ -89,7 +89,7 @@ def test_finding_4_facilitators_never_read_undecided_suggestions(app, users, as_
 
 def _action_citing_quote(world, story_id):
     quote = world["quotes"][story_id][0]
-    return workshops.create_action({"title": "Bus fares paid up front", "story_ids": [story_id], "quote_ids": [quote]})
+    return actions.create_action({"title": "Bus fares paid up front", "story_ids": [story_id], "quote_ids": [quote]})
 
 
 def test_finding_5_managers_neither_read_nor_hear_quotes_without_manager_view(app, users, as_user):
@@ -139,8 +139,8 @@ def test_finding_7_pack_cards_print_words_only_with_quote_consent(app, users, as
         db.session.commit()
         from tests.workshops.helpers import workshop_data
 
-        workshop = workshops.create_workshop(workshop_data(world), actor=as_user(users["facilitator"]))
-        content, _ = workshops.pack_content(workshop)
+        workshop = planning.create_workshop(workshop_data(world), actor=as_user(users["facilitator"]))
+        content, _ = packs.pack_content(workshop)
         cards = {int(s["id"]): s for s in content["stories"]}
         assert cards[quiet.id]["excerpt"] == "" and cards[quiet.id]["title"]
         assert "food and the fare" in cards[world["story_ids"][1]]["excerpt"]
@@ -149,14 +149,14 @@ def test_finding_7_pack_cards_print_words_only_with_quote_consent(app, users, as
 
 def test_only_facilitators_and_admins_change_an_action_status(app, users, as_user):
     with app.app_context():
-        action = workshops.create_action({"title": "Free bus passes"})
+        action = actions.create_action({"title": "Free bus passes"})
         nobody = factories.make_user("reporter")
         nobody.roles = []
         db.session.commit()
         for actor in (None, nobody, as_user(users["manager"])):
             with pytest.raises(PermissionError):
-                workshops.add_update(action, actor=actor, status="agreed")
-        workshops.add_update(action, actor=as_user(users["facilitator"]), status="agreed")
+                actions.add_update(action, actor=actor, status="agreed")
+        actions.add_update(action, actor=as_user(users["facilitator"]), status="agreed")
 
 
 def test_withdrawal_is_decided_in_one_place(app, users, as_user):

@@ -8,7 +8,7 @@ from governance import services
 from stories.models import Story
 from tests import factories
 from tests.workshops.helpers import audio_story, build_world
-from workshops import services as workshops
+from workshops import actions, evidence
 
 MARKER = "Quillfeather"
 
@@ -19,12 +19,12 @@ def test_an_erased_storys_id_is_never_given_to_the_next_story(db_app, db_users):
         admin = db.session.get(type(reporter), db_users["admin"].id)
         world = build_world(audio=0, text_stories=2, reporter=reporter)
         newest = max(world["story_ids"])
-        action = workshops.create_action({"title": "Travel help", "story_ids": [newest]})
+        action = actions.create_action({"title": "Travel help", "story_ids": [newest]})
         services.erase_story(db.session.get(Story, newest), admin)
         stranger = factories.make_story(reporter, title="A stranger's story")
         assert stranger.id > newest
-        evidence = workshops.action_evidence(action, admin)["stories"]
-        assert evidence == [{"id": newest, "withdrawn": True, "text": workshops.WITHDRAWN}]
+        cited = evidence.action_evidence(action, admin)["stories"]
+        assert cited == [{"id": newest, "withdrawn": True, "text": evidence.WITHDRAWN}]
 
 
 def test_the_audit_log_keeps_ids_and_neutral_words_never_the_storys(app, users, as_user, nlp):

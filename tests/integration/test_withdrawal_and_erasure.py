@@ -19,7 +19,8 @@ from tests.themes.helpers import add_corpus_stories, corpus
 from tests.workshops.helpers import workshop_data
 from themes import services as themes
 from themes.models import Passage, ThemeRun
-from workshops import services as workshops
+from workshops import actions as action_rules
+from workshops import packs, planning
 from workshops.models import ActionEvidence, Workshop, WorkshopPack
 
 
@@ -70,7 +71,7 @@ def test_a_story_withdrawn_while_the_theme_job_runs_never_lands_in_the_run(app, 
 def test_an_erasure_while_a_pack_is_built_leaves_no_file_or_row_of_it(app, users, world):
     with app.app_context():
         facilitator, admin = user(users["facilitator"]), user(users["admin"])
-        workshop = workshops.create_workshop(workshop_data(world), actor=facilitator)
+        workshop = planning.create_workshop(workshop_data(world), actor=facilitator)
         erased_id = _typed_ids(world)[0]
         erased_words = db.session.get(Story, erased_id).transcript_text.split(".")[0]
         erased = []
@@ -79,7 +80,7 @@ def test_an_erasure_while_a_pack_is_built_leaves_no_file_or_row_of_it(app, users
             if percent >= 40 and not erased:  # clips cut, the zip not yet written
                 erased.append(governance.erase_story(db.session.get(Story, erased_id), admin))
 
-        pack = workshops.build_and_store_pack(db.session.get(Workshop, workshop.id), report=report)
+        pack = packs.build_and_store_pack(db.session.get(Workshop, workshop.id), report=report)
         assert erased == [erased_id]
         assert erased_id not in pack.story_ids and len(pack.story_ids) == len(world["story_ids"]) - 1
         rows = db.session.scalars(select(WorkshopPack)).all()
@@ -94,8 +95,8 @@ def test_an_erasure_while_a_pack_is_built_leaves_no_file_or_row_of_it(app, users
 def test_erasing_a_story_deletes_every_pack_that_held_it(app, users, world):
     with app.app_context():
         facilitator, admin = user(users["facilitator"]), user(users["admin"])
-        workshop = workshops.create_workshop(workshop_data(world), actor=facilitator)
-        state, first = workshops.request_pack(workshop, actor=facilitator)
+        workshop = planning.create_workshop(workshop_data(world), actor=facilitator)
+        state, first = packs.request_pack(workshop, actor=facilitator)
         assert state == "ready"
         first_path = first.path
         governance.erase_story(db.session.get(Story, world["story_ids"][0]), admin)
@@ -108,27 +109,27 @@ def test_an_erasure_between_build_and_publish_is_caught(app, users, world):
     """The same, step by step: build the file, erase, then publish refuses and deletes the file."""
     with app.app_context():
         facilitator, admin = user(users["facilitator"]), user(users["admin"])
-        workshop = workshops.create_workshop(workshop_data(world), actor=facilitator)
-        out = workshops.new_pack_path(workshop)
-        _, fingerprint, content = workshops.build_pack_file(workshop, out)
+        workshop = planning.create_workshop(workshop_data(world), actor=facilitator)
+        out = packs.new_pack_path(workshop)
+        _, fingerprint, content = packs.build_pack_file(workshop, out)
         assert out.is_file()
         governance.erase_story(db.session.get(Story, _typed_ids(world)[1]), admin)
-        assert workshops.publish_pack(db.session.get(Workshop, workshop.id), out, fingerprint, content) is None
+        assert packs.publish_pack(db.session.get(Workshop, workshop.id), out, fingerprint, content) is None
         assert not out.exists() and not db.session.scalars(select(WorkshopPack)).all()
 
 
 def test_withdrawal_retires_packs_and_rebuilds_without_the_story(app, users, world):
     with app.app_context():
         facilitator, reporter = user(users["facilitator"]), user(users["reporter"])
-        workshop = workshops.create_workshop(workshop_data(world), actor=facilitator)
-        _, old = workshops.request_pack(workshop, actor=facilitator)
+        workshop = planning.create_workshop(workshop_data(world), actor=facilitator)
+        _, old = packs.request_pack(workshop, actor=facilitator)
         old_id, old_path = old.id, old.path
         leaving = _typed_ids(world)[0]
         governance.withdraw_consent(db.session.get(Story, leaving), reporter, requested_by="the storyteller")
         old = db.session.get(WorkshopPack, old_id)
         assert old.retired_at is not None and "withdrawn" in old.retired_reason
         assert not (Path(current_app.config["DATA_DIR"]) / old_path).exists()
-        new = workshops.servable_pack(db.session.get(Workshop, workshop.id))  # rebuilt at once (jobs run inline)
+        new = packs.servable_pack(db.session.get(Workshop, workshop.id))  # rebuilt at once (jobs run inline)
         assert new is not None and new.id != old_id and leaving not in new.story_ids
 
 
@@ -136,12 +137,12 @@ def test_withdrawing_the_only_story_blocks_the_pack(app, users, world):
     with app.app_context():
         facilitator, lead = user(users["facilitator"]), user(users["safeguarding_lead"])
         only = _typed_ids(world)[0]
-        workshop = workshops.create_workshop(workshop_data(world, story_ids=[only]), actor=facilitator)
-        _, pack = workshops.request_pack(workshop, actor=facilitator)
+        workshop = planning.create_workshop(workshop_data(world, story_ids=[only]), actor=facilitator)
+        _, pack = packs.request_pack(workshop, actor=facilitator)
         pack_id = pack.id
         governance.decide_safeguarding(db.session.get(Story, only), "restricted", "Kept out for good", lead)
         assert db.session.get(WorkshopPack, pack_id).retired_at is not None
-        assert workshops.servable_pack(db.session.get(Workshop, workshop.id)) is None
+        assert packs.servable_pack(db.session.get(Workshop, workshop.id)) is None
         assert audit_count("workshop.pack_blocked", workshop.id) == 1
         # Restriction also takes the story off every theme board.
         assert all(p.withdrawn_at is not None for p in db.session.scalars(select(Passage).where(Passage.story_id == only)))
@@ -151,7 +152,7 @@ def test_withdrawing_the_only_story_blocks_the_pack(app, users, world):
 
 def _action_citing(world, facilitator, story_id) -> tuple[int, int, str]:
     passage = db.session.scalars(select(Passage).where(Passage.story_id == story_id).order_by(Passage.position)).first()
-    action = workshops.create_action({"title": "Travel help at reception", "status": "agreed",
+    action = action_rules.create_action({"title": "Travel help at reception", "status": "agreed",
                                       "theme_ids": [passage.theme_id], "story_ids": [story_id],
                                       "quotes": [passage.id]}, actor=facilitator)
     return action.id, passage.id, passage.text
@@ -197,7 +198,7 @@ def test_subject_access_lists_workshops_and_actions(app, users, world):
     story_id = _typed_ids(world)[2]
     with app.app_context():
         facilitator = user(users["facilitator"])
-        workshop = workshops.create_workshop(workshop_data(world), actor=facilitator)
+        workshop = planning.create_workshop(workshop_data(world), actor=facilitator)
         action_id, passage_id, _ = _action_citing(world, facilitator, story_id)
         workshop_id = workshop.id
     admin = app.test_client()

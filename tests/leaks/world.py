@@ -124,7 +124,7 @@ def _theme_run(stories) -> tuple[int, list[int]]:
 
 def _workshop_and_action(ids: dict, run_id: int, users) -> tuple[int, int]:
     from accounts.models import User
-    from workshops import services as workshops
+    from workshops import actions, evidence, packs, planning
 
     from governance.policy import quotable_story_ids, workshop_story_ids
 
@@ -132,12 +132,12 @@ def _workshop_and_action(ids: dict, run_id: int, users) -> tuple[int, int]:
     run = db.session.get(ThemeRun, run_id)
     chosen = set(db.session.scalars(workshop_story_ids()))
     quotable = set(db.session.scalars(quotable_story_ids()))
-    workshop = workshops.create_workshop({
+    workshop = planning.create_workshop({
         "title": "Waiting times", "date": date.today() + timedelta(days=7), "place": "Room 2",
         "purpose": "Agree what we change.", "attendees": [], "theme_run_id": run_id,
         "theme_ids": [t.id for t in run.themes], "story_ids": sorted(chosen), "prompts": {}}, actor=facilitator)
     quotes = [p.id for p in db.session.scalars(db.select(Passage).where(Passage.run_id == run_id))
               if p.story_id in quotable]
-    action = workshops.create_action({"title": "Shorter waits", "workshop_id": workshop.id,
+    action = actions.create_action({"title": "Shorter waits", "workshop_id": workshop.id,
                                       "story_ids": sorted(chosen), "quote_ids": quotes}, actor=facilitator)
     return workshop.id, action.id

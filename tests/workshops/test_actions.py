@@ -12,14 +12,15 @@ from stories.models import Story
 from tests.conftest import sign_in
 from tests.workshops.helpers import withdraw, workshop_data
 from themes.models import Passage
-from workshops import services
+from workshops import actions as action_rules
+from workshops import dashboard, errors, evidence, planning
 from workshops.models import DesignAction
 
 
 @pytest.fixture
 def workshop_id(app, world):
     with app.app_context():
-        return services.create_workshop(workshop_data(world)).id
+        return planning.create_workshop(workshop_data(world)).id
 
 
 def _action(world, workshop_id, **overrides):
@@ -29,7 +30,7 @@ def _action(world, workshop_id, **overrides):
             "theme_ids": world["theme_ids"][:1], "story_ids": world["audio_story_ids"],
             "quotes": world["quotes"][world["audio_story_ids"][0]][:1]}
     data.update(overrides)
-    return services.create_action(data)
+    return action_rules.create_action(data)
 
 
 def test_facilitator_records_an_action_citing_quotes(app, client, users, world, workshop_id):
@@ -54,7 +55,7 @@ def test_facilitator_records_an_action_citing_quotes(app, client, users, world, 
 
 def test_dropping_needs_a_reason(app, world, workshop_id):
     with app.app_context():
-        with pytest.raises(services.WorkshopError, match="why"):
+        with pytest.raises(errors.WorkshopError, match="why"):
             _action(world, workshop_id, status="dropped")
         action = _action(world, workshop_id, status="dropped", status_reason="No budget this year")
         assert action.status_reason == "No budget this year"
@@ -103,7 +104,7 @@ def test_an_erased_quote_leaves_a_placeholder(app, client, users, world, worksho
         assert db.session.get(Passage, quote) is None
         action = db.session.get(DesignAction, action_id)
         assert action.quote_ids == [quote]  # the citation stays
-        services.update_action(action, {"owner": "Someone else"}, expected_version=action.version)
+        action_rules.update_action(action, {"owner": "Someone else"}, expected_version=action.version)
         assert db.session.get(DesignAction, action_id).quote_ids == [quote]
     sign_in(client, users["manager"].email)
     page = client.get(f"/actions/{action_id}").get_data(as_text=True)
@@ -148,10 +149,10 @@ def test_status_changes_are_kept_as_a_timeline(app, users, world, workshop_id):
     with app.app_context():
         action = _action(world, workshop_id)
         facilitator = db.session.get(User, users["facilitator"].id)
-        services.add_update(action, actor=facilitator, status="in_progress", comment="Budget found")
-        services.add_update(action, actor=facilitator, comment="Passes ordered")
-        with pytest.raises(services.EditConflict):
-            services.add_update(action, actor=facilitator, comment="stale", expected_version=1)
+        action_rules.add_update(action, actor=facilitator, status="in_progress", comment="Budget found")
+        action_rules.add_update(action, actor=facilitator, comment="Passes ordered")
+        with pytest.raises(errors.EditConflict):
+            action_rules.add_update(action, actor=facilitator, comment="stale", expected_version=1)
         kinds = [(u.kind, u.from_status, u.to_status, u.comment) for u in action.updates]
         assert kinds[1:] == [("status", "agreed", "in_progress", "Budget found"), ("comment", "", "", "Passes ordered")]
 
@@ -212,7 +213,7 @@ def test_story_page_partial_shows_what_came_of_it(app, users, world, workshop_id
         _action(world, workshop_id, title="Bus passes for all")
         story = db.session.get(Story, world["audio_story_ids"][0])
         other = db.session.get(Story, world["story_ids"][-1])
-        outcomes = services.story_outcomes(story.id)
+        outcomes = evidence.story_outcomes(story.id)
         assert [w.id for w in outcomes["workshops"]] == [workshop_id]
         assert [a.title for a in outcomes["actions"]] == ["Bus passes for all"]
         with app.test_request_context():
@@ -250,11 +251,11 @@ def test_overdue_filter_in_the_database(db_app, db_users):
 
     with db_app.app_context():
         world = build_world(audio=0, text_stories=2)
-        ws = services.create_workshop(workshop_data(world)).id
-        services.create_action({"title": "Late", "workshop_id": ws, "due_date": date.today() - timedelta(days=1),
+        ws = planning.create_workshop(workshop_data(world)).id
+        action_rules.create_action({"title": "Late", "workshop_id": ws, "due_date": date.today() - timedelta(days=1),
                                 "theme_ids": world["theme_ids"][:1], "owner": "Pat Smith"})
-        services.create_action({"title": "Fine", "workshop_id": ws, "due_date": date.today() + timedelta(days=1)})
-        late = db.session.scalars(services.filter_actions(due="overdue")).all()
+        action_rules.create_action({"title": "Fine", "workshop_id": ws, "due_date": date.today() + timedelta(days=1)})
+        late = db.session.scalars(dashboard.filter_actions(due="overdue")).all()
         assert [a.title for a in late] == ["Late"]
-        assert [a.title for a in db.session.scalars(services.filter_actions(owner="smith"))] == ["Late"]
-        assert [a.title for a in db.session.scalars(services.filter_actions(theme_id=world["theme_ids"][0]))] == ["Late"]
+        assert [a.title for a in db.session.scalars(dashboard.filter_actions(owner="smith"))] == ["Late"]
+        assert [a.title for a in db.session.scalars(dashboard.filter_actions(theme_id=world["theme_ids"][0]))] == ["Late"]

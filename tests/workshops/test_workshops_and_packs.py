@@ -12,7 +12,7 @@ from stories.models import Story
 from tests.conftest import sign_in
 from tests.factories import make_story
 from tests.workshops.helpers import withdraw, workshop_data
-from workshops import services
+from workshops import packs, planning
 from workshops.models import DEFAULT_PROMPTS, Workshop, WorkshopPack
 
 
@@ -47,7 +47,7 @@ def test_only_stories_with_workshop_consent_can_be_chosen(app, client, users, wo
         run = db.session.get(ThemeRun, world["run_id"])
         run.story_ids = run.story_ids + [private.id]
         db.session.commit()
-        assert private.id not in {s.id for s in services.eligible_stories(run)}
+        assert private.id not in {s.id for s in planning.eligible_stories(run)}
         private_id = private.id
     sign_in(client, users["facilitator"].email)
     assert "Analysis only" not in client.get(f"/workshops/new?run_id={world['run_id']}").get_data(as_text=True)
@@ -71,7 +71,7 @@ def test_a_theme_run_with_no_consented_stories_says_so(app, client, users, world
 
 def test_present_mode_shows_one_theme_per_screen_with_playable_clips(app, client, users, world):
     with app.app_context():
-        workshop = services.create_workshop(workshop_data(world))
+        workshop = planning.create_workshop(workshop_data(world))
         workshop_id = workshop.id
     sign_in(client, users["facilitator"].email)
     response = client.get(f"/workshops/{workshop_id}/present")
@@ -91,7 +91,7 @@ def test_present_mode_shows_one_theme_per_screen_with_playable_clips(app, client
 
 def test_pack_is_built_by_a_job_served_and_complete(app, client, users, world):
     with app.app_context():
-        workshop_id = services.create_workshop(workshop_data(world)).id
+        workshop_id = planning.create_workshop(workshop_data(world)).id
     sign_in(client, users["facilitator"].email)
     assert client.post(f"/workshops/{workshop_id}/pack").status_code == 302  # inline queue: built already
     response = client.get(f"/workshops/{workshop_id}/pack.zip")
@@ -112,14 +112,14 @@ def test_pack_is_built_by_a_job_served_and_complete(app, client, users, world):
     assert sorted(manifest["story_ids"]) == sorted(str(s) for s in world["story_ids"])
     assert all("workshop" in scopes for scopes in manifest["consent_state"].values())
     with app.app_context():
-        job = services.pack_job(db.session.get(Workshop, workshop_id))
+        job = packs.pack_job(db.session.get(Workshop, workshop_id))
         assert job.status == "succeeded" and job.progress == 100
 
 
 def test_a_withdrawn_story_retires_the_old_pack_and_the_next_is_built_without_it(app, client, users, world):
     with app.app_context():
-        workshop = services.create_workshop(workshop_data(world))
-        first = services.build_and_store_pack(workshop)
+        workshop = planning.create_workshop(workshop_data(world))
+        first = packs.build_and_store_pack(workshop)
         old_file = Path(app.config["DATA_DIR"]) / first.path
         gone = world["audio_story_ids"][0]
         withdraw(db.session.get(Story, gone))
@@ -139,23 +139,23 @@ def test_a_withdrawn_story_retires_the_old_pack_and_the_next_is_built_without_it
     assert str(gone) not in manifest["story_ids"]
     assert "four pounds 0." not in viewer
     with app.app_context():
-        packs = db.session.scalars(db.select(WorkshopPack).order_by(WorkshopPack.id)).all()
-        assert packs[0].retired_at is not None and packs[-1].retired_at is None
+        rows = db.session.scalars(db.select(WorkshopPack).order_by(WorkshopPack.id)).all()
+        assert rows[0].retired_at is not None and rows[-1].retired_at is None
 
 
 def test_changing_the_workshop_changes_the_pack(app, users, world):
     with app.app_context():
-        workshop = services.create_workshop(workshop_data(world))
-        pack = services.build_and_store_pack(workshop)
-        assert services.servable_pack(workshop).id == pack.id
-        services.update_workshop(workshop, workshop_data(world, theme_ids=world["theme_ids"][:1]),
+        workshop = planning.create_workshop(workshop_data(world))
+        pack = packs.build_and_store_pack(workshop)
+        assert packs.servable_pack(workshop).id == pack.id
+        planning.update_workshop(workshop, workshop_data(world, theme_ids=world["theme_ids"][:1]),
                                  expected_version=workshop.version)
-        assert services.servable_pack(workshop) is None
+        assert packs.servable_pack(workshop) is None
 
 
 def test_cli_builds_a_pack(app, world, tmp_path):
     with app.app_context():
-        workshop_id = services.create_workshop(workshop_data(world)).id
+        workshop_id = planning.create_workshop(workshop_data(world)).id
     out = tmp_path / "cli-pack.zip"
     result = app.test_cli_runner().invoke(args=["packs", "build", str(workshop_id), str(out)])
     assert result.exit_code == 0, result.output

@@ -1,0 +1,97 @@
+"""REFI-QDA export of a theme run: redacted transcripts, themes as codes, quotes as coded segments."""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+
+from sqlalchemy import select
+
+from audit.services import record
+from core.actors import actor_label
+from core.timeutil import utcnow
+from extensions import db
+from themes.read import ids_of, quote_text, run_themes, theme_passages
+
+
+def qdpx_project(run, *, actor=None) -> dict:
+    """A REFI-QDA project dict for a theme run: redacted transcripts, themes as codes, quotes as segments."""
+    from engines.packs.content import theme_colour
+    from governance.policy import analysable_story_ids, quotable_story_ids, redacted_text, redacted_title
+    from stories.models import Story
+
+    # A file leaving the site carries words only of stories whose storytellers agreed to be quoted.
+    analysable = ids_of(analysable_story_ids()) & ids_of(quotable_story_ids())
+    themes = run_themes(run)
+    story_ids = {p.story_id for t in themes for p in theme_passages(t)} | set(run.story_ids or [])
+    story_ids &= analysable
+    stories = db.session.scalars(select(Story).where(Story.id.in_(story_ids)).order_by(Story.id)).all() if story_ids else []
+    texts = {s.id: redacted_text(s) for s in stories}
+    segments, skipped = [], 0
+    for theme in themes:
+        for passage in theme_passages(theme):
+            if passage.story_id not in texts:
+                continue
+            words = quote_text(passage)
+            start = texts[passage.story_id].find(words) if words else -1
+            if start < 0:
+                skipped += 1
+                continue
+            segments.append({"story_id": str(passage.story_id), "start": start, "end": start + len(words),
+                             "theme_id": theme.id, "text": words})
+    reporter_codes = []
+    try:
+        from themes.models import Code, PassageCode, Passage
+
+        codes = db.session.scalars(select(Code).order_by(Code.name)).all()
+        reporter_codes = [{"id": c.id, "name": c.name, "description": c.description or ""} for c in codes]
+        for pc in db.session.scalars(select(PassageCode)):
+            if pc.story_id not in texts:
+                continue
+            passage = db.session.scalars(select(Passage).where(Passage.story_id == pc.story_id,
+                                                               Passage.text_hash == pc.text_hash)).first()
+            words = quote_text(passage) if passage is not None else None
+            start = texts[pc.story_id].find(words) if words else -1
+            if start >= 0:
+                segments.append({"story_id": str(pc.story_id), "start": start, "end": start + len(words),
+                                 "reporter_code_id": pc.code_id, "text": words})
+    except ImportError:
+        pass
+    return {
+        "name": f"Storyloom - theme run {run.id}",
+        "description": "Redacted stories, the themes people shaped, and the passages coded to them.",
+        "exported_by": {"id": f"u{getattr(actor, 'id', 0)}", "name": actor_label(actor)},
+        "exported_at": utcnow(),
+        "themes": [{"id": t.id, "label": t.label, "description": t.description or "", "color": theme_colour(i)}
+                   for i, t in enumerate(themes)],
+        "reporter_codes": reporter_codes,
+        "stories": [{"id": str(s.id), "title": redacted_title(s), "role": s.storyteller_role, "text": texts[s.id]}
+                    for s in stories],
+        "segments": segments,
+        "notes": [{"title": f"Theme run {run.id}",
+                   "text": f"Model {run.model or 'unknown'}; settings {json.dumps(run.settings or {})}; "
+                           f"{skipped} passages left out because their words changed after redaction."}],
+    }
+
+
+def export_qdpx(run, out_path, *, actor=None) -> Path:
+    from engines.qdpx import build_qdpx
+
+    path = build_qdpx(qdpx_project(run, actor=actor), out_path)
+    record("themes.qdpx_export", run, actor=actor, summary=f"theme run {run.id} to REFI-QDA")
+    db.session.commit()
+    return Path(path)
+
+
+def qdpx_download(run, *, actor=None) -> bytes:
+    """The run's .qdpx file as bytes for a download (built in DATA_DIR/tmp, removed after)."""
+    scratch = Path(current_app.config["DATA_DIR"]) / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="qdpx-", dir=scratch))
+    try:
+        return export_qdpx(run, folder / f"storyloom-theme-run-{run.id}.qdpx", actor=actor).read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
