@@ -81,6 +81,8 @@ DOMAINS = ("core", "accounts", "audit", "jobs", "stories", "themes", "workshops"
 def _register_models() -> None:
     for domain in DOMAINS:
         optional_import(f"{domain}.models")
+    for domain in DOMAINS:  # each domain's part of the story lifecycle (core/signals.py)
+        optional_import(f"{domain}.receivers")
 
 
 def _register_blueprints(app: Flask, api, csrf) -> None:

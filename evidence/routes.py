@@ -59,7 +59,7 @@ def _similar_helper():
         from flask_login import current_user as user
 
         from stories.models import Story
-        from stories.services import may_view
+        from governance import policy
         from themes import board
         from themes.evidence import similar_stories
 
@@ -69,7 +69,7 @@ def _similar_helper():
         found = []
         for story_id, score in similar_stories(story.id, viewer.analysable):
             other = db.session.get(Story, story_id)
-            if other is not None and may_view(user, other):
+            if other is not None and policy.may(user, other, "list"):
                 found.append({"story": other, "score": score})
         return found
 

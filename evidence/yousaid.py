@@ -38,7 +38,9 @@ class YouSaid:
 
     def spoken(self) -> str:
         """The summary as sentences for the speech engine."""
-        parts = [f"This is about the story you told, called {self.story.title}."]
+        from governance.policy import redacted_title
+
+        parts = [f"This is about the story you told, called {redacted_title(self.story)}."]
         if self.themes:
             parts.append("Your story was about " + _and([m["label"] for m in self.themes]) + ".")
         if self.workshops:

@@ -10,6 +10,8 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from stories.cli import stories_cli
+
 consent_cli = AppGroup("consent", help="Consent records.")
 safeguarding_cli = AppGroup("safeguarding", help="Safeguarding decisions.")
 retention_cli = AppGroup("retention", help="Delete originals past the retention period.")
@@ -43,11 +45,15 @@ def _story(story_id):
 @click.option("--requested-by", default="", help="Who asked (default: the storyteller).")
 def withdraw_command(story_id, email, reason, requested_by):
     """Withdraw consent for STORY_ID: it leaves every use at once."""
+    from governance.policy import may_withdraw
     from governance.services import GovernanceError, withdraw_consent
 
     user, story = _user(email), _story(story_id)
-    if not (story.reporter_id == user.id or user.has_role("admin")):
-        click.echo("error: only the story's reporter or an admin can withdraw consent", err=True)
+    if story.current_consent is not None and story.current_consent.withdrawn_at is not None:
+        click.echo("error: consent for this story is already withdrawn", err=True)
+        sys.exit(1)
+    if not may_withdraw(user, story):
+        click.echo("error: only the story's reporter or an admin can withdraw consent in force", err=True)
         sys.exit(1)
     try:
         withdraw_consent(story, user, requested_by=requested_by, reason=reason)
@@ -107,16 +113,4 @@ def erase_command(story_id, email, yes):
 
 
 commands = [consent_cli, safeguarding_cli, retention_cli]
-
-# `flask stories erase`: the stories group belongs to the stories domain. Attach to
-# its `stories_cli` when it exists; until then offer a stand-in group of our own.
-try:
-    from stories.cli import stories_cli as _stories_cli
-except ImportError:
-    _stories_cli = None
-if _stories_cli is not None:
-    _stories_cli.add_command(erase_command)
-else:
-    _stand_in = AppGroup("stories", help="Stories (stand-in group until stories/cli.py defines stories_cli).")
-    _stand_in.add_command(erase_command)
-    commands.append(_stand_in)
+stories_cli.add_command(erase_command)  # `flask stories erase`: the stories group belongs to the stories domain

@@ -13,10 +13,9 @@ import hashlib
 import json
 import re
 import secrets
-from contextlib import contextmanager
-from pathlib import Path
 
-from flask import current_app
+
+from stories.media import local_media_path
 
 _PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
 
@@ -34,24 +33,6 @@ def purge_clips(story_id: int) -> None:
     from core.storage import storage
 
     storage().delete_prefix(clips_prefix(story_id))
-
-
-@contextmanager
-def media_path(media):
-    """A plaintext path of `media`, through the stories helper's encrypted store when it is there."""
-    try:
-        from stories.media import local_media_path
-    except ImportError as exc:
-        if getattr(exc, "name", None) not in ("stories.media", None) and "local_media_path" not in str(exc):
-            raise
-        local_media_path = None
-    if local_media_path is not None:
-        with local_media_path(media) as path:
-            yield Path(path)
-        return
-    if media.encrypted:
-        raise ClipRefused("The media store is not available to read this encrypted file.")
-    yield Path(current_app.config["DATA_DIR"]) / media.storage_path
 
 
 def placed_words(story) -> tuple[list[dict], list[tuple[float, float, int, int]]]:
@@ -143,7 +124,7 @@ def redacted_clip_file(story, start: float, end: float) -> str:
         return object_key
     partial = tmp_dir() / f"clip-{key}-{secrets.token_hex(4)}.mp3"
     try:
-        with media_path(story.media) as source:
+        with local_media_path(story.media) as source:
             cut_clip(source, start, end, partial, mutes=[m for m in mutes if m[1] > start and m[0] < end])
         sealed.put_sealed(store, object_key, partial, tmp_dir())
     finally:

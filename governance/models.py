@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.timeutil import utcnow
 from extensions import db
 
+REDACTION_FIELDS = {"transcript": "in the words", "title": "in the title", "notes": "in the notes"}
 REDACTION_STATES = {
     "proposed": "Suggested",
     "accepted": "Hidden",
@@ -81,6 +82,8 @@ class Redaction(db.Model):
     # and at retention, like the transcript itself.
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     source: Mapped[str] = mapped_column(String(40), nullable=False, default="detector")  # detector|always_redact|reviewer
+    # Which text it is in: the transcript, or the story's title or notes (reviewed the same way).
+    field: Mapped[str] = mapped_column(String(12), nullable=False, default="transcript", server_default="transcript")
     state: Mapped[str] = mapped_column(String(12), nullable=False, default="proposed", index=True)
     # The stretch of audio (seconds) where the words were when they were judged identifying
     # (governance/anchors.py). Rewording the transcript never un-mutes it; rejecting does.

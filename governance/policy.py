@@ -12,7 +12,7 @@ governance row at all has never been through transcription, e.g. test data.)
 from __future__ import annotations
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import or_, select
+from sqlalchemy import and_, false, or_, select, true
 
 from extensions import db
 from governance.models import Redaction, StoryGovernance
@@ -61,50 +61,145 @@ def hold_label(story: Story) -> str | None:
     return None
 
 
+# --- who may do what with a story: one table, deny by default ----------------------------------
+
+# Purposes a person (or a job) can have for a story.
+PURPOSES = {
+    "list": "see that it exists: its title (redacted), storyteller role and state",
+    "read": "read its words (redacted, unless the person sees it unredacted)",
+    "hear": "hear its audio (the original only for those who see it unredacted, else a redacted clip)",
+    "analyse": "put its words into a theme run",
+    "cite": "choose it for a workshop or cite it in a design action (title, role, themes)",
+    "quote": "print or play its words outside its own page: boards, packs, present mode, actions, clips",
+    "export": "let its words leave the site in a file (pack, viewer, REFI-QDA, CSV)",
+}
+# What the storyteller must have agreed to (consent in force, not withdrawn or expired) for each use.
+USE_SCOPES = {"analyse": "analysis", "cite": "workshop", "quote": "quote", "export": "quote"}
+# Facilitators help review stories that are in use; managers read only what they were allowed to.
+FACILITATOR_PAGE_SCOPES = ("analysis", "workshop")
+MANAGER_SCOPE = "manager_view"
+UNREDACTED_ROLES = ("admin", "safeguarding_lead")
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "id", None) is not None
+
+
+def _in_use(scope: str):
+    """Condition: `scope` in force and the story is not held, restricted or being checked."""
+    return and_(Story.id.in_(stories_with_scope(scope)), Story.id.not_in(held_story_ids()))
+
+
+def _conditions(user, purpose: str) -> list:
+    """The ways `user` may have `purpose` for a story, as SQL conditions (none: denied)."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown purpose {purpose!r}")
+    manager_only = _signed_in(user) and user.has_role("manager") and not user.has_role(
+        "facilitator", "admin", "reporter", "safeguarding_lead")
+    if purpose in USE_SCOPES:
+        condition = _in_use(USE_SCOPES[purpose])
+        if manager_only and purpose in ("quote", "export"):
+            condition = and_(condition, _in_use(MANAGER_SCOPE))
+        return [condition]
+    if not _signed_in(user):
+        return []
+    if user.has_role(*UNREDACTED_ROLES):
+        return [true()]
+    conditions = [Story.reporter_id == user.id]
+    if user.has_role("facilitator"):
+        scopes = ("quote",) if purpose == "hear" else FACILITATOR_PAGE_SCOPES
+        conditions += [_in_use(scope) for scope in scopes]
+    if user.has_role("manager"):
+        condition = _in_use(MANAGER_SCOPE)
+        conditions.append(and_(condition, _in_use("quote")) if purpose == "hear" else condition)
+    return conditions
+
+
+def story_ids(user, purpose: str):
+    """select() of the ids of stories `user` may have `purpose` for (user None: a job, for a use)."""
+    conditions = _conditions(user, purpose)
+    return select(Story.id).where(or_(*conditions) if conditions else false())
+
+
+def may(user, story: Story | None, purpose: str) -> bool:
+    """True when `user` may have `purpose` for `story` (the same rule as `story_ids`, for one story)."""
+    if story is None or story.id is None:
+        return False
+    return db.session.scalar(story_ids(user, purpose).where(Story.id == story.id)) is not None
+
+
+def sees_unredacted(user, story: Story) -> bool:
+    """The story's reporter, admins and the safeguarding lead see its words and hear its audio as recorded."""
+    if not _signed_in(user):
+        return False
+    return story.reporter_id == user.id or user.has_role(*UNREDACTED_ROLES)
+
+
+def sees_file_name(user, story: Story) -> bool:
+    """Original file names (often a person's name) stay with the story's reporter and admins."""
+    return _signed_in(user) and (story.reporter_id == user.id or user.has_role("admin"))
+
+
+def may_decide_suggestions(user, story: Story) -> bool:
+    """Undecided suggestions are read and decided only by those who see the story unredacted."""
+    return sees_unredacted(user, story)
+
+
+def may_hide_words(user, story: Story, words: str) -> bool:
+    """Those who see it unredacted hide anything; a facilitator who may read it hides only words they can
+    read in its redacted text (searching the unredacted text would tell them what it holds)."""
+    if sees_unredacted(user, story):
+        return True
+    if not (_signed_in(user) and user.has_role("facilitator") and may(user, story, "read")):
+        return False
+    needle = " ".join((words or "").split()).lower()
+    return bool(needle) and needle in " ".join(redacted_text(story).split()).lower()
+
+
+def may_withdraw(user, story: Story) -> bool:
+    """The story's reporter or an admin, while consent is in force."""
+    return _signed_in(user) and (story.reporter_id == user.id or user.has_role("admin")) \
+        and bool(story.consent_scopes())
+
+
+def may_edit_transcript(user, story: Story) -> bool:
+    """The story's reporter and admins edit its words (others never see them unredacted)."""
+    return _signed_in(user) and (story.reporter_id == user.id or user.has_role("admin"))
+
+
+def may_change_action_status(user) -> bool:
+    """Facilitators and admins move a design action on; nobody without a role does."""
+    return _signed_in(user) and user.has_role("facilitator", "admin")
+
+
 def analysable_story_ids():
     """select() of ids of stories that may enter a theme run: reviewed, with `analysis` consent in force,
     not held for safeguarding."""
-    return select(Story.id).where(
-        Story.status == "ready",
-        Story.id.in_(stories_with_scope("analysis")),
-        Story.id.not_in(held_story_ids()),
-    )
+    return story_ids(None, "analyse").where(Story.status == "ready")
 
 
 def workshop_story_ids():
-    """select() of ids of stories that may be chosen for a workshop or pack."""
-    return select(Story.id).where(Story.id.in_(stories_with_scope("workshop")), Story.id.not_in(held_story_ids()))
+    """select() of ids of stories that may be chosen for a workshop or pack (title, role, themes)."""
+    return story_ids(None, "cite")
 
 
-def quotable_story_ids():
-    """select() of ids of stories whose words may be shown as a quote or played as a clip."""
-    return select(Story.id).where(Story.id.in_(stories_with_scope("quote")), Story.id.not_in(held_story_ids()))
+def quotable_story_ids(user=None):
+    """select() of ids of stories whose words may be shown as a quote or played as a clip (to `user`)."""
+    return story_ids(user, "quote")
 
 
 def manager_readable_story_ids():
     """select() of ids of stories whose text managers may read (others: counts only)."""
-    return select(Story.id).where(Story.id.in_(stories_with_scope("manager_view")), Story.id.not_in(held_story_ids()))
+    return select(Story.id).where(_in_use(MANAGER_SCOPE))
 
 
 def public_story_ids():
     """select() of ids of stories whose (redacted) words may appear on a public page: `public` consent, not held."""
-    return select(Story.id).where(Story.id.in_(stories_with_scope("public")), Story.id.not_in(held_story_ids()))
-
-
-def may_view_unredacted(user, story: Story) -> bool:
-    """Only the story's reporter, admins and the safeguarding lead see the unredacted transcript."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return story.reporter_id == user.id or user.has_role("admin", "safeguarding_lead")
-
-
-def may_review_redactions(user, story: Story) -> bool:
-    """Reviewers of a story's redactions: those who may see it unredacted, and facilitators."""
-    return may_view_unredacted(user, story) or (getattr(user, "is_authenticated", False) and user.has_role("facilitator"))
+    return select(Story.id).where(_in_use("public"))
 
 
 def prefetch_story_texts(story_ids) -> None:
-    """Load many stories with their segments and hiding redactions in three queries, for a page
+    """Load many stories with their segments and hiding transcript redactions in three queries, for a page
     that shows passages of many stories (theme board, theme page). Only for GET requests, so a
     request that changes a redaction never reads a list read before the change."""
     from flask import g, request
@@ -120,28 +215,29 @@ def prefetch_story_texts(story_ids) -> None:
     # Held for the request: the session's identity map only keeps rows someone still refers to.
     g.prefetched_stories = [*g.get("prefetched_stories", []), *stories]
     found: dict[int, list] = {i: [] for i in ids}
-    for row in db.session.scalars(select(Redaction).where(Redaction.story_id.in_(ids),
+    for row in db.session.scalars(select(Redaction).where(Redaction.story_id.in_(ids), Redaction.field == "transcript",
                                                           Redaction.state.in_(("proposed", "accepted")))):
         found[row.story_id].append(row)
     g.prefetched_redactions = {**g.get("prefetched_redactions", {}), **found}
 
 
-def _hiding_redactions(story: Story) -> list:
+def _hiding_redactions(story: Story, field: str) -> list:
     from flask import g, has_app_context
 
-    prefetched = g.get("prefetched_redactions", {}) if has_app_context() else {}
+    prefetched = g.get("prefetched_redactions", {}) if has_app_context() and field == "transcript" else {}
     if story.id in prefetched:
         return prefetched[story.id]
     return db.session.scalars(
-        select(Redaction).where(Redaction.story_id == story.id, Redaction.state.in_(("proposed", "accepted")))
+        select(Redaction).where(Redaction.story_id == story.id, Redaction.field == field,
+                                Redaction.state.in_(("proposed", "accepted")))
     ).all()
 
 
-def applied_spans(story: Story) -> list:
+def applied_spans(story: Story, field: str = "transcript") -> list:
     """The spans hidden outside the story's page: accepted ones and (until decided) proposed ones."""
     from engines.redaction.spans import Span, merge_spans
 
-    rows = _hiding_redactions(story)
+    rows = _hiding_redactions(story, field)
     spans = [Span(r.start_char, r.end_char, r.kind, r.text, r.source) for r in rows if r.end_char > r.start_char]
     return merge_spans(spans)
 
@@ -184,6 +280,43 @@ def redacted_segments(story: Story) -> list[dict]:
             text = apply_redactions(segment.text.strip(), local)
         out.append({"start": segment.start, "end": segment.end, "text": text, "speaker": segment.speaker})
     return out
+
+
+STALE_FIELD = "[hidden until it is checked again]"
+
+
+def _redacted_field(story_id: int, field: str, text: str) -> str:
+    """`text` with its redactions applied; if it changed since it was checked, none of it (when in doubt, hide)."""
+    from engines.redaction.spans import Span, apply_redactions
+
+    rows = db.session.scalars(select(Redaction).where(
+        Redaction.story_id == story_id, Redaction.field == field, Redaction.state.in_(("proposed", "accepted")))).all()
+    if any(text[r.start_char:r.end_char] != r.text for r in rows):
+        return STALE_FIELD
+    spans = [Span(r.start_char, r.end_char, r.kind, r.text, r.source) for r in rows if r.end_char > r.start_char]
+    return apply_redactions(text, spans) if spans else text
+
+
+def redacted_title(story: Story) -> str:
+    """The title as shown outside its reporter's, admins' and the safeguarding lead's views."""
+    return _redacted_field(story.id, "title", story.title or "")
+
+
+def redacted_title_of(story_id: int, title: str) -> str:
+    """`redacted_title` for a query row that carries only the story's id and title."""
+    return _redacted_field(story_id, "title", title or "")
+
+
+def redacted_notes(story: Story) -> str:
+    return _redacted_field(story.id, "notes", story.notes or "")
+
+
+def shown_title(user, story: Story) -> str:
+    return story.title if sees_unredacted(user, story) else redacted_title(story)
+
+
+def shown_notes(user, story: Story) -> str:
+    return story.notes if sees_unredacted(user, story) else redacted_notes(story)
 
 
 def redacted_text(story: Story) -> str:

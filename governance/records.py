@@ -25,10 +25,12 @@ def story_or_error(story_id: int) -> Story:
     return story
 
 
-def redactions_for(story: Story) -> list[Redaction]:
-    return db.session.scalars(
-        select(Redaction).where(Redaction.story_id == story.id).order_by(Redaction.start_char, Redaction.id)
-    ).all()
+def redactions_for(story: Story, field: str | None = "transcript") -> list[Redaction]:
+    """The story's redactions in one text (`field`: transcript, title or notes; None: all of them)."""
+    stmt = select(Redaction).where(Redaction.story_id == story.id)
+    if field is not None:
+        stmt = stmt.where(Redaction.field == field)
+    return db.session.scalars(stmt.order_by(Redaction.start_char, Redaction.id)).all()
 
 
 def flags_for(story: Story) -> list[SafeguardingFlag]:

@@ -6,7 +6,7 @@ from core.timeutil import utcnow
 from extensions import db
 from governance.clips import purge_clips
 from governance.errors import GovernanceError
-from governance.models import Redaction
+from governance.models import REDACTION_FIELDS, Redaction
 from governance.records import redactions_for
 from stories.models import Story
 
@@ -89,7 +89,7 @@ def reject_redaction(row: Redaction, actor=None) -> Redaction:
 
 
 def accept_all_proposed(story: Story, actor=None) -> int:
-    rows = [r for r in redactions_for(story) if r.state == "proposed"]
+    rows = [r for r in redactions_for(story, field=None) if r.state == "proposed"]
     for row in rows:
         row.state, row.decided_at, row.decided_by_id = "accepted", utcnow(), getattr(actor, "id", None)
     record("redaction.accepted_all", story, summary=f"{len(rows)} suggested redactions accepted", actor=actor,
@@ -143,3 +143,47 @@ def add_redaction_by_words(story: Story, words: str, kind: str, actor=None) -> l
     if not found:
         raise GovernanceError("Those words are not in the transcript.")
     return [add_redaction(story, s, s + len(words), kind, actor) for s in found]
+
+
+def review_page(story: Story, user) -> dict:
+    """What the hidden-details page shows `user` (the route checked they may read the story).
+
+    Those who see the story unredacted get the whole transcript with each redaction marked, and decide
+    suggestions. Anyone else (a facilitator) gets only what others will see and each redaction's kind
+    and state: undecided suggestions are never shown to them in plain words.
+    """
+    from governance import policy
+    from governance.records import governance_for
+    from governance.safeguarding import record_unredacted_view
+
+    full = policy.may_decide_suggestions(user, story)
+    rows = redactions_for(story, field=None)
+    if full:
+        record_unredacted_view(user, story, where="redaction review")
+        items = [{"row": r, "words": r.text, "before": None, "after": None} for r in rows]
+    else:
+        record_redaction_review_view(user, story)
+        items = [{"row": r, "words": None, "before": None, "after": None} for r in rows]
+    redacted = policy.redacted_segments(story)
+    clips = []
+    for segment in redacted if story.media_id is not None else []:
+        url = policy.clip_url(story, segment["start"], segment["end"])
+        if url:
+            clips.append({"text": segment["text"], "url": url, "start": segment["start"]})
+    return {"full": full, "may_decide": full, "pieces": _marked_pieces(story, rows) if full else [],
+            "items": items, "rows": rows, "redacted": redacted, "clips": clips,
+            "title": policy.shown_title(user, story), "gov": governance_for(story, create=False),
+            "field_labels": REDACTION_FIELDS}
+
+
+def _marked_pieces(story: Story, rows) -> list[dict]:
+    """The transcript cut into plain stretches and redacted ones (each marked once)."""
+    text, cursor, pieces = story.transcript_text, 0, []
+    for row in sorted((r for r in rows if r.field == "transcript"), key=lambda r: (r.start_char, -r.end_char)):
+        if row.start_char < cursor:
+            continue  # overlapping: listed below, marked once in the text
+        pieces.append({"text": text[cursor:row.start_char]})
+        pieces.append({"text": text[row.start_char:row.end_char], "redaction": row})
+        cursor = row.end_char
+    pieces.append({"text": text[cursor:]})
+    return pieces

@@ -10,11 +10,13 @@ from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
 from governance.clips import purge_clips
-from governance.erasure import checkpoint_database, delete_files, release_media
+from governance.erasure import checkpoint_database
+from governance.lifecycle import Leftovers, after_commit
 from governance.models import Redaction, StoryGovernance
 from governance.records import flags_for, governance_for
 from governance.settings import retention_months
 from stories.models import Story, TranscriptVersion
+from stories.receivers import release_media
 
 
 def _add_months(day: date, months: int) -> date:
@@ -70,6 +72,6 @@ def delete_originals(story: Story, actor=None) -> None:
            summary="Original audio and unredacted text deleted at the end of the retention period"
            + ("; redacted text kept" if keep_text else "; no consent in force, text deleted"))
     db.session.commit()
-    delete_files(files)
+    after_commit(Leftovers(files=files))
     purge_clips(story.id)
     checkpoint_database()

@@ -28,9 +28,12 @@ def _story_page(story: Story) -> str:
         return url_for("governance.review", story_id=story.id)
 
 
-def _reviewable(story_id: int) -> Story:
-    story = db.get_or_404(Story, story_id)
-    if not policy.may_review_redactions(current_user, story):
+def _reviewable(story_id: int, *, decide: bool = False) -> Story:
+    """The story if the user may read it (and, with `decide`, decide its suggestions); else 404."""
+    story = db.session.get(Story, story_id)
+    if story is None or not policy.may(current_user, story, "read"):
+        abort(404)
+    if decide and not policy.may_decide_suggestions(current_user, story):
         abort(403)
     return story
 
@@ -40,42 +43,16 @@ def _reviewable(story_id: int) -> Story:
 @bp.route("/stories/<int:story_id>/redactions")
 @allow("reporter", "facilitator", "admin", "safeguarding_lead")
 def review(story_id: int):
-    """See each proposed redaction; accept, reject, or add one.
+    """See each redaction; accept, reject, or add one.
 
-    The story's reporter, admins and the safeguarding lead see the whole unredacted
-    transcript (and the view is audited). Facilitators review too, but see only each
-    suggestion's own words with a few words of context, never the whole transcript.
+    The story's reporter, admins and the safeguarding lead see the whole unredacted transcript (the
+    view is audited) and decide suggestions. Facilitators see only what others will see, and may
+    hide more words they can read there.
     """
     story = _reviewable(story_id)
-    full = policy.may_view_unredacted(current_user, story)
-    rows = services.redactions_for(story)
-    pieces = []
-    if full:
-        services.record_unredacted_view(current_user, story, where="redaction review")
-        text = story.transcript_text
-        cursor = 0
-        for row in sorted(rows, key=lambda r: (r.start_char, -r.end_char)):
-            if row.start_char < cursor:
-                continue  # overlapping: listed below, marked once in the text
-            pieces.append({"text": text[cursor:row.start_char]})
-            pieces.append({"text": text[row.start_char:row.end_char], "redaction": row})
-            cursor = row.end_char
-        pieces.append({"text": text[cursor:]})
-        items = [{"row": r, "words": r.text, "before": None, "after": None} for r in rows]
-    else:
-        services.record_redaction_review_view(current_user, story)
-        items = services.redaction_in_context(story, rows)
-    gov = services.governance_for(story, create=False)
-    redacted = policy.redacted_segments(story)
-    clips = []
-    if story.media_id is not None:
-        for segment in redacted:
-            url = policy.clip_url(story, segment["start"], segment["end"])
-            if url:
-                clips.append({"text": segment["text"], "url": url, "start": segment["start"]})
-    return render_template("governance/review.html", story=story, full=full, pieces=pieces, items=items,
-                           rows=rows, redacted=redacted, form=ConfirmForm(), add_form=AddRedactionForm(),
-                           gov=gov, clips=clips, story_page=_story_page(story))
+    page = services.review_page(story, current_user)
+    return render_template("governance/review.html", story=story, form=ConfirmForm(), add_form=AddRedactionForm(),
+                           story_page=_story_page(story), **page)
 
 
 @bp.route("/stories/<int:story_id>/redactions/<int:redaction_id>/accept", methods=["POST"], defaults={"decision": "accept"},
@@ -84,13 +61,11 @@ def review(story_id: int):
           endpoint="reject_redaction")
 @allow("reporter", "facilitator", "admin", "safeguarding_lead")
 def decide_redaction(story_id: int, redaction_id: int, decision: str):
-    """Accept or reject one proposed redaction."""
-    story = _reviewable(story_id)
+    """Accept or reject one redaction (those who see the story unredacted)."""
+    story = _reviewable(story_id, decide=True)
     row = db.session.get(Redaction, redaction_id)
     if row is None or row.story_id != story.id or not ConfirmForm().validate_on_submit():
         abort(404 if row is None or row.story_id != story.id else 400)
-    if decision == "reject" and row.state == "accepted" and not policy.may_view_unredacted(current_user, story):
-        abort(403)  # showing hidden words again needs someone who may read the whole transcript
     try:
         (services.accept_redaction if decision == "accept" else services.reject_redaction)(row, current_user)
     except services.GovernanceError as exc:
@@ -104,7 +79,7 @@ def decide_redaction(story_id: int, redaction_id: int, decision: str):
 @allow("reporter", "facilitator", "admin", "safeguarding_lead")
 def accept_all(story_id: int):
     """Accept every suggestion still waiting."""
-    story = _reviewable(story_id)
+    story = _reviewable(story_id, decide=True)
     if ConfirmForm().validate_on_submit():
         count = services.accept_all_proposed(story, current_user)
         flash(f"{count} suggestions accepted.", "success")
@@ -116,11 +91,11 @@ def accept_all(story_id: int):
 def add_redaction(story_id: int):
     """Hide words the reviewer selected (or typed)."""
     story = _reviewable(story_id)
-    full = policy.may_view_unredacted(current_user, story)
+    full = policy.sees_unredacted(current_user, story)
     form = AddRedactionForm()
     if form.validate_on_submit():
         try:
-            if not full and not services.words_visible_in_redacted(story, form.words.data):
+            if not policy.may_hide_words(current_user, story, form.words.data):
                 # Facilitators hide words they can read in the redacted story; the unredacted
                 # transcript is not searched for them (that would tell them what it holds).
                 raise services.GovernanceError("Type words as they appear under “What others will see”.")
@@ -153,8 +128,10 @@ def check_again(story_id: int):
 @allow("reporter", "admin")
 def withdraw(story_id: int):
     """Withdraw consent: the story stops being used everywhere at once."""
-    story = db.get_or_404(Story, story_id)
-    if not (story.reporter_id == current_user.id or current_user.has_role("admin")):
+    story = db.session.get(Story, story_id)
+    if story is None or not policy.may(current_user, story, "list"):
+        abort(404)
+    if not policy.may_withdraw(current_user, story):
         abort(403)
     form = WithdrawForm()
     if form.validate_on_submit():
@@ -295,7 +272,7 @@ def clip(token: str):
 
     data = policy.read_clip_token(token)
     story = db.session.get(Story, data["s"]) if data else None
-    if story is None:
+    if story is None or not (policy.may(current_user, story, "quote") or policy.sees_unredacted(current_user, story)):
         abort(404)
     try:
         object_key = redacted_clip_file(story, data["a"], data["b"])
@@ -321,8 +298,8 @@ def governance_panel(story: Story) -> dict:
         "scope_labels": [CONSENT_SCOPES.get(s, s) for s in scopes],
         "counts": {state: sum(1 for r in rows if r.state == state) for state in ("proposed", "accepted", "rejected")},
         "gov": services.governance_for(story, create=False),
-        "may_review": policy.may_review_redactions(user, story),
-        "may_withdraw": bool(scopes) and (story.reporter_id == user.id or user.has_role("admin")),
+        "may_review": policy.may(user, story, "read"),
+        "may_withdraw": policy.may_withdraw(user, story),
     }
 
 
@@ -330,4 +307,6 @@ def governance_panel(story: Story) -> dict:
 def _governance_globals():
     from governance.alerts import alert_globals
 
-    return {"governance_panel": governance_panel, "story_hold_label": policy.hold_label, **alert_globals()}
+    return {"governance_panel": governance_panel, "story_hold_label": policy.hold_label,
+            "story_title": lambda story: policy.shown_title(current_user, story),
+            "story_notes": lambda story: policy.shown_notes(current_user, story), **alert_globals()}

@@ -4,10 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from audit.services import record
+from core import signals
 from core.timeutil import utcnow
 from extensions import db
 from governance.clips import purge_clips
-from governance.consent import notify
+from governance.lifecycle import after_commit, announce
 from governance.errors import GovernanceError
 from governance.models import DECISIONS, StoryGovernance
 from governance.records import flags_for, governance_for
@@ -46,12 +47,14 @@ def decide_safeguarding(story: Story, decision: str, note: str = "", actor=None)
     gov.decision_note = (note or "").strip()
     if gov.scan_state == "failed" and decision != "restricted":
         gov.scan_state = "done"  # the lead read it in place of the failed check
+    # The note may carry the story's words: it stays on the governance row, not in the audit log.
     record("safeguarding.decided", story, actor=actor, summary=f"Safeguarding decision: {decision}",
-           before={"state": before}, after={"state": decision, "note": gov.decision_note})
+           before={"state": before}, after={"state": decision})
+    left = announce(signals.story_restricted, story.id, actor=actor) if decision == "restricted" else None
     db.session.commit()
-    if decision == "restricted":
+    if left is not None:
         purge_clips(story.id)
-        notify("withdrawn", story.id)
+        after_commit(left)
     return gov
 
 

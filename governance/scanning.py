@@ -69,10 +69,24 @@ def scan_story(story_id: int, report=None, nlp=None, embed=None) -> dict:
 
 
 def _detect(story: Story, nlp=None) -> dict:
+    """Detect in the transcript, the title and the notes (each reviewed the same way)."""
+    counts = {"proposed": 0, "kept": 0, "dropped": 0}
+    for field, text in story_texts(story).items():
+        for key, value in _detect_in(story, field, text, nlp=nlp).items():
+            counts[key] += value
+    purge_clips(story.id)
+    return counts
+
+
+def story_texts(story: Story) -> dict[str, str]:
+    """The texts of a story that redactions apply to, by field."""
+    return {"transcript": story.transcript_text, "title": story.title or "", "notes": story.notes or ""}
+
+
+def _detect_in(story: Story, field: str, text: str, nlp=None) -> dict:
     from engines.redaction import detect_redactions
 
-    text = story.transcript_text
-    existing = redactions_for(story)
+    existing = redactions_for(story, field)
     kept: list[Redaction] = []
     dropped = 0
     for row in existing:
@@ -96,7 +110,7 @@ def _detect(story: Story, nlp=None) -> dict:
             continue
         if place is None:
             record("redaction.dropped", object_type="stories", object_id=story.id,
-                   summary=f"A {row.state} {row.kind} redaction no longer matches the edited transcript")
+                   summary=f"A {row.state} {row.kind} redaction no longer matches the edited {field}")
             db.session.delete(row)
             dropped += 1
             continue
@@ -115,13 +129,13 @@ def _detect(story: Story, nlp=None) -> dict:
             record("redaction.site_list_wins", object_type="stories", object_id=story.id,
                    summary=f"A {span.kind} kept in by a reviewer is hidden: it is on the site's always-hide list")
         db.session.add(Redaction(
-            story_id=story.id, start_char=span.start_char, end_char=span.end_char, kind=span.kind,
+            story_id=story.id, field=field, start_char=span.start_char, end_char=span.end_char, kind=span.kind,
             text=span.text, source="always_redact" if always else "detector",
             state="accepted" if always else "proposed", decided_at=utcnow() if always else None))
         proposed += 1
-    db.session.flush()
-    anchor_rows(story, redactions_for(story))
-    purge_clips(story.id)
+    if field == "transcript":
+        db.session.flush()
+        anchor_rows(story, redactions_for(story, "transcript"))
     return {"proposed": proposed, "kept": len(kept), "dropped": dropped}
 
 

@@ -27,6 +27,7 @@ from governance.redactions import (
     record_redaction_review_view,
     redaction_in_context,
     reject_redaction,
+    review_page,
     words_visible_in_redacted,
 )
 from governance.retention import apply_retention, delete_originals, retention_due
@@ -54,7 +55,7 @@ __all__ = [
     "add_always_term", "add_redaction", "add_redaction_by_words", "after_transcription", "always_redact_terms",
     "apply_retention", "checkpoint_database", "decide_safeguarding", "delete_originals", "erase_story",
     "flags_for", "get_setting", "governance_for", "recent_decisions", "record_redaction_review_view",
-    "record_unredacted_view", "redaction_in_context", "redactions_for", "reject_redaction", "remove_always_term",
+    "record_unredacted_view", "redaction_in_context", "redactions_for", "reject_redaction", "remove_always_term", "review_page",
     "retention_due", "retention_months", "safeguarding_export", "safeguarding_queue", "scan_story",
     "set_retention_months", "start_scan", "subject_access_zip", "usage", "withdraw_consent",
     "words_visible_in_redacted",

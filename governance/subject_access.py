@@ -1,7 +1,6 @@
 """Subject access: everything held about one story, as a ZIP."""
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import zipfile
@@ -10,6 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from audit.services import record
+from core import signals
+from core.signals import values_from_signal
 from core.timeutil import utcnow
 from extensions import db
 from governance.records import redactions_for
@@ -20,7 +21,7 @@ from stories.models import Story, TranscriptVersion
 def subject_access_zip(story: Story, actor=None) -> bytes:
     """Everything held about one story, as a ZIP: audio, transcripts, consent, uses, audit trail."""
     from audit.models import AuditEntry
-    from governance.clips import ClipRefused, media_path
+    from stories.media import local_media_path
     from governance.policy import redacted_text
 
     buffer = io.BytesIO()
@@ -63,10 +64,10 @@ def subject_access_zip(story: Story, actor=None) -> bytes:
             if item is None:
                 continue
             try:
-                with media_path(item) as path:
+                with local_media_path(item) as path:
                     name = Path(item.original_filename or path.name).name
                     archive.write(path, f"{label}/{name}")
-            except (ClipRefused, FileNotFoundError, OSError) as exc:
+            except OSError as exc:
                 archive.writestr(f"{label}/MISSING.txt", f"The file could not be read: {exc}")
         archive.writestr("README.txt", (
             f"Everything Storyloom holds about story {story.id}, exported {utcnow().isoformat()}Z.\n"
@@ -79,24 +80,8 @@ def subject_access_zip(story: Story, actor=None) -> bytes:
 
 
 def usage(story: Story) -> dict:
-    """Where a story was used: theme runs (and what workshops report through `story_usage`)."""
+    """Where a story was used, as each domain reports it through `story_usage` (ids and dates, no words)."""
     used: dict = {"theme_runs": []}
-    try:
-        from themes.models import Passage
-    except ImportError:
-        Passage = None
-    if Passage is not None:
-        rows = db.session.execute(select(Passage.run_id, Passage.position, Passage.theme_id)
-                                  .where(Passage.story_id == story.id)).all()
-        runs: dict = {}
-        for run_id, position, theme_id in rows:
-            runs.setdefault(run_id, []).append({"position": position, "theme_id": theme_id})
-        used["theme_runs"] = [{"run_id": k, "passages": v} for k, v in sorted(runs.items())]
-    for name in ("workshops.services",):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
-        if hasattr(module, "story_usage"):
-            used["workshops"] = module.story_usage(story.id)
+    for part in values_from_signal(signals.story_usage.send(story.id)):
+        used.update(part)
     return used

@@ -25,8 +25,12 @@ def worker_command(queue: str, periodic: bool, burst: bool, workers: int) -> Non
     app = current_app._get_current_object()
     names = QUEUES if queue == "all" else (queue,)
     hueys = [get_huey(app, name) for name in names]
+    from core import scratch
     from ops.heartbeat import beat, start_worker_heartbeat, worker_name
 
+    swept = scratch.sweep(scratch.folders(), dead_only=True)
+    if swept:
+        click.echo(f"removed {swept} scratch files left by a stopped worker")
     if burst:
         beat(worker_name(), queue)  # one beat: a burst ends when the queue is empty
     else:

@@ -9,6 +9,7 @@ import traceback
 from flask import current_app
 from sqlalchemy import update
 
+from core import scratch
 from core.timeutil import utcnow
 from extensions import db
 from jobs.models import Job
@@ -59,6 +60,7 @@ def run_job(job_id: int) -> str:
         target=_heartbeat, args=(app, job_id, stop, max(1.0, app.config["JOB_LEASE_SECONDS"] / 4)), daemon=True
     )
     beat.start()
+    scratch_token = scratch.set_job(job_id)  # plaintext scratch made by this job carries its id
     try:
         result = handler_for(job.kind)(job, report)
         db.session.refresh(job)
@@ -78,6 +80,8 @@ def run_job(job_id: int) -> str:
             on_failure(job, job.error)
     finally:
         stop.set()
+        scratch.reset_job(scratch_token)
+        scratch.sweep(scratch.folders(), job_id=job_id)  # whatever the job left, finished or failed
     job.finished_at = utcnow()
     db.session.commit()
     return job.status

@@ -165,8 +165,10 @@ def plain(snippet: str) -> str:
 
 
 def _item(row, snippet: str) -> dict:
+    from governance.policy import redacted_title_of
+
     return {"entry_id": row.id, "story_id": row.story_id, "start": row.start, "end": row.end, "speaker": row.speaker,
-            "title": row.title, "role": row.storyteller_role, "recorded_on": row.recorded_on, "snippet": snippet,
+            "title": redacted_title_of(row.story_id, row.title), "role": row.storyteller_role, "recorded_on": row.recorded_on, "snippet": snippet,
             "passage_id": None}
 
 

@@ -22,13 +22,15 @@ _LOOK_UP = object()
 
 
 def story_dict(story, *, with_segments: bool = False, job=_LOOK_UP) -> dict:
+    from governance import policy
     from governance.policy import redacted_segments
 
     job = services.latest_transcription(story) if job is _LOOK_UP else job
     data = {
-        "id": story.id, "title": story.title, "status": story.status, "status_label": story.status_label,
+        "id": story.id, "title": policy.shown_title(current_user, story), "status": story.status, "status_label": story.status_label,
         "status_reason": story.status_reason, "storyteller_role": story.storyteller_role,
-        "source_kind": story.source_kind, "source_filename": story.source_filename, "duration_s": story.duration_s,
+        "source_kind": story.source_kind,
+        "source_filename": story.source_filename if policy.sees_file_name(current_user, story) else None, "duration_s": story.duration_s,
         "language": story.language, "reporter_id": story.reporter_id, "consent": story.consent_scopes(),
         "revision": story.revision, "created_at": story.created_at.isoformat() + "Z",
         "recorded_on": story.recorded_on.isoformat() if story.recorded_on else None,
@@ -36,7 +38,7 @@ def story_dict(story, *, with_segments: bool = False, job=_LOOK_UP) -> dict:
         "job": {"id": job.id, "status": job.status, "progress": job.progress} if job else None,
     }
     if with_segments:
-        if services.sees_full_text(current_user, story):
+        if policy.sees_unredacted(current_user, story):
             data["segments"] = [s.to_dict() for s in story.segments]
         else:
             data["segments"] = [{"id": s.id, **red, "words": []} for s, red in zip(story.segments, redacted_segments(story))]

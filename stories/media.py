@@ -89,8 +89,10 @@ def stored(media: MediaFile) -> bool:
 @contextmanager
 def local_media_path(media: MediaFile) -> Iterator[Path]:
     """A readable plaintext copy of the media under DATA_DIR/tmp, deleted when the block ends."""
+    from core.scratch import scratch_prefix
+
     suffix = Path(media.original_filename).suffix.lower()[:10]
-    target = tmp_dir() / f"plain-{secrets.token_hex(8)}{suffix}"
+    target = tmp_dir() / f"{scratch_prefix('plain', media_sha=media.sha256 or '')}{secrets.token_hex(8)}{suffix}"
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:

@@ -58,6 +58,8 @@ class MediaFile(db.Model):
 
 class Story(db.Model):
     __tablename__ = "stories"
+    # Ids are never reused (SQLite AUTOINCREMENT): an erased story's id must never name another one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from accounts.forms import ConfirmForm
 from core.access import allow
 from extensions import db
+from governance import policy
 from stories import bp, services, transcript
 from stories.forms import RecordStoryForm, TextStoryForm, UploadStoryForm
 from stories.media import MediaError, human_size
@@ -125,16 +126,16 @@ def show(story_id: int):
     from governance.policy import redacted_segments
 
     story = services.get_story(current_user, story_id)
-    full = services.sees_full_text(current_user, story)
+    full = policy.sees_unredacted(current_user, story)
     shown = [s.to_dict() for s in story.segments]
     if not full:
         for seg, red in zip(shown, redacted_segments(story)):
             seg.update(text=red["text"], words=[])
     page = render_template(
         "stories/show.html", story=story, segments=shown, job=services.latest_transcription(story),
-        may_edit=services.may_edit(current_user, story), may_hear=services.may_hear(current_user, story) and story.media,
-        show_name=services.may_hear(current_user, story), speakers=_speaker_choices(shown), scopes=CONSENT_SCOPES,
-        language_name=_language_name(story.language),
+        may_edit=policy.may_edit_transcript(current_user, story), may_hear=full and story.media,
+        show_name=full, show_file_name=policy.sees_file_name(current_user, story), speakers=_speaker_choices(shown),
+        scopes=CONSENT_SCOPES, language_name=_language_name(story.language),
         roles=STORYTELLER_ROLES, form=ConfirmForm(),
     )
     # Audited before the page is sent; after rendering, so its commit does not make the page reload every row.
@@ -162,7 +163,7 @@ def audio(story_id: int):
     from stories.serving import original_response
 
     story = services.get_story(current_user, story_id)
-    if not services.may_hear(current_user, story) or story.media is None:
+    if not policy.sees_unredacted(current_user, story) or story.media is None:
         abort(404)
     return original_response(current_user, story)
 
@@ -218,7 +219,7 @@ def retry(story_id: int):
 def versions(story_id: int):
     """Every saved version, and what changed from the computer's first try."""
     story = services.get_story(current_user, story_id, edit=True)
-    if not services.may_see_unredacted(current_user, story):
+    if not policy.sees_unredacted(current_user, story):
         abort(404)  # earlier versions hold words that may have been redacted since
     services.note_unredacted_view(current_user, story, "transcript versions")
     all_versions = transcript.versions(story)
@@ -235,7 +236,7 @@ def versions(story_id: int):
 def restore(story_id: int, number: int):
     """Make an earlier version the current transcript again."""
     story = services.get_story(current_user, story_id, edit=True)
-    if not services.may_see_unredacted(current_user, story):
+    if not policy.sees_unredacted(current_user, story):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)

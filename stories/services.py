@@ -51,37 +51,7 @@ def check_transcript_save(data) -> list:
     return segments
 
 
-# --- who may do what -------------------------------------------------------------
-
-def may_view(user, story: Story) -> bool:
-    """The reporter, admins, facilitators (who help review) and the safeguarding lead."""
-    from governance.policy import may_view_unredacted
-
-    return may_view_unredacted(user, story) or user.has_role("facilitator")
-
-
-def may_edit(user, story: Story) -> bool:
-    """Reporter and admins edit; facilitators help review a transcript they can read in full."""
-    if story.reporter_id == user.id or user.has_role("admin"):
-        return True
-    return user.has_role("facilitator") and sees_full_text(user, story)
-
-
-def sees_full_text(user, story: Story) -> bool:
-    """True when what `user` is shown is the whole transcript (nothing redacted away from them)."""
-    from governance.policy import may_view_unredacted, redacted_segments
-
-    if may_view_unredacted(user, story):
-        return True
-    shown = [s["text"] for s in redacted_segments(story)]
-    return shown == [s.text for s in story.segments]
-
-
-def may_see_unredacted(user, story: Story) -> bool:
-    from governance.policy import may_view_unredacted
-
-    return may_view_unredacted(user, story)
-
+# --- who may do what (the rules are governance/policy.py) --------------------------
 
 def note_unredacted_view(user, story: Story, where: str, *, audio: bool = False) -> bool:
     """Audit a view of the unredacted transcript (or the original audio) when that is what `user` is shown.
@@ -89,10 +59,10 @@ def note_unredacted_view(user, story: Story, where: str, *, audio: bool = False)
     Returns True when an entry was written. Nothing is written for people shown the redacted
     words only, nor for a story with no words (or no recording) yet.
     """
-    from governance.policy import may_view_unredacted
+    from governance.policy import sees_unredacted
     from governance.services import record_unredacted_view
 
-    if not may_view_unredacted(user, story):
+    if not sees_unredacted(user, story):
         return False
     if audio and story.media_id is None:
         return False
@@ -102,25 +72,21 @@ def note_unredacted_view(user, story: Story, where: str, *, audio: bool = False)
     return True
 
 
-def may_hear(user, story: Story) -> bool:
-    from governance.policy import may_view_unredacted
-
-    return may_view_unredacted(user, story)
-
-
 def get_story(user, story_id: int, *, edit: bool = False) -> Story:
-    """The story if `user` may see (or edit) it; otherwise 404, so its existence is not revealed."""
+    """The story if `user` may open (or edit) it; otherwise 404, so its existence is not revealed."""
+    from governance.policy import may, may_edit_transcript
+
     story = db.session.get(Story, story_id)
-    if story is None or not may_view(user, story) or (edit and not may_edit(user, story)):
+    if story is None or not may(user, story, "list") or (edit and not may_edit_transcript(user, story)):
         abort(404)
     return story
 
 
 def visible_stories(user, *, status: str | None = None, reporter_id: int | None = None, role: str | None = None):
     """select() of stories `user` may list, newest first, with optional filters."""
-    stmt = select(Story).order_by(Story.created_at.desc(), Story.id.desc())
-    if not user.has_role("admin", "facilitator", "safeguarding_lead"):
-        stmt = stmt.where(Story.reporter_id == user.id)
+    from governance.policy import story_ids
+
+    stmt = select(Story).where(Story.id.in_(story_ids(user, "list"))).order_by(Story.created_at.desc(), Story.id.desc())
     if status:
         stmt = stmt.where(Story.status == status)
     if reporter_id:
@@ -200,7 +166,7 @@ def create_audio_story(stream, filename: str, details: dict, consent: dict | Non
         db.session.add(story)
         db.session.flush()  # the whole unit: record() alone would flush the story before its media
         record("story.created", story, actor=actor,
-               summary=f"{source_kind} story '{story.title}' ({round(media.duration_s or 0)} s)",
+               summary=f"{source_kind} story added ({round(media.duration_s or 0)} s)",  # never its title: see audit/
                after={"consent": story.consent_scopes(), "role": story.storyteller_role})
         db.session.commit()
     except Exception:
@@ -262,7 +228,7 @@ def create_text_story(text: str, details: dict, consent: dict | None, reporter, 
         db.session.add(TranscriptVersion(story_id=story.id, number=1, kind="import", created_by_id=getattr(actor, "id", None),
                                          segments=[s.to_dict() for s in story.segments], note=kind))
         story.revision = 1
-        record("story.created", story, actor=actor, summary=f"text story '{story.title}'",
+        record("story.created", story, actor=actor, summary="text story added",
                after={"consent": story.consent_scopes(), "role": story.storyteller_role})
         _hold_for_check(story)
         db.session.commit()

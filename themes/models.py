@@ -37,6 +37,8 @@ class ThemeRun(db.Model):
 
 class Theme(db.Model):
     __tablename__ = "themes"
+    # Ids are never reused (SQLite AUTOINCREMENT): actions cite themes and passages by id.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id = mapped_column(ForeignKey("theme_runs.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -64,6 +66,8 @@ class Passage(db.Model):
     """A few sentences of one story, with times so it can be played."""
 
     __tablename__ = "passages"
+    # Ids are never reused (SQLite AUTOINCREMENT): actions cite themes and passages by id.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id = mapped_column(ForeignKey("theme_runs.id", ondelete="CASCADE"), nullable=False, index=True)

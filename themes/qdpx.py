@@ -20,10 +20,12 @@ from themes.read import ids_of, quote_text, run_themes, theme_passages
 def qdpx_project(run, *, actor=None) -> dict:
     """A REFI-QDA project dict for a theme run: redacted transcripts, themes as codes, quotes as segments."""
     from engines.packs.content import theme_colour
-    from governance.policy import analysable_story_ids, redacted_segments, redacted_text
+    from governance.policy import (analysable_story_ids, quotable_story_ids, redacted_segments, redacted_text,
+                                   redacted_title)
     from stories.models import Story
 
-    analysable = ids_of(analysable_story_ids())
+    # A file leaving the site carries words only of stories whose storytellers agreed to be quoted.
+    analysable = ids_of(analysable_story_ids()) & ids_of(quotable_story_ids())
     themes = run_themes(run)
     story_ids = {p.story_id for t in themes for p in theme_passages(t)} | set(run.story_ids or [])
     story_ids &= analysable
@@ -70,7 +72,7 @@ def qdpx_project(run, *, actor=None) -> dict:
         "themes": [{"id": t.id, "label": t.label, "description": t.description or "", "color": theme_colour(i)}
                    for i, t in enumerate(themes)],
         "reporter_codes": reporter_codes,
-        "stories": [{"id": str(s.id), "title": s.title, "role": s.storyteller_role, "text": texts[s.id]}
+        "stories": [{"id": str(s.id), "title": redacted_title(s), "role": s.storyteller_role, "text": texts[s.id]}
                     for s in stories],
         "segments": segments,
         "speaker_turns": turns,

@@ -88,22 +88,9 @@ def prevalence(theme) -> dict:
 
 def quote_text(passage) -> str | None:
     """The passage's words as they may be shown outside the story page (redacted), or None."""
-    from governance import policy
+    from governance.policy import redacted_passage_text
 
-    helper = getattr(policy, "redacted_passage_text", None)
-    if helper is not None:
-        return helper(passage)
-    story = passage.story
-    text = " ".join((passage.text or "").split())
-    redacted = " ".join(policy.redacted_text(story).split())
-    if text and text in redacted:
-        return text
-    if passage.start is not None and passage.end is not None:
-        parts = [s["text"].strip() for s in policy.redacted_segments(story)
-                 if s.get("start") is not None and s["end"] > passage.start and s["start"] < passage.end]
-        if parts:
-            return " ".join(parts)
-    return None
+    return redacted_passage_text(passage)
 
 
 def key_quotes(theme, story_ids: set[int] | None = None, limit: int = MAX_QUOTES) -> list:

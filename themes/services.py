@@ -45,12 +45,9 @@ def text_hash(text: str) -> str:
 def shown_text(passage, cache: dict | None = None) -> str | None:
     """A passage's words as they may be shown now, through governance (later redactions apply
     to old runs too); None when they can no longer be shown."""
-    from governance import policy
+    from governance.policy import redacted_passage_text
 
-    helper = getattr(policy, "redacted_passage_text", None)
-    if helper is None:
-        return passage.text
-    return helper(passage, cache) if cache is not None else helper(passage)
+    return redacted_passage_text(passage, cache)
 
 
 def latest_run(done_only: bool = True) -> ThemeRun | None:
@@ -365,7 +362,8 @@ def add_note(theme: Theme, text: str, *, actor=None, passage: Passage | None = N
 
 
 def withdraw_story(story_id: int, *, actor=None) -> int:
-    """Mark every passage of a story as withdrawn (consent withdrawn); boards also filter at query time."""
+    """Mark every passage of a story as withdrawn (consent withdrawn); boards also filter at query time.
+    Flushes, never commits: it runs inside governance's withdrawal (themes/receivers.py)."""
     now = utcnow()
     passages = db.session.scalars(
         select(Passage).where(Passage.story_id == story_id, Passage.withdrawn_at.is_(None))
@@ -376,7 +374,7 @@ def withdraw_story(story_id: int, *, actor=None) -> int:
     if passages:
         record("theme.story_withdrawn", object_type="stories", object_id=story_id, actor=actor,
                summary=f"{len(passages)} passages taken off every theme board")
-    db.session.commit()
+    db.session.flush()
     return len(passages)
 
 

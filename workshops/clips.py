@@ -33,7 +33,8 @@ def clip_src(passage, *, offline: bool = False) -> str | None:
 
 
 def redacted_clip_path(passage) -> str:
-    """The media-store key of the passage's sealed redacted clip (governance cuts and caches it)."""
-    from governance import policy
+    """The media-store key of the passage's sealed redacted clip: governance cuts it, with a tone over every
+    redacted word (raises governance.clips.ClipRefused without `quote` consent)."""
+    from governance.clips import redacted_clip_file
 
-    return policy.redacted_clip_file(passage.story, passage.start, passage.end)
+    return redacted_clip_file(passage.story, passage.start, passage.end)

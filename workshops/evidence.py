@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from extensions import db
-from themes.read import ids_of, prevalence, quotable_ids, quote_text
+from themes.read import ids_of, prevalence, quote_text
 from workshops.clips import clip_src
 from workshops.models import ActionEvidence, DesignAction, Workshop, WorkshopStory
 from workshops.planning import workshop_consented_ids
@@ -33,7 +33,9 @@ def action_evidence(action: DesignAction, viewer) -> dict:
     from themes.models import Passage, Theme
 
     workshop_ok = workshop_consented_ids()
-    quotable = quotable_ids()
+    from governance.policy import quotable_story_ids, redacted_title
+
+    quotable = set(db.session.scalars(quotable_story_ids(viewer)))  # managers: only with `manager_view`
     staff = viewer is not None and viewer.has_role("facilitator", "admin")
     readable = manager_readable_ids()
     themes, stories, quotes = [], [], []
@@ -51,7 +53,7 @@ def action_evidence(action: DesignAction, viewer) -> dict:
                 stories.append({"id": row.ref_id, "withdrawn": True, "text": WITHDRAWN})
             else:
                 may_read = staff or story.id in readable
-                stories.append({"id": story.id, "withdrawn": False, "title": story.title if may_read else None,
+                stories.append({"id": story.id, "withdrawn": False, "title": redacted_title(story) if may_read else None,
                                 "role": story.role_label, "may_read": may_read})
         elif row.kind == "quote":
             passage = db.session.get(Passage, row.ref_id)

@@ -1,4 +1,6 @@
-"""When governance takes a story out of use: retire or delete the packs that hold it; report its use."""
+"""When governance takes a story out of use: retire or delete the packs that hold it; report its use.
+
+Called by workshops/receivers.py on the story lifecycle signals (core/signals.py)."""
 from __future__ import annotations
 
 from datetime import date
@@ -28,10 +30,10 @@ def _was_downloaded(pack: WorkshopPack) -> bool:
         AuditEntry.object_id == str(pack.id)).limit(1)) is not None
 
 
-def on_story_withdrawn(story_id: int) -> dict:
+def retire_packs_of_story(story_id: int) -> list[int]:
     """A story lost consent (or was restricted): every pack on the server that holds it is retired
-    (file deleted, never served again), and a new pack is queued for each workshop still to be held
-    that has stories left; one with none left is blocked (recorded, nothing queued).
+    (file deleted, never served again). Flushes, never commits (governance commits once).
+    Returns the workshops whose packs were retired, for `rebuild_packs_after_withdrawal` after the commit.
 
     A pack already downloaded is out of our hands: it is retired too, and the audit says a copy is out there.
     """
@@ -44,10 +46,16 @@ def on_story_withdrawn(story_id: int) -> dict:
                    summary=f"pack {pack.id} was downloaded before story {story_id} was withdrawn: "
                            "ask whoever holds the copy to delete it")
         workshops[pack.workshop_id] = pack.workshop_id
-    db.session.commit()
-    outcome = {"retired": [p.id for p in packs], "rebuilding": [], "blocked": []}
+    db.session.flush()
+    return list(workshops)
+
+
+def rebuild_packs_after_withdrawal(workshop_ids) -> dict:
+    """Once the withdrawal is committed: queue a new pack for each workshop still to be held that has
+    stories left; one with none left is blocked (recorded, nothing queued)."""
+    outcome = {"rebuilding": [], "blocked": []}
     today = date.today()
-    for workshop_id in workshops:
+    for workshop_id in workshop_ids:
         workshop = db.session.get(Workshop, workshop_id)
         if workshop is None or (workshop.date is not None and workshop.date < today):
             continue  # already held: nothing to rebuild
@@ -61,27 +69,27 @@ def on_story_withdrawn(story_id: int) -> dict:
         if job is None or job.status not in ("queued", "running"):
             from jobs.services import start_job
 
-            record("workshop.pack_requested", workshop, summary=f"{workshop.title}: rebuilt after a withdrawal")
+            record("workshop.pack_requested", workshop, summary=f"workshop {workshop.id}: rebuilt after a withdrawal")
             db.session.commit()
             start_job(PACK_JOB, subject_type="workshop", subject_id=workshop.id)
         outcome["rebuilding"].append(workshop_id)
     return outcome
 
 
-def on_story_erasing(story_id: int) -> int:
-    """A story is being erased: delete every pack file (and its row) that holds it, retired ones too,
-    and the story's place in workshops. Actions keep their evidence rows as placeholders."""
+def forget_story_packs(story_id: int) -> list[str]:
+    """A story is being erased: delete every pack row that holds it, retired ones too, and the story's
+    place in workshops; return the packs' media-store keys to delete after the commit. Flushes, never commits.
+    Actions keep their evidence rows as placeholders."""
     packs = _packs_with_story(story_id, live_only=False)
+    files = []
     for pack in packs:
-        from core.storage import storage
-
-        storage().delete(pack.path)
+        files.append(pack.path)
         record("workshop.pack_erased", pack,
                summary=f"pack {pack.id} of workshop {pack.workshop_id} deleted: a story in it was erased")
         db.session.delete(pack)
     db.session.execute(delete(WorkshopStory).where(WorkshopStory.story_id == story_id))
-    db.session.commit()
-    return len(packs)
+    db.session.flush()
+    return files
 
 
 def story_usage(story_id: int) -> dict:

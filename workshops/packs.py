@@ -15,7 +15,7 @@ from sqlalchemy import select
 from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
-from themes.read import key_quotes, prevalence, quote_text
+from themes.read import key_quotes, prevalence, quotable_ids, quote_text
 from workshops.clips import redacted_clip_path, story_has_audio
 from workshops.errors import WorkshopError
 from workshops.models import Workshop, WorkshopPack
@@ -32,10 +32,11 @@ def pack_content(workshop, *, built_at=None) -> tuple[dict, dict]:
     now, quotes quote consent, and every text is the redacted one.
     """
     from engines.packs import clip_file_name
-    from governance.policy import redacted_text
+    from governance.policy import redacted_text, redacted_title
 
     stories = workshop_stories(workshop)
     allowed = {s.id for s in stories}
+    words_allowed = quotable_ids()  # `workshop` consent: title, role, themes; only `quote` lets words be printed
     themes_out, clip_specs = [], {}
     story_theme_labels: dict[int, list[str]] = {s.id: [] for s in stories}
     for t_number, theme in enumerate(workshop_themes(workshop), start=1):
@@ -60,9 +61,9 @@ def pack_content(workshop, *, built_at=None) -> tuple[dict, dict]:
         })
     stories_out = []
     for story in stories:
-        text = " ".join(redacted_text(story).split())
+        text = " ".join(redacted_text(story).split()) if story.id in words_allowed else ""
         excerpt = text if len(text) <= 320 else text[:317].rsplit(" ", 1)[0] + "\u2026"
-        stories_out.append({"id": str(story.id), "title": story.title, "role": story.storyteller_role,
+        stories_out.append({"id": str(story.id), "title": redacted_title(story), "role": story.storyteller_role,
                             "excerpt": excerpt, "themes": story_theme_labels.get(story.id, [])})
     content = {
         "workshop": {"id": workshop.id, "title": workshop.title,
@@ -172,6 +173,7 @@ def request_pack(workshop, *, actor=None):
 
 def _cut_clips(clip_specs: dict):
     """Yield (clip name, redacted file) as each is ready, cutting on every core (each thread its own session)."""
+    import contextvars
     import os
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -193,7 +195,8 @@ def _cut_clips(clip_specs: dict):
                 db.session.remove()
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pack-clip") as pool:
-        futures = [pool.submit(cut, name, pid) for name, pid in items]
+        # Each clip thread runs in a copy of this context, so its scratch carries the job's id (core/scratch.py).
+        futures = [pool.submit(contextvars.copy_context().run, cut, name, pid) for name, pid in items]
         for future in as_completed(futures):
             yield future.result()
 
@@ -211,8 +214,11 @@ def build_pack_file(workshop, out_zip: Path, report=None) -> tuple:
     if not content["stories"]:
         raise WorkshopError("This workshop has no stories whose storytellers agreed to workshops.")
     fingerprint = content_fingerprint(content, clip_specs)
-    staging = Path(tempfile.mkdtemp(prefix="clips-", dir=packs_dir()))
+    from core.scratch import mark_stories, scratch_prefix
+
+    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix("clips"), dir=packs_dir()))
     try:
+        mark_stories(staging, [s["id"] for s in content["stories"]])
         clips = {}
         from core.sealed import write_plain
 
@@ -224,13 +230,23 @@ def build_pack_file(workshop, out_zip: Path, report=None) -> tuple:
         if not clip_specs:
             report(40, "No audio clips in this workshop")
         try:
-            result = build_pack(content, clips, out_zip, required_scope="workshop",
+            result = build_pack(content, clips, out_zip, required_scope="workshop", staging_prefix=scratch_prefix("pack"),
                                 on_progress=lambda pct, msg: report(40 + pct * 58 // 100, msg))
         except PackContentError as exc:
+            if not staging.exists():
+                raise StagingSwept() from None
             raise WorkshopError("The pack could not be made: " + "; ".join(exc.problems)) from None
+    except FileNotFoundError:
+        if staging.exists():
+            raise
+        raise StagingSwept() from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result, fingerprint, content
+
+
+class StagingSwept(WorkshopError):
+    """A story in the pack was erased during the build, and its scratch (core/scratch.py) went with it."""
 
 
 PACK_BUILD_ATTEMPTS = 3
@@ -247,6 +263,13 @@ def build_and_store_pack(workshop, *, job=None, report=None, actor=None) -> Work
         out = new_pack_path(workshop)
         try:
             result, fingerprint, content = build_pack_file(workshop, out, report)
+        except StagingSwept:
+            out.unlink(missing_ok=True)
+            record("workshop.pack_discarded", workshop, actor=actor,
+                   summary=f"pack built for workshop {workshop.id} not published: a story in it was erased during the build")
+            db.session.commit()
+            continue
+        try:
             pack = publish_pack(workshop, out, fingerprint, content, job=job, actor=actor)
         finally:
             out.unlink(missing_ok=True)

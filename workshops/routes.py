@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from core.access import PUBLIC, allow
 from extensions import db
+from governance.policy import may, redacted_title
 from themes import read as theme_read
 from workshops import actions as action_rules
 from workshops import bp, clips, dashboard, errors, evidence, packs, planning
@@ -44,7 +45,7 @@ def _workshop_choices(form: WorkshopForm, run):
     themes = theme_read.run_themes(run)
     stories = planning.eligible_stories(run)
     form.theme_ids.choices = [(t.id, t.label) for t in themes]
-    form.story_ids.choices = [(s.id, f"{s.title} ({s.role_label})") for s in stories]
+    form.story_ids.choices = [(s.id, f"{redacted_title(s)} ({s.role_label})") for s in stories]
     return themes, stories
 
 
@@ -161,7 +162,7 @@ def clip(passage_id: int):
     from themes.models import Passage
 
     passage = db.session.get(Passage, passage_id)
-    if passage is None or passage.start is None or passage.story_id not in theme_read.quotable_ids() \
+    if passage is None or passage.start is None or not may(current_user, passage.story, "quote") \
             or not clips.story_has_audio(passage.story):
         abort(404)
     from core.serve import send_sealed
@@ -248,7 +249,7 @@ def _action_choices(form: ActionForm, workshop: Workshop | None, action: DesignA
                 if text:
                     quotes.append((passage, passage.theme, text))
     form.theme_ids.choices = [(t.id, t.label) for t in themes]
-    form.story_ids.choices = [(s.id, f"{s.title} ({s.role_label})") for s in stories]
+    form.story_ids.choices = [(s.id, f"{redacted_title(s)} ({s.role_label})") for s in stories]
     form.quotes.choices = [(p.id, f"\u201c{text[:140]}{'…' if len(text) > 140 else ''}\u201d — {theme.label if theme else ''}")
                            for p, theme, text in quotes]
     return {p.id: clips.clip_src(p) for p, _, _ in quotes}

@@ -64,12 +64,13 @@ def _write_zip(root: Path, names: list[str], target: Path, built_at: str) -> Non
 
 
 def build_pack(content: dict, clips: dict, out_zip, on_progress: ProgressCallback | None = None,
-               required_scope: str | None = None) -> PackResult:
+               required_scope: str | None = None, staging_prefix: str = "") -> PackResult:
     """Build the workshop pack zip at `out_zip` from `content` (shape: engines/packs/content.py).
 
     clips maps a clip file name (as used in quotes[].clip) to the path of an already
     redacted audio file. With `required_scope`, every story must carry that consent scope.
     Raises PackContentError (a ValueError) listing every problem before writing anything.
+    `staging_prefix` names the scratch folder (core/scratch.py), which lists its story ids in `.stories`.
     """
     def report(percent: int, message: str) -> None:
         if on_progress is not None:
@@ -79,7 +80,8 @@ def build_pack(content: dict, clips: dict, out_zip, on_progress: ProgressCallbac
     checked = normalise_content(content, clips or {}, required_scope=required_scope)
     out_zip = Path(out_zip)
     out_zip.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".pack-staging-", dir=out_zip.parent))
+    staging = Path(tempfile.mkdtemp(prefix=staging_prefix or ".pack-staging-", dir=out_zip.parent))
+    (staging / ".stories").write_text(" ".join(str(s["id"]) for s in checked["stories"]))
     partial = out_zip.with_name(f".{out_zip.name}.{os.getpid()}.partial")
     try:
         clip_dir = staging / "clips"

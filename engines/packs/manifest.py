@@ -34,7 +34,8 @@ def file_entry(root: Path, path: Path) -> dict:
 
 def build_manifest(content: dict, root: Path) -> dict:
     """The manifest for the files under `root` (excluding any manifest already there)."""
-    files = sorted((p for p in Path(root).rglob("*") if p.is_file() and p.name != MANIFEST_NAME),
+    files = sorted((p for p in Path(root).rglob("*") if p.is_file() and p.name != MANIFEST_NAME
+                    and not p.name.startswith(".")),
                    key=lambda p: p.relative_to(root).as_posix())
     workshop = content["workshop"]
     return {

@@ -53,13 +53,13 @@ def test_review_page_access_and_panel(app, users, nlp, as_user):
     sign_in(manager, users["manager"].email)
     page = owner.get(f"/stories/{story_id}/redactions")
     assert page.status_code == 200 and b"Sarah Jones" in page.data and b"[name] moved me to [place]" in page.data
-    assert stranger.get(f"/stories/{story_id}/redactions").status_code == 403
+    assert stranger.get(f"/stories/{story_id}/redactions").status_code == 404  # as for a story that does not exist
     assert manager.get(f"/stories/{story_id}/redactions").status_code == 403
     assert facilitator.get(f"/stories/{story_id}/redactions").status_code == 200
-    assert stranger.post(f"/stories/{story_id}/consent/withdraw", data={}).status_code == 403
+    assert stranger.post(f"/stories/{story_id}/consent/withdraw", data={}).status_code == 404
     with app.app_context():
         row = services.redactions_for(db.session.get(policy.Story, story_id))[0]
-    assert stranger.post(f"/stories/{story_id}/redactions/{row.id}/reject").status_code == 403
+    assert stranger.post(f"/stories/{story_id}/redactions/{row.id}/reject").status_code == 404
     assert owner.post(f"/stories/{story_id}/redactions/{row.id}/accept").status_code == 302
     # The story page's panel renders for the owner, with the withdraw link.
     with app.test_request_context():

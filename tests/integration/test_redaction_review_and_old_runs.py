@@ -27,22 +27,23 @@ def _reviewed_story(app, users, nlp):
         return story.id, rows["Sarah Jones"].id, rows["Leeds"].id
 
 
-def test_facilitator_sees_each_suggestion_in_context_never_the_whole_transcript(app, users, nlp):
+def test_facilitator_sees_only_what_others_see_and_decides_no_suggestion(app, users, nlp):
+    """#9 finding 4: undecided suggestions are read and decided by the reporter, admins and the lead only."""
     story_id, name_id, place_id = _reviewed_story(app, users, nlp)
     facilitator, owner = app.test_client(), app.test_client()
     sign_in(facilitator, users["facilitator"].email)
     sign_in(owner, users["reporter"].email)
     page = facilitator.get(f"/stories/{story_id}/redactions").get_data(as_text=True)
-    assert "Sarah Jones" in page  # the suggestion's own words ...
-    assert "moved me to [place] in the" in page  # ... with a few words either side, other details hidden
+    assert "Sarah Jones" not in page and "[name] moved me to [place]" in page  # the suggestion stays hidden
     assert "Leeds" not in page  # hidden (accepted) words are never shown to a facilitator
-    assert 'id="gv-transcript"' not in page and "Sarah Jones moved me to Leeds" not in page
+    assert 'id="gv-transcript"' not in page
     with app.app_context():
         assert audit_count("story.viewed_unredacted", story_id) == 0
         assert audit_count("story.viewed_redaction_spans", story_id) == 1
-    # Decide: a suggestion yes; showing words already hidden, no.
-    assert facilitator.post(f"/stories/{story_id}/redactions/{name_id}/accept").status_code == 302
+    # Deciding is for those who read the words: neither a suggestion nor a hidden word.
+    assert facilitator.post(f"/stories/{story_id}/redactions/{name_id}/accept").status_code == 403
     assert facilitator.post(f"/stories/{story_id}/redactions/{place_id}/reject").status_code == 403
+    assert owner.post(f"/stories/{story_id}/redactions/{name_id}/accept").status_code == 302
     # Hiding more: only words the facilitator can read; the unredacted text is not searched for them.
     facilitator.post(f"/stories/{story_id}/redactions/add", data={"words": "Leeds", "kind": "place"})
     facilitator.post(f"/stories/{story_id}/redactions/add", data={"words": "the college", "kind": "organisation"})

@@ -1,0 +1,45 @@
+"""Stories' part of the story lifecycle (core/signals.py): transcript versions and media files of an erased story."""
+from __future__ import annotations
+
+
+from sqlalchemy import delete, select
+
+from core import signals
+from extensions import db
+from stories.models import ConsentRecord, MediaFile, Story, TranscriptVersion
+
+
+@signals.story_erasing.connect
+def _forget_versions_and_media(story_id: int, *, files: list, **_) -> None:
+    """Transcript versions go; media rows no other story uses go, their files after the commit.
+    (The story row itself, its segments and consents are deleted by the erasure.)"""
+    story = db.session.get(Story, story_id)
+    db.session.execute(delete(TranscriptVersion).where(TranscriptVersion.story_id == story_id))
+    if story is not None:
+        media_ids = [story.media_id] + [c.form_media_id for c in story.consents]
+        story.media = None  # the story row goes later in the same transaction; let go of its media first
+        for consent in story.consents:
+            consent.form_media = None
+        db.session.flush()
+        files.extend(release_media(story, media_ids))
+    db.session.flush()
+
+
+def release_media(story: Story, media_ids) -> list[str]:
+    """Delete MediaFile rows no other story or consent uses; return their media-store keys to delete after commit."""
+    files = []
+    for media_id in {m for m in media_ids if m is not None}:
+        media = db.session.get(MediaFile, media_id)
+        if media is None:
+            continue
+        others = db.session.scalar(select(Story.id).where(Story.media_id == media_id, Story.id != story.id).limit(1))
+        others = others or db.session.scalar(select(ConsentRecord.id).where(
+            ConsentRecord.form_media_id == media_id, ConsentRecord.story_id != story.id).limit(1))
+        if others:
+            continue
+        same_file = db.session.scalar(select(MediaFile.id).where(
+            MediaFile.storage_path == media.storage_path, MediaFile.id != media.id).limit(1))
+        if not same_file:
+            files.append(media.storage_path)
+        db.session.delete(media)
+    return files
