@@ -1,7 +1,7 @@
 """Ids never reused (SQLite AUTOINCREMENT on stories, themes, passages); redactions of titles and notes
 
 Revision ID: a7c3e9d1f042
-Revises: a9d4e2b7c610
+Revises: a7c3e2d91b40
 Create Date: 2026-12-01
 
 On SQLite, a table gets AUTOINCREMENT only by being rebuilt (batch mode,
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'a7c3e9d1f042'
-down_revision = 'a9d4e2b7c610'
+down_revision = 'a7c3e2d91b40'
 branch_labels = None
 depends_on = None
 
