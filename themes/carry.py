@@ -19,16 +19,9 @@ from collections import defaultdict
 
 from extensions import db
 from themes.models import Theme, ThemeDecision, ThemeRun
+from themes.read import final_theme_id as _final
 
 MIN_OVERLAP = 0.5  # share of a new theme's passages that must come from one old theme
-
-
-def _final(themes: dict, tid):
-    seen = set()
-    while tid in themes and themes[tid].merged_into_id is not None and tid not in seen:
-        seen.add(tid)
-        tid = themes[tid].merged_into_id
-    return tid
 
 
 def carry_decisions(previous: ThemeRun, run: ThemeRun) -> int:

@@ -221,7 +221,7 @@ def recluster(job, report):
     """Let the model split one theme into parts, as people asked."""
     from engines.themes import label_for, recluster_theme
     from governance.policy import analysable_story_ids
-    from themes.services import shown_text
+    from themes.read import quote_text
 
     cache: dict = {}
 
@@ -246,7 +246,7 @@ def recluster(job, report):
     position = max(t.position for t in run.themes) + 1
     for group in groups[1:]:  # the largest part keeps the theme
         # Labels come only from words that may still be shown (a later redaction applies).
-        label, keywords = label_for([shown_text(by_id[i], cache) or "" for i in group])
+        label, keywords = label_for([quote_text(by_id[i], cache) or "" for i in group])
         new = Theme(run_id=run.id, label=label, machine_label=label, keywords=keywords, origin="human",
                     position=position, created_by_id=job.created_by_id)
         db.session.add(new)

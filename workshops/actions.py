@@ -14,7 +14,7 @@ from core.actors import actor_label
 from core.timeutil import utcnow
 from extensions import db
 from themes.read import quotable_ids
-from workshops.errors import CONFLICT_MESSAGE, EditConflict, WorkshopError
+from workshops.errors import CONFLICT_MESSAGE, EditConflict, NotAllowed, WorkshopError
 from workshops.models import ACTION_STATUSES, ActionEvidence, ActionUpdate, DesignAction, Workshop
 from workshops.planning import workshop_consented_ids
 
@@ -105,7 +105,7 @@ def _unavailable(row: ActionEvidence) -> bool:
     if row.kind == "story":
         return db.session.get(Story, row.ref_id) is None or row.ref_id not in workshop_consented_ids()
     passage = db.session.get(Passage, row.ref_id)
-    return passage is None or passage.story_id not in quotable_ids() or getattr(passage, "withdrawn_at", None) is not None
+    return passage is None or passage.story_id not in quotable_ids() or passage.withdrawn_at is not None
 
 
 def create_action(data: dict, *, actor=None) -> DesignAction:
@@ -179,8 +179,8 @@ def add_update(action: DesignAction, *, actor, comment: str = "", status: str | 
     if status and status != action.status:
         if status not in ACTION_STATUSES:
             raise WorkshopError(f"Status must be one of: {', '.join(ACTION_STATUSES)}.")
-        if not getattr(actor, "has_role", lambda *r: True)("facilitator", "admin"):
-            raise PermissionError("Only facilitators and admins change an action's status.")
+        if actor is None or not actor.has_role("facilitator", "admin"):
+            raise NotAllowed("Only facilitators and admins change an action's status.")
         if status == "dropped" and not comment:
             raise WorkshopError("Say why the action was dropped.")
         update = ActionUpdate(author_id=getattr(actor, "id", None), author_label=actor_label(actor), kind="status",

@@ -1,10 +1,14 @@
-"""Audio of quotes: where a browser can play a quote's redacted clip, and the clip file itself."""
+"""Audio of quotes: whether a quote has a clip, its signed URL, and the redacted clip file.
+
+Clips are always governance's redacted ones (a tone over every redacted word). Present
+mode plays them through the `workshops.clip` route, inside its service worker's scope;
+templates build that URL (services never call url_for).
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, url_for
-
+from governance import policy
 from themes.read import quotable_ids
 
 
@@ -12,41 +16,20 @@ def story_has_audio(story) -> bool:
     return story.media_id is not None and story.source_kind != "text"
 
 
-def clip_src(passage, *, offline: bool = False) -> str | None:
-    """Where a browser can play a quote's redacted clip, or None (no audio, no times, no quote consent).
+def has_clip(passage, quotable: set[int] | None = None) -> bool:
+    """True when the quote can be heard: it has times, its story has audio and `quote` consent."""
+    if passage.start is None or passage.end is None or not story_has_audio(passage.story):
+        return False
+    return passage.story_id in (quotable_ids() if quotable is None else quotable)
 
-    offline=True (present mode) always uses our own clip route, inside the service worker's scope.
-    """
-    from governance import policy
 
-    story = passage.story
-    if passage.start is None or passage.end is None or not story_has_audio(story):
+def clip_url(passage) -> str | None:
+    """A signed, short-lived URL of the quote's redacted clip (governance), or None when it has none."""
+    if not has_clip(passage):
         return None
-    if story.id not in quotable_ids():
-        return None
-    url = None if offline else policy.clip_url(story, passage.start, passage.end)
-    return url or url_for("workshops.clip", passage_id=passage.id)
+    return policy.clip_url(passage.story, passage.start, passage.end)
 
 
 def redacted_clip_path(passage) -> Path:
-    """A redacted audio file of the passage (cached under DATA_DIR/packs/clips)."""
-    from governance import policy
-
-    story = passage.story
-    helper = getattr(policy, "redacted_clip_file", None)
-    if helper is not None:
-        return Path(helper(story, passage.start, passage.end))
-    # Fallback while governance has no redacted_clip_file: cut it ourselves (no mutes applied).
-    from engines.audio import cut_clip
-    from stories.media import local_media_path
-
-    cache = Path(current_app.config["DATA_DIR"]) / "packs" / "clips"
-    key = f"{story.id}-{story.revision}-{story.media.sha256[:12]}-{passage.start:.2f}-{passage.end:.2f}"
-    target = cache / f"{key}.mp3"
-    if not target.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        with local_media_path(story.media) as source:
-            partial = target.with_name(target.name + ".partial.mp3")
-            cut_clip(source, passage.start, passage.end, partial)
-            partial.replace(target)
-    return target
+    """The redacted audio file of the passage (built once by governance and cached)."""
+    return Path(policy.redacted_clip_file(passage.story, passage.start, passage.end))
