@@ -5,19 +5,14 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import CheckboxList
 from stories.models import CONSENT_METHODS, CONSENT_SCOPES, STORYTELLER_ROLES
 
 LANGUAGES = [("en", "English"), ("cy", "Welsh"), ("pl", "Polish"), ("ro", "Romanian"), ("pa", "Punjabi"),
              ("ur", "Urdu"), ("other", "Another language")]
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def parse_clock(text: str | None) -> float | None:

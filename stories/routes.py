@@ -6,7 +6,7 @@ import re
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from accounts.forms import ConfirmForm
+from core.forms import ConfirmForm
 from core.access import allow
 from extensions import db
 from stories import bp, services, transcript
