@@ -2,6 +2,7 @@
 redaction decisions apply to passages of earlier theme runs."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from extensions import db
@@ -27,6 +28,7 @@ def _reviewed_story(app, users, nlp):
         return story.id, rows["Sarah Jones"].id, rows["Leeds"].id
 
 
+@pytest.mark.slow
 def test_facilitator_sees_each_suggestion_in_context_never_the_whole_transcript(app, users, nlp):
     story_id, name_id, place_id = _reviewed_story(app, users, nlp)
     facilitator, owner = app.test_client(), app.test_client()

@@ -69,6 +69,7 @@ def test_a_part_file_holds_no_plaintext(app, reporter, clips):
     assert reporter.get(f"/api/v1/uploads/{upload_id}").json["received"] == len(first) + len(second)
 
 
+@pytest.mark.slow
 def test_resume_after_a_dropped_piece_gives_the_exact_original(app, reporter, clips):
     data = clips["wav"].read_bytes()
     upload_id = start(reporter)
@@ -99,6 +100,7 @@ def test_resume_after_a_dropped_piece_gives_the_exact_original(app, reporter, cl
     no_plaintext_left(app)
 
 
+@pytest.mark.slow
 def test_a_record_cut_short_by_a_crash_is_discarded(app, reporter, clips):
     data = clips["wav"].read_bytes()
     upload_id = start(reporter)
