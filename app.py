@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     _settle_paths_and_secrets(app)
+    _trust_proxies(app)
     app.logger.setLevel(logging.INFO)
 
     import core.sqlite  # noqa: F401  (registers SQLite pragmas)
@@ -57,10 +58,20 @@ def _settle_paths_and_secrets(app: Flask) -> None:
         app.config[key] = int(app.config[key])
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies, take the client's address (and scheme) from the
+    last N X-Forwarded-* entries; with 0 (the default) those headers are ignored."""
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 # Each domain is a folder with a blueprint `bp` in __init__.py and, when it has
 # them, models.py, routes.py, api.py (a flask-smorest `api_bp`) and cli.py
 # (a list `commands`). Order matters only for readability.
-DOMAINS = ("core", "accounts", "audit", "jobs", "stories", "themes", "workshops", "governance")
+DOMAINS = ("core", "accounts", "audit", "jobs", "stories", "themes", "workshops", "governance", "search", "evidence")
 
 
 def _register_models() -> None:
@@ -100,11 +111,21 @@ def _register_hooks(app: Flask) -> None:
     from extensions import db, login_manager
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def load_user(session_id: str):
+        # "id:version"; a session made before the person's sessions were ended
+        # carries an old version and signs nobody in.
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit() and len(user_id) < 19 and len(version) < 19):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
+
+    from accounts.services import require_password_change
 
     app.before_request(authenticate_api_request)
+    app.before_request(require_password_change)
     app.before_request(enforce_access)
     app.after_request(add_security_headers)
     register_error_handlers(app)

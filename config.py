@@ -64,9 +64,11 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
-    LOGIN_MAX_FAILURES = 5  # failures within LOGIN_WINDOW_SECONDS lock the account/IP
+    LOGIN_MAX_FAILURES = 5  # failures within LOGIN_WINDOW_SECONDS lock an address out of an account (4× locks the account)
     LOGIN_WINDOW_SECONDS = 15 * 60
     PASSWORD_MIN_LENGTH = 10
+    TRUSTED_PROXY_HOPS = 0  # reverse proxies in front of the site whose X-Forwarded-For is believed
+    API_TOKEN_DAYS = 90  # default life of a new API token
 
     MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # 1 GB per audio file
     WHISPER_MODEL = None  # None: bundled tiny.en; or a CTranslate2 model path/name

@@ -30,16 +30,57 @@ def create_user_command(email, roles, name, password):
 
 @users_cli.command("token")
 @click.argument("email")
-@click.option("--label", default="cli", help="A note of what the token is for.")
-def token_command(email, label):
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+@click.option("--days", default=None, type=int, help="Days it works (default 90).")
+def token_command(email, name, days):
     """Print a new API token for EMAIL (shown once; only its hash is kept)."""
-    from accounts.services import get_user_by_email, issue_token
+    from accounts.services import AccountError, get_user_by_email
+    from accounts.tokens import issue_token
 
     user = get_user_by_email(email)
     if user is None or not user.active:
         click.echo(f"error: no active user {email}", err=True)
         sys.exit(1)
-    click.echo(issue_token(user, label=label))
+    try:
+        click.echo(issue_token(user, name=name, days=days))
+    except AccountError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@users_cli.command("tokens")
+@click.argument("email")
+def tokens_command(email):
+    """List EMAIL's API tokens: id, state, name, works until, last used."""
+    from accounts.services import get_user_by_email
+    from accounts.tokens import tokens_of
+    from core.timeutil import utcnow
+
+    user = get_user_by_email(email)
+    if user is None:
+        click.echo(f"error: no user {email}", err=True)
+        sys.exit(1)
+    now = utcnow()
+    for token in tokens_of(user):
+        until = token.expires_at.strftime("%Y-%m-%d") if token.expires_at else "no end"
+        used = token.last_used_at.strftime("%Y-%m-%d %H:%M") if token.last_used_at else "never used"
+        click.echo(f"{token.id:>6}  {token.state(now):<8} {token.name:<30} until {until}  {used}")
+
+
+@users_cli.command("revoke-token")
+@click.argument("token_id", type=int)
+def revoke_token_command(token_id):
+    """Revoke API token TOKEN_ID (see `users tokens EMAIL`)."""
+    from accounts.models import ApiToken
+    from accounts.tokens import revoke_token
+    from extensions import db
+
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        click.echo(f"error: no token {token_id}", err=True)
+        sys.exit(1)
+    revoke_token(token)
+    click.echo(f"token {token_id} of {token.user.email} revoked")
 
 
 @users_cli.command("bootstrap")

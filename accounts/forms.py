@@ -1,7 +1,7 @@
 """Forms for signing in, passwords and the admin's user pages."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, IntegerField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
 
 from core.forms import CheckboxList
 from config import ROLES
@@ -46,3 +46,8 @@ class EditRolesForm(FlaskForm):
     submit = SubmitField("Save roles")
 
 
+class NewTokenForm(FlaskForm):
+    name = StringField("What is it for?", validators=[DataRequired("Give the token a name."), Length(max=120)])
+    days = IntegerField("Days it works", default=90,
+                        validators=[DataRequired("Say how many days."), NumberRange(1, 366, "Between 1 and 366 days.")])
+    submit = SubmitField("Make a token")

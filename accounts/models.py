@@ -22,6 +22,9 @@ class User(UserMixin, db.Model):
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
     last_login_at = mapped_column(DateTime, nullable=True)
     deactivated_at = mapped_column(DateTime, nullable=True)
+    # Part of every session's id: raising it ends all of this person's sessions
+    # (logout, password change or reset, role change, deactivation).
+    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -30,6 +33,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session cookie
+        return f"{self.id}:{self.session_version}"
 
     @property
     def role_names(self) -> list[str]:
@@ -58,19 +64,27 @@ class UserRole(db.Model):
 
 
 class ApiToken(db.Model):
-    """An API token; only its SHA-256 is stored."""
+    """A named API token with an expiry; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    label: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
+    expires_at = mapped_column(DateTime, nullable=True)  # None only for tokens made before expiry existed
     last_used_at = mapped_column(DateTime, nullable=True)
     revoked_at = mapped_column(DateTime, nullable=True)
 
     user: Mapped[User] = relationship()
+
+    def state(self, now) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
 
 
 class LoginAttempt(db.Model):
@@ -83,6 +97,19 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(64), nullable=False, default="", index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean, nullable=False)
     at = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+class LoginThrottle(db.Model):
+    """Failures counted in the current window for one key: an account
+    ("account:EMAIL") or an address at an account ("pair:IP EMAIL"), stored as
+    a hash. Charged with one conditional UPDATE, so parallel guesses cannot
+    all slip under the limit."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    window_start = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
 
 
 def valid_role(role: str) -> bool:

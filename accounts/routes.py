@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from accounts import bp, services
+from accounts import bp, services, signin
 from accounts.forms import ROLE_LABELS, ChangePasswordForm, CreateUserForm, EditRolesForm, LoginForm
 from core.forms import ConfirmForm
 from accounts.models import User
@@ -28,10 +28,10 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+            user = signin.authenticate(form.email.data, form.password.data, request.remote_addr or "")
         except services.AccountError as exc:
             form.password.errors.append(str(exc))
-            status = 429 if "Too many" in str(exc) else 401
+            status = 429 if isinstance(exc, signin.AccountLocked) else 401
         else:
             login_user(user)
             if user.must_change_password:
@@ -46,7 +46,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow(SIGNED_IN)
 def logout():
-    """Sign out (POST, so a link elsewhere cannot sign you out)."""
+    """Sign out here and on every other device (POST, so a link elsewhere cannot sign you out)."""
+    services.sign_out(current_user)
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
@@ -72,7 +73,8 @@ def change_password():
         except services.AccountError as exc:
             form.new.errors.append(str(exc))
         else:
-            flash("Your password is changed.", "success")
+            login_user(current_user._get_current_object())  # other sessions ended; this one goes on
+            flash("Your password is changed. You were signed out everywhere else.", "success")
             return redirect(url_for("accounts.home"))
     return render_template("accounts/change_password.html", form=form)
 
@@ -118,7 +120,12 @@ def edit_user(user_id: int):
         else:
             flash(f"Roles saved for {user.email}.", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/edit_user.html", user=user, form=form, action_form=ConfirmForm())
+    from accounts.tokens import tokens_of
+    from core.timeutil import utcnow
+
+    return render_template("accounts/edit_user.html", user=user, form=form, action_form=ConfirmForm(),
+                           tokens=tokens_of(user), now=utcnow(),
+                           revoke_url=lambda t: url_for("accounts.revoke_user_token", user_id=user.id, token_id=t.id))
 
 
 @bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
@@ -144,3 +151,6 @@ def reset_password(user_id: int):
         abort(400)
     password = services.reset_password(user, actor=current_user)
     return render_template("accounts/user_created.html", user=user, password=password, reset=True)
+
+
+from accounts import token_routes  # noqa: E402,F401  (the token pages register on the same blueprint)

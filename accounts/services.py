@@ -1,16 +1,14 @@
 """Account rules: creating users, roles, passwords, sign-in limits, API tokens."""
 from __future__ import annotations
 
-import hashlib
 import secrets
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
-from sqlalchemy import func, select
+from flask import abort, current_app, redirect, request, url_for
+from sqlalchemy import select
 
-from accounts.models import ApiToken, LoginAttempt, User, UserRole, valid_role
+from accounts.models import ApiToken, User, UserRole, valid_role
 from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
@@ -34,16 +32,26 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def check_password_rules(password: str, email: str = "") -> None:
-    """Raise AccountError unless `password` is acceptable."""
+def check_password_rules(password: str, email: str = "", name: str = "") -> None:
+    """Raise AccountError unless `password` is acceptable: long enough, and
+    scored at least 3 of 4 by zxcvbn (offline), with its reason in plain words."""
+    from zxcvbn import zxcvbn
+
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < minimum:
         raise AccountError(f"Use at least {minimum} characters.")
+    if len(password) > 200:
+        raise AccountError("Use at most 200 characters.")
     local = normalise_email(email).split("@")[0]
     if len(local) >= 3 and local in password.lower():
         raise AccountError("Do not use your email name in your password.")
-    if len(set(password)) < 4:
-        raise AccountError("That password is too easy to guess.")
+    # zxcvbn's cost grows quickly with length; past 100 characters the rest adds strength anyway.
+    verdict = zxcvbn(password[:100], user_inputs=[w for w in (local, name, "storyloom") if w])
+    if verdict["score"] < 3:
+        feedback = verdict["feedback"]
+        reason = " ".join(part for part in [feedback.get("warning") or "", *feedback.get("suggestions", [])] if part)
+        raise AccountError("That password is too easy to guess. "
+                           + (reason or "Try three or four words that do not go together."))
 
 
 def verify_password(user: User, password: str) -> bool:
@@ -79,7 +87,7 @@ def create_user(email: str, roles: list[str], *, name: str = "", password: str |
             raise AccountError(f"Unknown role: {role}.")
     if password is None:
         raise AccountError("A password is needed.")
-    check_password_rules(password, email)
+    check_password_rules(password, email, name)
     user = User(email=email, name=name.strip(), password_hash=hash_password(password),
                 must_change_password=must_change_password)
     user.roles = [UserRole(role=r) for r in roles]
@@ -87,6 +95,34 @@ def create_user(email: str, roles: list[str], *, name: str = "", password: str |
     record("user.created", user, summary=f"{email} with roles {', '.join(roles)}", after={"roles": roles}, actor=actor)
     db.session.commit()
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of `user` (the caller commits)."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def sign_out(user: User) -> None:
+    """Sign out everywhere: this session and every other one of this person."""
+    end_sessions(user)
+    record("user.signed_out", user, summary=user.email, actor=user)
+    db.session.commit()
+
+
+PASSWORD_CHANGE_ENDPOINTS = {"accounts.change_password", "accounts.logout", "static"}
+
+
+def require_password_change():
+    """before_request: someone signed in with a one-time password may only change it (or sign out)."""
+    from flask_login import current_user
+
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    if request.path.startswith("/api/"):
+        abort(403, "You must choose your own password before using Storyloom: sign in on the website to do it.")
+    return redirect(url_for("accounts.change_password"))
 
 
 def set_roles(user: User, roles: list[str], actor=None) -> None:
@@ -100,6 +136,8 @@ def set_roles(user: User, roles: list[str], actor=None) -> None:
     before = user.role_names
     current = {r.role: r for r in user.roles}
     user.roles = [current.get(r) or UserRole(role=r) for r in roles]
+    if roles != before:
+        end_sessions(user)  # pages and menus open in their browser were made for the old roles
     record("user.roles_changed", user, summary=f"{user.email}: {before} → {roles}",
            before={"roles": before}, after={"roles": roles}, actor=actor)
     db.session.commit()
@@ -111,6 +149,7 @@ def set_active(user: User, active: bool, actor=None) -> None:
         raise AccountError("You cannot deactivate your own account.")
     user.active = active
     user.deactivated_at = None if active else utcnow()
+    end_sessions(user)  # reactivation must not bring back sessions from before
     if not active:  # a deactivated user's API tokens stop working at once
         for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
             token.revoked_at = utcnow()
@@ -121,9 +160,10 @@ def set_active(user: User, active: bool, actor=None) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user, current):
         raise AccountError("Your current password is not right.")
-    check_password_rules(new, user.email)
+    check_password_rules(new, user.email, user.name)
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    end_sessions(user)
     record("user.password_changed", user, summary=user.email, actor=user)
     db.session.commit()
 
@@ -133,73 +173,10 @@ def reset_password(user: User, actor=None) -> str:
     password = generate_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
+    end_sessions(user)
     record("user.password_reset", user, summary=user.email, actor=actor)
     db.session.commit()
     return password
-
-
-# --- sign-in ---------------------------------------------------------------
-
-def sign_in_locked(email: str, ip: str) -> bool:
-    """Too many recent failures for this email or from this address?"""
-    window = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    recent = select(func.count(LoginAttempt.id)).where(LoginAttempt.succeeded.is_(False), LoginAttempt.at >= window)
-    by_email = db.session.scalar(recent.where(LoginAttempt.email == normalise_email(email)))
-    by_ip = db.session.scalar(recent.where(LoginAttempt.ip == ip))
-    # An address gets more room than one account: a shared office PC signs in many people.
-    return by_email >= limit or by_ip >= limit * 4
-
-
-def authenticate(email: str, password: str, ip: str) -> User:
-    """Return the user for good credentials; raise AccountError otherwise.
-
-    Unknown email and wrong password get the same answer, so the form does
-    not reveal who has an account.
-    """
-    email = normalise_email(email)
-    if sign_in_locked(email, ip):
-        record("user.sign_in_locked", summary=email, object_type="users", object_id="")
-        db.session.commit()
-        raise AccountError("Too many tries. Please wait 15 minutes, or ask an admin to help.")
-    user = get_user_by_email(email)
-    ok = user is not None and verify_password(user, password) and user.active
-    db.session.add(LoginAttempt(email=email, ip=ip, succeeded=ok))
-    if not ok:
-        record("user.sign_in_failed", summary=email, object_type="users", object_id=str(user.id) if user else "")
-        db.session.commit()
-        if user is not None and not user.active and verify_password(user, password):
-            raise AccountError("This account has been turned off. Please ask an admin.")
-        raise AccountError("That email or password is not right.")
-    user.last_login_at = utcnow()
-    record("user.signed_in", user, summary=email, actor=user)
-    db.session.commit()
-    return user
-
-
-# --- API tokens ---------------------------------------------------------------
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(user: User, label: str = "", actor=None) -> str:
-    """Create an API token for `user`; the token itself is returned once, only its hash is kept."""
-    token = "sl_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label))
-    record("user.token_issued", user, summary=f"{user.email} {label}".strip(), actor=actor)
-    db.session.commit()
-    return token
-
-
-def user_for_token(token: str) -> User | None:
-    """The active user owning a live token, or None."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)))
-    if row is None or not row.user.active:
-        return None
-    row.last_used_at = utcnow()
-    db.session.commit()
-    return row.user
 
 
 def list_users():

@@ -22,11 +22,12 @@ def authenticate_api_request():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, "The Authorization header must be 'Bearer <token>'.")
-    from accounts.services import user_for_token
+    from accounts.tokens import TokenRefused, user_for_token
 
-    user = user_for_token(token.strip())
-    if user is None:
-        abort(401, "That API token is not valid, or has been revoked.")
+    try:
+        user = user_for_token(token.strip())
+    except TokenRefused as exc:
+        abort(401, str(exc))
     g._login_user = user  # Flask-Login's per-request user
     g.signed_in_by_token = True
     return None

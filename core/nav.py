@@ -16,6 +16,8 @@ MAIN_NAV = (
     ("Themes", "themes.board"),
     ("Workshops", "workshops.index"),
     ("Actions", "workshops.actions"),
+    ("Evidence", "evidence.index"),
+    ("Search", "search.search_page"),
     ("Safeguarding", "governance.safeguarding_queue"),
     ("People", "accounts.users"),
     ("Audit", "audit.index"),

@@ -73,6 +73,11 @@ def manager_readable_story_ids():
     return select(Story.id).where(Story.id.in_(stories_with_scope("manager_view")), Story.id.not_in(held_story_ids()))
 
 
+def public_story_ids():
+    """select() of ids of stories whose (redacted) words may appear on a public page: `public` consent, not held."""
+    return select(Story.id).where(Story.id.in_(stories_with_scope("public")), Story.id.not_in(held_story_ids()))
+
+
 def may_view_unredacted(user, story: Story) -> bool:
     """Only the story's reporter, admins and the safeguarding lead see the unredacted transcript."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -210,3 +215,60 @@ def redacted_clip_file(story: Story, start: float, end: float):
     from governance.clips import redacted_clip_file as build
 
     return build(story, start, end)
+
+
+# --- the same rules, one row at a time ------------------------------------------------------
+# Each *_clause(story_id_col) is true exactly when the story in `story_id_col` is in the matching
+# *_story_ids() select above. They are correlated (checked per row through the indexes), so a
+# query that looks at a few hundred rows of a large table -- a search -- does not build the whole
+# set of usable stories first. tests/search/test_policy_clauses.py checks the two forms agree.
+
+def _consented_clause(scope: str, story_id_col):
+    from datetime import date
+
+    from sqlalchemy import exists
+
+    from stories.models import ConsentRecord, ConsentScope
+
+    today = date.today()
+    return exists().where(
+        ConsentRecord.story_id == story_id_col, ConsentScope.consent_id == ConsentRecord.id, ConsentScope.scope == scope,
+        ConsentRecord.superseded_at.is_(None), ConsentRecord.withdrawn_at.is_(None),
+        (ConsentRecord.expires_on.is_(None)) | (ConsentRecord.expires_on >= today))
+
+
+def _not_held_clause(story_id_col):
+    from sqlalchemy import exists
+
+    return ~exists().where(
+        StoryGovernance.story_id == story_id_col,
+        or_(StoryGovernance.safeguarding_state.in_(HELD_SAFEGUARDING_STATES),
+            StoryGovernance.scan_state.in_(HELD_SCAN_STATES)))
+
+
+def analysable_clause(story_id_col, status_col):
+    """Per-row form of analysable_story_ids(); `status_col` is the row's Story.status (joined)."""
+    from sqlalchemy import and_
+
+    return and_(status_col == "ready", _consented_clause("analysis", story_id_col), _not_held_clause(story_id_col))
+
+
+def workshop_clause(story_id_col):
+    """Per-row form of workshop_story_ids()."""
+    from sqlalchemy import and_
+
+    return and_(_consented_clause("workshop", story_id_col), _not_held_clause(story_id_col))
+
+
+def quotable_clause(story_id_col):
+    """Per-row form of quotable_story_ids()."""
+    from sqlalchemy import and_
+
+    return and_(_consented_clause("quote", story_id_col), _not_held_clause(story_id_col))
+
+
+def manager_readable_clause(story_id_col):
+    """Per-row form of manager_readable_story_ids()."""
+    from sqlalchemy import and_
+
+    return and_(_consented_clause("manager_view", story_id_col), _not_held_clause(story_id_col))

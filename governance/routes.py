@@ -271,10 +271,12 @@ def delete_term(term_id: int):
 @bp.route("/admin/governance/retention/run", methods=["POST"])
 @allow("admin")
 def run_retention():
-    """Apply the retention period now (it also runs every night)."""
+    """Queue the retention job now (it also runs every night); its page shows what it did."""
     if ConfirmForm().validate_on_submit():
-        changed = services.apply_retention()
-        flash(f"Originals deleted for {len(changed)} stories.", "success")
+        from jobs.services import start_job
+
+        job = start_job("governance.retention", user=current_user)
+        return redirect(url_for("jobs.show", job_id=job.id))
     return redirect(url_for("governance.settings"))
 
 
@@ -294,8 +296,10 @@ def clip(token: str):
         path = redacted_clip_file(story, data["a"], data["b"])
     except ClipRefused:
         abort(404)
-    response = send_file(path, mimetype="audio/mpeg", max_age=0, conditional=True)
+    response = send_file(path, mimetype="audio/mpeg", max_age=0, conditional=True, as_attachment=True,
+                         download_name=f"clip-{story.id}.mp3")
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

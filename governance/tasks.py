@@ -1,7 +1,9 @@
 """Governance jobs run by the worker: the redaction/safeguarding check, and retention."""
 from __future__ import annotations
 
-from jobs.registry import handles
+from huey import crontab
+
+from jobs.registry import handles, periodic
 from jobs.runner import JobError
 
 
@@ -16,15 +18,17 @@ def scan(job, report):
         raise JobError(str(exc)) from exc
 
 
-@handles("governance.retention")
+@periodic("governance.retention", crontab(hour="3", minute="15"))
 def retention(job, report):
+    """Nightly: delete original audio and unredacted text past the retention period."""
     report(5, "Deleting originals past the retention period")
     changed = apply_retention()
+    report(100, f"Originals deleted for {len(changed)} stories")
     return {"stories": changed}
 
 
 def apply_retention() -> list[int]:
-    """The scheduled retention run (jobs/queue.py calls this daily inside an app context)."""
+    """One retention pass now, inside an app context (the CLI and the job both call it)."""
     from governance.services import apply_retention as run
 
     return run()

@@ -33,4 +33,4 @@ def job_status(job_id: int):
     job = db.session.get(Job, job_id)
     if job is None or not job_visible_to(job, current_user):
         abort(404)
-    return job.to_dict()
+    return job

@@ -1,4 +1,4 @@
-"""`flask --app app worker [--burst]`: the process that runs jobs."""
+"""`flask --app app worker [--queue heavy|light|all] [--burst]`: the process that runs jobs."""
 from __future__ import annotations
 
 import sys
@@ -9,36 +9,78 @@ from flask.cli import with_appcontext
 
 
 @click.command("worker")
+@click.option("--queue", "queue", type=click.Choice(["heavy", "light", "all"]), default="all", show_default=True,
+              help="heavy: transcription; light: checks, themes, packs and periodic jobs; all: both.")
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="Schedule periodic jobs from this worker (light or all). Safe on several machines: "
+                   "each time slot's job is created once.")
 @click.option("--burst", is_flag=True, help="Run every queued job, then exit (non-zero if any failed).")
-@click.option("--workers", default=1, show_default=True, help="Worker threads in this process.")
+@click.option("--workers", default=1, show_default=True, help="Worker threads per queue in this process.")
 @with_appcontext
-def worker_command(burst: bool, workers: int) -> None:
+def worker_command(queue: str, periodic: bool, burst: bool, workers: int) -> None:
     """Run the background worker (transcription, themes, packs, …)."""
-    from jobs.queue import get_huey
-    from jobs.registry import load_handlers
+    from jobs.queue import QUEUES, get_huey
     from jobs.services import requeue_stale_jobs
 
     app = current_app._get_current_object()
-    huey = get_huey(app)
-    load_handlers()
+    names = QUEUES if queue == "all" else (queue,)
+    hueys = [get_huey(app, name) for name in names]
     requeued = requeue_stale_jobs()
     if requeued:
         click.echo(f"requeued jobs left running by a stopped worker: {requeued}")
-    if not burst:
-        click.echo(f"worker consuming {app.config['TASK_QUEUE']} queue; Ctrl-C stops")
-        huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
-        return
+    if burst:
+        ran, failed = _run_burst(hueys)
+        click.echo(f"ran {ran} job(s), {failed} failed")
+        sys.exit(1 if failed else 0)
+    click.echo(f"worker consuming the {' and '.join(names)} queue(s) on {_safe(app.config['TASK_QUEUE'])}; Ctrl-C stops")
+    consumers = [h.create_consumer(workers=workers, worker_type="thread", periodic=periodic and h.name.endswith(".light"))
+                 for h in hueys]
+    _run_together(consumers)
+
+
+def _safe(spec: str) -> str:
+    """The queue URL without its password, for the log."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(spec)
+    if parts.password:
+        return spec.replace(f":{parts.password}@", ":***@")
+    return spec
+
+
+def _run_together(consumers) -> None:
+    """Run several Huey consumers in this process: the last one owns the main
+    thread and the signal handlers, and stopping it stops the others."""
+    *others, main = consumers
+    for consumer in others:
+        consumer.start()
+    main_stop = main.stop
+
+    def stop(graceful=False):
+        for consumer in others:
+            consumer.stop(graceful=graceful)
+        main_stop(graceful=graceful)
+
+    main.stop = stop
+    main.run()
+
+
+def _run_burst(hueys) -> tuple[int, int]:
+    from jobs.signing import RefusedMessage
+
     ran = failed = 0
-    while True:
-        task = huey.dequeue()
-        if task is None:
-            break
-        status = huey.execute(task)
-        ran += 1
-        if status == "failed":
-            failed += 1
-    click.echo(f"ran {ran} job(s), {failed} failed")
-    sys.exit(1 if failed else 0)
+    for huey in hueys:
+        while True:
+            try:
+                task = huey.dequeue()
+            except RefusedMessage:
+                continue  # logged by the serializer, and dropped
+            if task is None:
+                break
+            ran += 1
+            if huey.execute(task) == "failed":
+                failed += 1
+    return ran, failed
 
 
 commands = [worker_command]

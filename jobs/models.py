@@ -21,7 +21,8 @@ class Job(db.Model):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="queued", index=True)
     progress: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     message: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    error: Mapped[str] = mapped_column(Text, nullable=False, default="")  # plain words, for everyone who sees the job
+    error_detail: Mapped[str] = mapped_column(Text, nullable=False, default="")  # technical; admins and the log only
     result = mapped_column(JSON, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     worker: Mapped[str] = mapped_column(String(120), nullable=False, default="")
@@ -30,28 +31,13 @@ class Job(db.Model):
     started_at = mapped_column(DateTime, nullable=True)
     heartbeat_at = mapped_column(DateTime, nullable=True)
     finished_at = mapped_column(DateTime, nullable=True)
+    # Periodic jobs only: "kind@slot"; unique, so a slot's job is created once
+    # however many workers' schedulers fire for it.
+    slot_key = mapped_column(String(120), nullable=True, unique=True)
 
     @property
     def is_finished(self) -> bool:
         return self.status in ("succeeded", "failed", "cancelled")
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "story_id": self.story_id,
-            "subject_type": self.subject_type,
-            "subject_id": self.subject_id,
-            "status": self.status,
-            "progress": self.progress,
-            "message": self.message,
-            "error": self.error,
-            "attempts": self.attempts,
-            "created_at": self.created_at,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "eta_seconds": self.eta_seconds(),
-        }
 
     def eta_seconds(self):
         """Seconds left, estimated from the progress rate so far (None if unknown)."""

@@ -1,75 +1,114 @@
-"""The Huey queue chosen by `TASK_QUEUE`: SQLite in the data folder (default,
-no server), Redis (`redis://host:port/db`, shared by many workers), or
-`immediate` (jobs run inline, for tests).
+"""The Huey queues chosen by `TASK_QUEUE`: SQLite in the data folder (default,
+no server), Redis (`redis://[:password@]host:port/db`, or `rediss://` for TLS,
+shared by many workers), or `immediate` (jobs run inline, for tests).
 
-The queue carries only job ids; the Job row is the source of truth.
+There are two queues, so a machine can be given only one kind of work:
+`heavy` (transcription: minutes of CPU and a large model) and `light`
+(checks, themes, packs, and every periodic job). A job's queue is declared
+where its handler is (`@handles(kind, queue="heavy")`).
+
+The queues carry only job ids, as signed JSON (jobs/signing.py); the Job
+row is the source of truth.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+QUEUES = ("heavy", "light")
 
-def get_huey(app):
-    """The app's Huey instance, built on first use (importing huey and redis
-    costs the web process ~0.2 s at start-up, so it waits until a job is queued)."""
+
+def get_huey(app, queue: str = "light"):
+    """The app's Huey instance for `queue`, built on first use (importing huey and
+    redis costs the web process ~0.2 s at start-up, so it waits until a job is queued)."""
     if "huey" not in app.extensions:
-        make_huey(app)
-    return app.extensions["huey"]
+        make_queues(app)
+    return app.extensions["huey"][queue]
 
 
-def make_huey(app):
-    """Build the Huey instance for `app` and register the one task it runs."""
-    from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+def _signing_key(app) -> bytes:
+    from jobs.signing import queue_key
+
+    # FLASK_TASK_QUEUE_KEY when several machines share a queue but not a
+    # SECRET_KEY; otherwise derived from the secret key (itself from the data
+    # folder or a setting), which every machine of a site shares anyway.
+    return queue_key(app.config.get("TASK_QUEUE_KEY") or app.config["SECRET_KEY"])
+
+
+def _make_one(app, queue: str):
+    from huey import MemoryHuey, RedisHuey, SqliteHuey
+
+    from jobs.signing import SignedJSONSerializer
 
     spec = app.config["TASK_QUEUE"]
-    name = app.config["TASK_QUEUE_NAME"]
+    name = f"{app.config['TASK_QUEUE_NAME']}.{queue}"
+    serializer = SignedJSONSerializer(_signing_key(app), set())
+    options = {"serializer": serializer, "results": False}
     if spec == "immediate":
-        huey = MemoryHuey(name, immediate=True)
+        huey = MemoryHuey(name, immediate=True, **options)
     elif spec.startswith(("redis://", "rediss://", "unix://")):
-        huey = RedisHuey(name, url=spec)
+        # redis-py reads the password, database and TLS options from the URL.
+        huey = RedisHuey(name, url=spec, **options)
     elif spec == "sqlite":
-        huey = SqliteHuey(name, filename=str(Path(app.config["DATA_DIR"]) / "queue.db"))
+        huey = SqliteHuey(name, filename=str(Path(app.config["DATA_DIR"]) / "queue.db"), **options)
     else:
-        raise ValueError(f"FLASK_TASK_QUEUE must be sqlite, immediate or redis://…, not {spec!r}")
+        raise ValueError(f"FLASK_TASK_QUEUE must be sqlite, immediate, redis://… or rediss://…, not {spec!r}")
 
     @huey.task(name="storyloom.run_job")
     def run_job_task(job_id: int):
         # Imported here: the web process never needs the runner's imports.
         from jobs.runner import run_job
 
+        if not isinstance(job_id, int) or isinstance(job_id, bool):
+            raise TypeError("a job id is a number")
         with app.app_context():
             return run_job(job_id)
 
-    @huey.periodic_task(crontab(minute="*"), name="storyloom.requeue_stale_jobs")
+    return huey, run_job_task
+
+
+def make_queues(app):
+    """Build both queues for `app`; periodic work is scheduled from the light one."""
+    from huey import crontab
+
+    hueys, runners = {}, {}
+    for queue in QUEUES:
+        hueys[queue], runners[queue] = _make_one(app, queue)
+    light = hueys["light"]
+
+    @light.periodic_task(crontab(minute="*"), name="storyloom.requeue_stale_jobs")
     def requeue_stale():
+        # Housekeeping, not a Job row (it would add 1,440 rows a day); safe on
+        # every worker at once (rows are taken FOR UPDATE SKIP LOCKED).
         from jobs.services import requeue_stale_jobs
 
         with app.app_context():
             requeue_stale_jobs()
 
-    @huey.periodic_task(crontab(hour="3", minute="15"), name="storyloom.apply_retention")
-    def apply_retention():
-        # Nightly: delete original audio and unredacted text past the retention period.
-        from governance.tasks import apply_retention as run
+    from jobs.registry import periodic_jobs
+
+    for declared in periodic_jobs():
+        _schedule_periodic(app, light, declared)
+    for huey in hueys.values():  # only the task names registered here are ever accepted
+        huey.serializer.allowed_names.update(huey._registry._registry)
+    app.extensions["huey"] = hueys
+    app.extensions["huey.run_job"] = runners
+    return hueys
+
+
+def _schedule_periodic(app, huey, declared) -> None:
+    """A Huey periodic task that only *creates* the Job row for this time slot;
+    the database's unique slot key makes it run once however many workers fire."""
+    name = f"storyloom.periodic.{declared.kind}"
+
+    def fire():
+        from jobs.services import start_periodic_job
 
         with app.app_context():
-            run()
+            start_periodic_job(declared.kind)
 
-    @huey.periodic_task(crontab(minute="40"), name="storyloom.clean_uploads")
-    def clean_uploads():
-        # Hourly: abandoned resumable uploads (encrypted .part files) and stray plaintext temp files.
-        from stories.media import cleanup_tmp
-        from stories.uploads import cleanup_abandoned
-
-        with app.app_context():
-            cleanup_abandoned()
-            cleanup_tmp()
-
-    app.extensions["huey"] = huey
-    app.extensions["huey.run_job"] = run_job_task
-    return huey
+    huey.periodic_task(declared.schedule, name=name)(fire)
 
 
-def enqueue_job_id(app, job_id: int) -> None:
-    get_huey(app)
-    app.extensions["huey.run_job"](job_id)
+def enqueue_job_id(app, job_id: int, queue: str = "light") -> None:
+    get_huey(app, queue)
+    app.extensions["huey.run_job"][queue](job_id)

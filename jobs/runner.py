@@ -19,6 +19,9 @@ class JobError(Exception):
     """A failure with a message meant for the person who started the job."""
 
 
+UNEXPECTED = "Something went wrong while doing this. An admin can see what happened and try it again."
+
+
 def _heartbeat(app, job_id: int, stop: threading.Event, every: float) -> None:
     # A separate connection, so the heartbeat goes on while the job's own
     # transaction is busy (e.g. during a long model call).
@@ -67,7 +70,8 @@ def run_job(job_id: int) -> str:
         db.session.rollback()
         job = db.session.get(Job, job_id)
         job.status = "failed"
-        job.error = str(exc) if isinstance(exc, JobError) else f"{type(exc).__name__}: {exc}"
+        job.error = str(exc) if isinstance(exc, JobError) else UNEXPECTED
+        job.error_detail = f"{type(exc).__name__}: {exc}"[:4000]
         current_app.logger.error("job %s (%s) failed\n%s", job_id, job.kind, traceback.format_exc())
         on_failure = getattr(find_handler(job.kind), "on_failure", None)
         if on_failure:

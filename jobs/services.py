@@ -5,12 +5,14 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
 from jobs.models import Job
 from jobs.queue import enqueue_job_id
+from jobs.registry import queue_for
 
 
 def start_job(kind: str, *, story_id=None, subject_type="", subject_id=None, params=None, user=None) -> Job:
@@ -25,8 +27,27 @@ def start_job(kind: str, *, story_id=None, subject_type="", subject_id=None, par
     )
     db.session.add(job)
     db.session.commit()
-    enqueue_job_id(current_app._get_current_object(), job.id)
+    _enqueue(job)
     db.session.refresh(job)
+    return job
+
+
+def _enqueue(job: Job) -> None:
+    enqueue_job_id(current_app._get_current_object(), job.id, queue_for(job.kind))
+
+
+def start_periodic_job(kind: str, now=None) -> Job | None:
+    """Create and queue this minute's job of periodic `kind`, unless another
+    worker already did (the slot key is unique); returns the job or None."""
+    slot = (now or utcnow()).strftime("%Y-%m-%dT%H:%M")
+    job = Job(kind=kind, params={"slot": slot}, slot_key=f"{kind}@{slot}", message="Queued by the schedule")
+    db.session.add(job)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    _enqueue(job)
     return job
 
 
@@ -36,12 +57,12 @@ def retry_job(job: Job, user=None) -> Job:
         raise ValueError("Only a failed job can be retried.")
     job.status = "queued"
     job.progress = 0
-    job.error = ""
+    job.error = job.error_detail = ""
     job.message = "Queued again"
     job.finished_at = None
     record("job.retried", job, summary=f"{job.kind} queued again", actor=user)
     db.session.commit()
-    enqueue_job_id(current_app._get_current_object(), job.id)
+    _enqueue(job)
     return job
 
 
@@ -76,6 +97,7 @@ def requeue_stale_jobs() -> list[int]:
             job.message = "The worker stopped; queued again"
             requeued.append(job.id)
     db.session.commit()
-    for job_id in requeued:
-        enqueue_job_id(current_app._get_current_object(), job_id)
+    for job in stale:
+        if job.status == "queued":
+            _enqueue(job)
     return requeued

@@ -1,9 +1,7 @@
 """Pages for stories: the reporter's list, adding a story three ways, the story page and its editor."""
 from __future__ import annotations
 
-import re
-
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core.forms import ConfirmForm
@@ -11,7 +9,7 @@ from core.access import allow
 from extensions import db
 from stories import bp, services, transcript
 from stories.forms import RecordStoryForm, TextStoryForm, UploadStoryForm
-from stories.media import MediaError, human_size, iter_plain
+from stories.media import MediaError, human_size
 from stories.models import CONSENT_SCOPES, STORY_STATUSES, STORYTELLER_ROLES
 
 VIEWERS = ("reporter", "admin", "facilitator", "safeguarding_lead")
@@ -127,40 +125,16 @@ def show(story_id: int):
     )
 
 
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
-
-
 @bp.route("/stories/<int:story_id>/audio")
 @allow(*VIEWERS)
 def audio(story_id: int):
     """The original recording, decrypted as it is sent, with Range support so the player can seek."""
+    from stories.serving import original_response
+
     story = services.get_story(current_user, story_id)
     if not services.may_hear(current_user, story) or story.media is None:
         abort(404)
-    media = story.media
-    size = media.bytes
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"}
-    mimetype = media.content_type or "application/octet-stream"
-    if mimetype.startswith("video/"):
-        mimetype = "audio/" + mimetype.split("/", 1)[1]
-    match = _RANGE.match(request.headers.get("Range", "").strip())
-    if not match or (match.group(1) and int(match.group(1)) == 0):
-        # One audit entry per listen: the whole file, or a player's first range (it starts at 0);
-        # the seeks and follow-up ranges that come after are not recorded again.
-        services.note_unredacted_view(current_user, story, "original audio", audio=True)
-    if not match or (not match.group(1) and not match.group(2)):
-        headers["Content-Length"] = str(size)
-        return Response(iter_plain(media), 200, headers=headers, mimetype=mimetype, direct_passthrough=True)
-    first, last = match.groups()
-    if first:
-        start, end = int(first), int(last) if last else size - 1
-    else:  # "bytes=-N": the last N bytes
-        start, end = max(0, size - int(last)), size - 1
-    end = min(end, size - 1)
-    if start > end or start >= size:
-        return Response(status=416, headers={"Content-Range": f"bytes */{size}"})
-    headers.update({"Content-Range": f"bytes {start}-{end}/{size}", "Content-Length": str(end - start + 1)})
-    return Response(iter_plain(media, start, end), 206, headers=headers, mimetype=mimetype, direct_passthrough=True)
+    return original_response(current_user, story)
 
 
 @bp.route("/stories/<int:story_id>/transcript", methods=["POST"])

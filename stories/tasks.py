@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask import current_app
+from huey import crontab
 
 from audit.services import record
 from extensions import db
-from jobs.registry import handles
+from jobs.registry import handles, periodic
 from jobs.runner import JobError
 
 
@@ -14,7 +15,7 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-@handles("stories.transcribe")
+@handles("stories.transcribe", queue="heavy")
 def transcribe(job, report):
     """Type up a story's recording: segments, words, uncertain words and guard flags."""
     from engines.transcribe import TranscriptionError, get_transcriber
@@ -92,3 +93,12 @@ def _on_failure(job, error: str) -> None:
 
 
 transcribe.on_failure = _on_failure
+
+
+@periodic("stories.clean_uploads", crontab(minute="40"))
+def clean_uploads(job, report):
+    """Remove abandoned resumable uploads (encrypted parts) and stray plaintext temp files."""
+    from stories.media import cleanup_tmp
+    from stories.uploads import cleanup_abandoned
+
+    return {"uploads": cleanup_abandoned(), "temp_files": cleanup_tmp()}

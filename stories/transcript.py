@@ -24,12 +24,46 @@ def _next_number(story: Story) -> int:
     return (current or 0) + 1
 
 
-def _snapshot(story: Story, kind: str, actor, note: str = "") -> TranscriptVersion:
+CONFLICT = ("Someone else saved this transcript while you were editing. "
+            "Your changes were not saved: reload the page to see theirs.")
+
+
+def claim_revision(story: Story, seen) -> None:
+    """Move the story from revision `seen` to the next one, in the one statement that checks it.
+
+    `UPDATE stories SET revision = revision + 1 WHERE id = :id AND revision = :seen`: of any number
+    of saves made from the same revision, the database lets exactly one through (PostgreSQL holds the
+    row until that save commits, then re-checks the others; SQLite lets one writer in at a time).
+    Every other gets StoryError 409 and nothing of theirs is written.
+    """
+    from sqlalchemy import update
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    try:
+        seen = int(seen)
+    except (TypeError, ValueError):
+        raise StoryError(CONFLICT, 409) from None
+    try:
+        result = db.session.execute(
+            update(Story).where(Story.id == story.id, Story.revision == seen)
+            .values(revision=Story.revision + 1).execution_options(synchronize_session=False))
+    except OperationalError as exc:  # SQLite: another save holds the write lock past the busy timeout
+        db.session.rollback()
+        raise StoryError(CONFLICT, 409) from exc
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise StoryError(CONFLICT, 409)
+    set_committed_value(story, "revision", seen + 1)
+
+
+def _snapshot(story: Story, kind: str, actor, note: str = "", *, claimed: bool = False) -> TranscriptVersion:
+    if not claimed:
+        claim_revision(story, story.revision or 0)
     version = TranscriptVersion(story_id=story.id, number=_next_number(story), kind=kind,
                                 created_by_id=getattr(actor, "id", None),
                                 segments=[_segment_data(s) for s in story.segments], note=note)
     db.session.add(version)
-    story.revision = (story.revision or 0) + 1
     return version
 
 
@@ -106,15 +140,17 @@ def retime_words(old_words: list[dict], new_text: str, seg_start, seg_end) -> li
 
 
 def save_transcript(story: Story, edits: list[dict], base_revision: int, actor) -> TranscriptVersion:
-    """Save the editor's segments [{id, text, speaker}]; 409-style StoryError if someone saved in between."""
-    if int(base_revision) != (story.revision or 0):
-        raise StoryError("Someone else saved this transcript while you were editing. "
-                         "Your changes were not saved: reload the page to see theirs.", 409)
+    """Save the editor's segments [{id, text, speaker}]; 409-style StoryError if someone saved in between.
+
+    The revision is claimed first, before any word is written (see `claim_revision`).
+    """
+    claim_revision(story, base_revision)
     by_id = {s.id: s for s in story.segments}
     changed = 0
     for edit in edits:
         segment = by_id.get(int(edit.get("id", 0) or 0))
         if segment is None:
+            db.session.rollback()
             raise StoryError("That part of the transcript no longer exists. Please reload the page.", 409)
         text = " ".join(str(edit.get("text", "")).split())
         speaker = str(edit.get("speaker", segment.speaker) or "")[:40]
@@ -126,8 +162,9 @@ def save_transcript(story: Story, edits: list[dict], base_revision: int, actor) 
             segment.speaker = speaker
             changed += 1
     if not changed:
+        db.session.rollback()
         raise StoryError("There were no changes to save.", 200)
-    version = _snapshot(story, "edit", actor)
+    version = _snapshot(story, "edit", actor, claimed=True)
     record("story.transcript_edited", story, actor=actor, summary=f"version {version.number}: {changed} change(s)")
     _hold_for_check(story)
     db.session.commit()

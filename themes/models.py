@@ -166,3 +166,5 @@ class PassageCode(db.Model):
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
 
     code = relationship(Code)
+
+from themes.quote_models import Comment, Quote  # noqa: E402,F401  (quotes and comments: themes/quotes.py)

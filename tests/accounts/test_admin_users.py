@@ -17,6 +17,9 @@ def test_admin_creates_a_reporter_who_signs_in_with_the_one_time_password(app, u
     reporter = app.test_client()
     response = sign_in(reporter, "new.reporter@example.org", password)
     assert response.headers["Location"] == "/account/password"  # must choose their own
+    assert reporter.get("/").headers["Location"] == "/account/password"  # before anything else
+    new = "meadow-tinker-saffron-83"
+    reporter.post("/account/password", data={"current": password, "new": new, "confirm": new})
     assert "Your stories" in reporter.get("/").get_data(as_text=True)
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == "new.reporter@example.org"))

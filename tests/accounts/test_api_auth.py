@@ -1,5 +1,6 @@
 """API sign-in by token or session, the OpenAPI document, JSON errors."""
-from accounts.services import issue_token, set_active
+from accounts.services import set_active
+from accounts.tokens import issue_token
 from accounts.models import User
 from extensions import db
 from tests.conftest import build_app, reset_schema, sign_in

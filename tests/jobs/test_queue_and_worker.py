@@ -30,9 +30,10 @@ def queue_app(request, tmp_path):
     app = build_app(tmp_path / "data", **overrides)
     reset_schema(app)
     yield app
-    from jobs.queue import get_huey
+    from jobs.queue import QUEUES, get_huey
 
-    get_huey(app).flush()
+    for queue in QUEUES:
+        get_huey(app, queue).flush()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -84,7 +85,8 @@ def test_burst_worker_exits_non_zero_when_a_job_fails(queue_app):
     assert "ran 2 job(s), 1 failed" in result.output
     assert _job(queue_app, good).status == "succeeded"
     failed = _job(queue_app, bad)
-    assert failed.status == "failed" and "no handler" in failed.error
+    assert failed.status == "failed" and "no handler" in failed.error_detail
+    assert "no handler" not in failed.error and "admin" in failed.error  # plain words for staff
 
 
 @pytest.mark.slow
@@ -163,5 +165,7 @@ def test_reporter_cannot_see_someone_elses_job(app, users):
 def test_the_worker_schedules_reaping_retention_and_upload_cleanup(app):
     from jobs.queue import get_huey
 
-    names = {task.name for task in get_huey(app)._registry.periodic_tasks}
-    assert {"storyloom.requeue_stale_jobs", "storyloom.apply_retention", "storyloom.clean_uploads"} <= names
+    names = {task.name for task in get_huey(app, "light")._registry.periodic_tasks}
+    assert {"storyloom.requeue_stale_jobs", "storyloom.periodic.governance.retention",
+            "storyloom.periodic.stories.clean_uploads"} <= names
+    assert not get_huey(app, "heavy")._registry.periodic_tasks

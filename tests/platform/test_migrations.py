@@ -23,7 +23,7 @@ def _schema(url: str) -> dict:
     schema = {
         table: sorted(column["name"] for column in inspector.get_columns(table))
         for table in inspector.get_table_names()
-        if table != "alembic_version"
+        if table != "alembic_version" and not table.startswith("search_fts")  # SQLite FTS5 table and its shadows
     }
     engine.dispose()
     return schema

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -61,24 +62,37 @@ def test_dropping_needs_a_reason(app, world, workshop_id):
         assert action.status_reason == "No budget this year"
 
 
-def test_manager_filters_overdue_and_hears_the_evidence(app, client, users, world, workshop_id):
+def _late_action(app, world, workshop_id) -> int:
     with app.app_context():
         late = _action(world, workshop_id, title="Late one", due_date=date.today() - timedelta(days=3)).id
         _action(world, workshop_id, title="On time one")
         _action(world, workshop_id, title="Done late", status="done", due_date=date.today() - timedelta(days=9))
-    sign_in(client, users["manager"].email)
+    return late
+
+
+def test_managers_filter_the_overdue_actions_beside_the_summary_charts(app, auth, client, world, workshop_id):
+    _late_action(app, world, workshop_id)
+    auth.login("manager")
     page = client.get("/actions?due=overdue").get_data(as_text=True)
     assert "Late one" in page and "On time one" not in page and "Done late" not in page
     assert "is-overdue" in page and "Overdue:" in page
     assert "<svg" in page and "Actions by status" in page and "Themes with stories but no action yet" in page
+
+
+def test_managers_read_and_hear_the_evidence_of_an_action(app, auth, client, world, workshop_id):
+    late = _late_action(app, world, workshop_id)
+    auth.login("manager")
     evidence = client.get(f"/actions/{late}").get_data(as_text=True)
-    assert "Theme: Getting to appointments" in evidence and "Found in" in evidence
+    assert "Theme: Getting to appointments" in re.sub(r"<[^>]+>", "", evidence) and "Found in" in evidence
     assert "four pounds 0." in evidence and "<audio controls" in evidence
-    # a manager may comment but not change the status
+
+
+def test_managers_comment_on_an_action_but_do_not_change_its_status(app, auth, client, world, workshop_id):
+    late = _late_action(app, world, workshop_id)
+    auth.login("manager")
     assert client.post(f"/actions/{late}/updates", data={"comment": "Any news?"}).status_code == 302
     assert client.post(f"/actions/{late}/updates", data={"status": "done", "comment": "x"}).status_code == 403
     assert "Any news?" in client.get(f"/actions/{late}").get_data(as_text=True)
-    assert client.get(f"/workshops/{workshop_id}").status_code == 403
 
 
 def test_managers_read_only_stories_shared_with_them(app, client, users, world, workshop_id):

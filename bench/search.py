@@ -1,0 +1,187 @@
+"""Benchmark: full-text search over 10,000 stories, on SQLite (FTS5) and PostgreSQL (GIN tsvector).
+
+Builds 10,000 stories (10 segments each, sentences from the dev corpus plus a few rarer words;
+one story in ten has a redacted name, so it carries a 'full' and a 'redacted' index row),
+then times `search.services.search` (count + one page of 20 + snippets, with the policy's
+visibility in the query) as a facilitator, a manager and an admin, over a fixed list of
+queries, beside a plain LIKE '%word%' over the same rows with the same visibility.
+Prints median and p95 per database, and the load (`uptime`).
+
+Run: .venv/bin/python bench/search.py [--stories 10000] [--repeat 15]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from sqlalchemy import and_, func, insert, select  # noqa: E402
+
+CORPUS = REPO / "demo" / "dev_stories.json"
+RARE = ["kestrel", "allotment", "tribunal", "dentist", "bicycle", "choir", "forklift", "laundrette"]
+ROLES = ["service_user", "staff", "peer_mentor", "partner", "other"]
+QUERIES = ["appointment", "housing", "waited", '"first appointment"', "trust -police", "kestrel",
+           "probation officer", "volunteering family", "dentist -bicycle", "workload"]
+
+
+def sentences() -> list[str]:
+    stories = json.loads(CORPUS.read_text(encoding="utf-8"))["stories"]
+    found = [s.strip() for story in stories for s in re.split(r"(?<=[.!?])\s+", story["text"]) if len(s.split()) > 4]
+    return found
+
+
+def populate(app, n_stories: int) -> None:
+    from extensions import db
+    from search.models import SearchEntry
+    from stories.models import ConsentRecord, ConsentScope, Segment, Story
+    from tests import factories
+
+    rng = random.Random(13)
+    lines = sentences()
+    with app.app_context():
+        reporter = factories.make_user("reporter", email="bench-reporter@example.org")
+        stories, consents, scopes, segments, entries = [], [], [], [], []
+        for sid in range(1, n_stories + 1):
+            stories.append({"id": sid, "title": f"Story {sid}", "reporter_id": reporter.id, "status": "ready",
+                            "storyteller_role": ROLES[sid % len(ROLES)], "source_kind": "audio", "language": "en"})
+            consents.append({"id": sid, "story_id": sid, "method": "signed_form"})
+            wanted = ["analysis", "workshop", "quote"] + (["manager_view"] if sid % 3 else [])
+            scopes += [{"consent_id": sid, "scope": s} for s in wanted]
+            t = 0.0
+            for position in range(10):
+                text = rng.choice(lines)
+                if rng.random() < 0.05:
+                    text += f" I mentioned the {rng.choice(RARE)} too."
+                seg_id = (sid - 1) * 10 + position + 1
+                segments.append({"id": seg_id, "story_id": sid, "position": position, "start": t, "end": t + 6.0,
+                                 "text": text, "speaker": "Storyteller" if position % 2 else "Reporter"})
+                common = {"story_id": sid, "segment_id": seg_id, "position": position, "start": t, "end": t + 6.0,
+                          "speaker": segments[-1]["speaker"]}
+                if sid % 10 == 0 and position == 0:
+                    entries.append({**common, "audience": "full", "text": text + " Darren Pike said so."})
+                    entries.append({**common, "audience": "redacted", "text": text + " [name] said so."})
+                else:
+                    entries.append({**common, "audience": "all", "text": text})
+                t += 6.0
+        for model, rows in ((Story, stories), (ConsentRecord, consents), (ConsentScope, scopes),
+                            (Segment, segments), (SearchEntry, entries)):
+            for i in range(0, len(rows), 5000):
+                db.session.execute(insert(model), rows[i:i + 5000])
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
+        print(f"  {len(stories)} stories, {len(segments)} segments, {len(entries)} index rows")
+
+
+def like_baseline(user, text: str, per_page: int = 20) -> int:
+    """The plain way: LIKE '%word%' for each word, same visibility, same count + page."""
+    from extensions import db
+    from search.models import SearchEntry
+    from search.query import parse
+    from search.services import visibility_clause
+    from stories.models import Story
+
+    parsed = parse(text)
+    clauses = [SearchEntry.text.ilike(f"%{w}%") for w in parsed.words()]
+    clauses += [~SearchEntry.text.ilike(f"%{w}%") for w in parsed.exclude]
+    where = and_(visibility_clause(user), *clauses)
+    source = SearchEntry.__table__.join(Story.__table__, Story.id == SearchEntry.story_id)
+    total = db.session.scalar(select(func.count()).select_from(source).where(where))
+    db.session.execute(select(SearchEntry.id, SearchEntry.text).select_from(source).where(where)
+                       .order_by(SearchEntry.story_id, SearchEntry.position).limit(per_page)).all()
+    return total
+
+
+def timed(fn, repeat: int) -> list[float]:
+    fn()  # warm
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def run(backend: str, n_stories: int, repeat: int) -> None:
+    from accounts.models import User
+    from extensions import db
+    from search import services
+    from tests import factories
+    from tests.conftest import build_app, reset_schema
+
+    overrides, url = {}, None
+    if backend == "postgresql":
+        from tests.services import create_pg_database
+
+        url = create_pg_database()
+        overrides["SQLALCHEMY_DATABASE_URI"] = url
+    app = build_app(Path(tempfile.mkdtemp(prefix="bench-search-")), **overrides)
+    reset_schema(app)
+    print(f"\n{backend}:")
+    t0 = time.perf_counter()
+    populate(app, n_stories)
+    print(f"  built in {time.perf_counter() - t0:.1f} s")
+    try:
+        with app.app_context():
+            people = {role: factories.make_user(role) for role in ("facilitator", "manager", "admin")}
+            product, baseline = [], []
+            for role, user in people.items():
+                user = db.session.get(User, user.id)
+                for text in QUERIES:
+                    product += timed(lambda: services.search(user, text), repeat)
+                    baseline += timed(lambda: like_baseline(user, text), repeat)
+                    counts = (services.search(user, text).total, like_baseline(user, text))
+                    if role == "facilitator":
+                        print(f"  {text!r:26} hits {counts[0]:6} (LIKE {counts[1]:6})")
+            filtered = timed(lambda: services.search(people_user(db, people["facilitator"]), "appointment",
+                                                     services.Filters(role="staff", speaker="Storyteller")), repeat)
+        print(f"  product  search: median {statistics.median(product):6.1f} ms   p95 {p95(product):6.1f} ms   "
+              f"({len(product)} searches)")
+        print(f"  baseline LIKE  : median {statistics.median(baseline):6.1f} ms   p95 {p95(baseline):6.1f} ms")
+        print(f"  with role+speaker filters: median {statistics.median(filtered):6.1f} ms   p95 {p95(filtered):6.1f} ms")
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if url:
+            from tests.services import drop_pg_database
+
+            drop_pg_database(url)
+
+
+def people_user(db, ref):
+    from accounts.models import User
+
+    return db.session.get(User, ref.id)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stories", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    for backend in (("sqlite", "postgresql") if args.backend == "both" else (args.backend,)):
+        run(backend, args.stories, args.repeat)
+    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""The governance rows kept beside each story, read by every governance module."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from extensions import db
+from governance.errors import GovernanceError
+from governance.models import Redaction, SafeguardingFlag, StoryGovernance
+from stories.models import Story
+
+
+def governance_for(story: Story | int, create: bool = True) -> StoryGovernance | None:
+    story_id = story if isinstance(story, int) else story.id
+    row = db.session.get(StoryGovernance, story_id)
+    if row is None and create:
+        row = StoryGovernance(story_id=story_id)
+        db.session.add(row)
+    return row
+
+
+def story_or_error(story_id: int) -> Story:
+    story = db.session.get(Story, story_id)
+    if story is None:
+        raise GovernanceError(f"There is no story {story_id}.")
+    return story
+
+
+def redactions_for(story: Story) -> list[Redaction]:
+    return db.session.scalars(
+        select(Redaction).where(Redaction.story_id == story.id).order_by(Redaction.start_char, Redaction.id)
+    ).all()
+
+
+def flags_for(story: Story) -> list[SafeguardingFlag]:
+    return db.session.scalars(
+        select(SafeguardingFlag).where(SafeguardingFlag.story_id == story.id).order_by(SafeguardingFlag.segment_position)
+    ).all()

@@ -1,0 +1,101 @@
+"""Keeping the search index in step with the stories, inside the same transaction.
+
+A session listener notes every story whose segments, redactions or consent
+changed in a flush; just before that transaction commits, those stories'
+index rows are rebuilt (or removed: a withdrawn story leaves the index, an
+erased one takes its rows with it). So a transcript save, a redaction decision,
+a withdrawal and an erasure each change the index in the commit that makes them.
+"""
+from __future__ import annotations
+
+from sqlalchemy import delete, event, insert
+from sqlalchemy.orm import Session
+
+from extensions import db
+from search.models import SearchEntry
+from stories.models import ConsentRecord, Segment, Story
+
+_PENDING = "search_pending_story_ids"
+_MAX_ROUNDS = 5
+
+
+def entries_for(story: Story) -> list[dict]:
+    """The index rows of one story: 'all' where nothing is hidden, else a 'full' and a 'redacted' row."""
+    from governance.policy import redacted_segments
+
+    consent = story.current_consent
+    if consent is not None and consent.withdrawn_at is not None:
+        return []
+    rows = []
+    for segment, shown in zip(story.segments, redacted_segments(story)):
+        full = (segment.text or "").strip()
+        if not full:
+            continue
+        common = {"story_id": story.id, "segment_id": segment.id, "position": segment.position,
+                  "start": segment.start, "end": segment.end, "speaker": segment.speaker or ""}
+        redacted = shown["text"].strip()
+        if redacted == full:
+            rows.append({**common, "audience": "all", "text": full})
+            continue
+        rows.append({**common, "audience": "full", "text": full})
+        if redacted:
+            rows.append({**common, "audience": "redacted", "text": redacted})
+    return rows
+
+
+def reindex_story(story_id: int, session=None) -> int:
+    """Replace one story's index rows; returns how many rows it has now."""
+    session = session or db.session
+    session.execute(delete(SearchEntry).where(SearchEntry.story_id == story_id))
+    story = session.get(Story, story_id)
+    if story is None:
+        return 0
+    rows = entries_for(story)
+    if rows:
+        session.execute(insert(SearchEntry), rows)
+    return len(rows)
+
+
+def reindex_all(session=None) -> int:
+    """Rebuild the whole index (after a migration, or to repair it); returns the row count."""
+    session = session or db.session
+    session.execute(delete(SearchEntry))
+    total = 0
+    for story_id in session.scalars(db.select(Story.id).order_by(Story.id)).all():
+        total += reindex_story(story_id, session)
+    return total
+
+
+def _changed_story_ids(session) -> set[int]:
+    from governance.models import Redaction
+
+    ids = set()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, (Segment, Redaction, ConsentRecord)) and obj.story_id is not None:
+            ids.add(obj.story_id)
+        elif isinstance(obj, Story) and obj in session.deleted and obj.id is not None:
+            ids.add(obj.id)
+    return ids
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session, flush_context) -> None:
+    changed = _changed_story_ids(session)
+    if changed:
+        session.info.setdefault(_PENDING, set()).update(changed)
+
+
+@event.listens_for(Session, "before_commit")
+def _apply_changes(session) -> None:
+    for _ in range(_MAX_ROUNDS):
+        session.flush()
+        pending = session.info.pop(_PENDING, None)
+        if not pending:
+            return
+        for story_id in sorted(pending):
+            reindex_story(story_id, session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session) -> None:
+    session.info.pop(_PENDING, None)

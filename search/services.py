@@ -1,0 +1,192 @@
+"""Search over the transcript words each person may see: one service over SQLite FTS5 and PostgreSQL.
+
+Who matches what (the policy's functions, in the query):
+
+- the story's reporter, admins and the safeguarding lead match the unredacted words
+  (`full`/`all` rows) of the stories they may see unredacted;
+- everyone else matches only redacted words (`redacted`/`all` rows) and only of stories
+  the policy lets them use: facilitators analysable or workshop stories, reporters
+  analysable ones, managers those with `manager_view` consent. Held stories never match.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import date
+
+from markupsafe import Markup
+from sqlalchemy import and_, column, false, func, literal_column, or_, select, table
+from sqlalchemy import text as sql_text
+
+from extensions import db
+from governance import policy
+from search.models import FTS_TABLE, PG_TSVECTOR, SearchEntry
+from search.query import ParsedQuery, QueryError, parse
+from stories.models import Story
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+_OPEN, _CLOSE = "\x02", "\x03"
+_fts = table(FTS_TABLE, column("rowid"), column("text"))
+
+__all__ = ["QueryError", "Filters", "search", "SearchResults"]
+
+
+@dataclass
+class Filters:
+    theme_id: int | None = None
+    role: str | None = None
+    speaker: str | None = None
+    story_ids: set | None = None  # e.g. a workshop's stories
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass
+class SearchResults:
+    query: ParsedQuery
+    total: int
+    items: list = field(default_factory=list)  # dicts: story_id, passage_id, start, end, snippet, speaker, ...
+
+
+def _sees_everything_unredacted(user) -> bool:
+    return user.has_role("admin", "safeguarding_lead")
+
+
+def _redacted_scope(user) -> list:
+    """Per-row policy clauses: the stories whose redacted words `user` may search (any one suffices)."""
+    story_id = SearchEntry.story_id
+    parts = []
+    if user.has_role("facilitator"):
+        parts += [policy.analysable_clause(story_id, Story.status), policy.workshop_clause(story_id)]
+    elif user.has_role("reporter"):
+        parts.append(policy.analysable_clause(story_id, Story.status))
+    if user.has_role("manager"):
+        parts.append(policy.manager_readable_clause(story_id))
+    return parts
+
+
+def visibility_clause(user):
+    """WHERE clause over SearchEntry joined to Story: the rows `user` may match."""
+    if _sees_everything_unredacted(user):
+        return SearchEntry.audience.in_(("all", "full"))
+    own = Story.reporter_id == user.id
+    scopes = _redacted_scope(user)
+    others = (and_(~own, or_(*scopes), SearchEntry.audience.in_(("all", "redacted"))) if scopes else false())
+    return or_(and_(own, SearchEntry.audience.in_(("all", "full"))), others)
+
+
+def _filter_clauses(filters: Filters) -> list:
+    clauses = []
+    if filters.role:
+        clauses.append(Story.storyteller_role == filters.role)
+    if filters.speaker:
+        clauses.append(SearchEntry.speaker == filters.speaker)
+    if filters.story_ids is not None:
+        clauses.append(SearchEntry.story_id.in_(filters.story_ids or {-1}))
+    told_on = func.coalesce(Story.recorded_on, func.date(Story.created_at))
+    if filters.date_from:
+        clauses.append(told_on >= filters.date_from)
+    if filters.date_to:
+        clauses.append(told_on <= filters.date_to)
+    if filters.theme_id:
+        from themes.evidence import in_theme_clause
+
+        clauses.append(in_theme_clause(filters.theme_id, SearchEntry.story_id, SearchEntry.start, SearchEntry.end))
+    return clauses
+
+
+def _is_postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def _match(parsed: ParsedQuery):
+    """(FROM clause, WHERE clause, rank expression) of the full-text match on this database."""
+    if _is_postgresql():
+        query = func.websearch_to_tsquery(literal_column("'english'"), parsed.plain)
+        vector = sql_text(PG_TSVECTOR.replace("text)", "search_entries.text)"))
+        match = literal_column(f"({vector.text})").op("@@")(query)
+        return SearchEntry.__table__, match, -func.ts_rank(literal_column(f"({vector.text})"), query)
+    joined = _fts.join(SearchEntry.__table__, SearchEntry.id == _fts.c.rowid)
+    return joined, literal_column(FTS_TABLE).op("MATCH")(parsed.fts5()), func.bm25(literal_column(FTS_TABLE))
+
+
+def search(user, text: str, filters: Filters | None = None, *, page: int = 1, per_page: int = PAGE_SIZE) -> SearchResults:
+    """The hits of `text` among the words `user` may see, best first. Raises QueryError on a bad query."""
+    parsed = parse(text)
+    filters = filters or Filters()
+    per_page = max(1, min(int(per_page), MAX_PAGE_SIZE))
+    page = max(1, int(page))
+    source, match, rank = _match(parsed)
+    source = source.join(Story.__table__, Story.id == SearchEntry.story_id)
+    where = and_(match, visibility_clause(user), *_filter_clauses(filters))
+    total = db.session.scalar(select(func.count()).select_from(source).where(where))
+    rows = db.session.execute(
+        select(SearchEntry.id, SearchEntry.story_id, SearchEntry.start, SearchEntry.end, SearchEntry.speaker,
+               SearchEntry.position, Story.title, Story.storyteller_role, Story.recorded_on)
+        .select_from(source).where(where)
+        .order_by(rank, SearchEntry.story_id, SearchEntry.position)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    snippets = _snippets(parsed, [r.id for r in rows])
+    return SearchResults(parsed, int(total or 0), [_item(r, snippets.get(r.id, "")) for r in rows])
+
+
+def _snippets(parsed: ParsedQuery, entry_ids: list[int]) -> dict:
+    """{entry id: snippet with the match between \\x02 and \\x03} for one page of hits."""
+    if not entry_ids:
+        return {}
+    if _is_postgresql():
+        options = f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2"
+        query = func.websearch_to_tsquery(literal_column("'english'"), parsed.plain)
+        snippet = func.ts_headline(literal_column("'english'"), SearchEntry.text, query, options)
+        stmt = select(SearchEntry.id, snippet).where(SearchEntry.id.in_(entry_ids))
+    else:
+        snippet = func.snippet(literal_column(FTS_TABLE), 0, _OPEN, _CLOSE, "…", 24)
+        stmt = (select(_fts.c.rowid, snippet).select_from(_fts)
+                .where(literal_column(FTS_TABLE).op("MATCH")(parsed.fts5()), _fts.c.rowid.in_(entry_ids)))
+    return {row[0]: row[1] for row in db.session.execute(stmt)}
+
+
+def marked(snippet: str) -> Markup:
+    """The snippet as safe HTML: the person's words escaped, the match in <mark>."""
+    escaped = html.escape(snippet or "")
+    return Markup(escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"))
+
+
+def plain(snippet: str) -> str:
+    return (snippet or "").replace(_OPEN, "").replace(_CLOSE, "")
+
+
+def _item(row, snippet: str) -> dict:
+    return {"entry_id": row.id, "story_id": row.story_id, "start": row.start, "end": row.end, "speaker": row.speaker,
+            "title": row.title, "role": row.storyteller_role, "recorded_on": row.recorded_on, "snippet": snippet,
+            "passage_id": None}
+
+
+def attach_passages(items: list[dict]) -> None:
+    """Fill each hit's passage_id: the latest run's live passage covering it (None if there is none)."""
+    from themes.evidence import passages_at
+
+    found = passages_at([(i["story_id"], i["start"], i["end"]) for i in items])
+    for item in items:
+        item["passage_id"] = found.get((item["story_id"], item["start"], item["end"]))
+
+
+def attach_clips(items: list[dict], window: float = 0.0) -> None:
+    """Fill each hit's clip_url: the redacted clip of its segment, only where `quote` consent allows."""
+    stories = {}
+    for item in items:
+        story = stories.setdefault(item["story_id"], db.session.get(Story, item["story_id"]))
+        start, end = item["start"], item["end"]
+        item["clip_url"] = policy.clip_url(story, max(0.0, start - window), end + window) if start is not None and end is not None else None
+
+
+def speakers() -> list[str]:
+    """The speaker labels in the index (for the filter)."""
+    return [s for s in db.session.scalars(select(SearchEntry.speaker).where(SearchEntry.speaker != "").distinct().order_by(SearchEntry.speaker))]
+
+
+def bracketed(snippet: str) -> str:
+    """The snippet as plain text for the API: the match between [[ and ]]."""
+    return (snippet or "").replace(_OPEN, "[[").replace(_CLOSE, "]]")
