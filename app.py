@@ -71,7 +71,8 @@ def _trust_proxies(app: Flask) -> None:
 # Each domain is a folder with a blueprint `bp` in __init__.py and, when it has
 # them, models.py, routes.py, api.py (a flask-smorest `api_bp`) and cli.py
 # (a list `commands`). Order matters only for readability.
-DOMAINS = ("core", "accounts", "audit", "jobs", "stories", "themes", "workshops", "governance", "search", "evidence")
+DOMAINS = ("core", "accounts", "audit", "jobs", "stories", "themes", "workshops", "governance", "search", "evidence",
+           "ops")
 
 
 def _register_models() -> None:

@@ -56,6 +56,11 @@ class Defaults:
     JOB_LEASE_SECONDS = 120  # a running job silent this long is presumed dead
     JOB_MAX_ATTEMPTS = 3
     SECRET_KEY = None  # None: generated once, kept in DATA_DIR
+    MEDIA_STORAGE = None  # None: files in DATA_DIR; or s3://BUCKET/PREFIX (core/storage.py)
+    S3_ENDPOINT_URL = None  # for S3-compatible stores that are not AWS (MinIO, Ceph, moto…)
+    OPS_MONITOR_ADDRESSES = "127.0.0.1,::1"  # who may read /healthz, /readyz, /metrics without a token
+    OPS_TOKEN = None  # or `Authorization: Bearer <OPS_TOKEN>` from anywhere
+    LOG_FORMAT = "text"  # text | json (one JSON object per line)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -71,8 +76,10 @@ class Defaults:
     API_TOKEN_DAYS = 90  # default life of a new API token
 
     MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # 1 GB per audio file
+    MAX_STORY_SECONDS = 3 * 3600  # longest story, judged from the decoded sound
     WHISPER_MODEL = None  # None: bundled tiny.en; or a CTranslate2 model path/name
     EMBEDDING_MODEL = None  # None: bundled all-MiniLM-L6-v2
+    THEMES_INCLUDE_REPORTER = False  # True: the reporter's questions count in theme discovery too
 
     API_TITLE = "Storyloom API"
     API_VERSION = "v1"

@@ -50,7 +50,10 @@ def logout():
     services.sign_out(current_user)
     logout_user()
     flash("You are signed out.", "info")
-    return redirect(url_for("accounts.login"))
+    response = redirect(url_for("accounts.login"))
+    # Present mode's offline copies (clips, pages) must not outlive the session that was allowed them.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/")

@@ -1,5 +1,8 @@
-"""The audit log table. Rows are only ever inserted (see `services.guard_append_only`)."""
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+"""The audit log table. Rows are only ever inserted: the ORM refuses changes
+(`services.guard_append_only`, `services.refuse_bulk_changes`) and the
+database refuses them too, with triggers made beside the table (and by the
+migration that adds them)."""
+from sqlalchemy import DDL, JSON, DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
@@ -23,3 +26,22 @@ class AuditEntry(db.Model):
     ip: Mapped[str] = mapped_column(String(64), nullable=False, default="")
 
     actor = relationship("User")
+
+
+SQLITE_TRIGGERS = [
+    f"CREATE TRIGGER IF NOT EXISTS audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    for verb in ("UPDATE", "DELETE")
+]
+POSTGRESQL_TRIGGERS = [
+    "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$",
+    "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+    "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
+]
+for _sql in SQLITE_TRIGGERS:
+    event.listen(AuditEntry.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
+for _sql in POSTGRESQL_TRIGGERS:
+    event.listen(AuditEntry.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))

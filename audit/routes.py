@@ -1,6 +1,4 @@
 """The admin's view of the audit log: browse, filter, export. Never edit."""
-import csv
-import io
 from datetime import datetime
 
 from flask import Response, render_template, request
@@ -8,6 +6,7 @@ from flask import Response, render_template, request
 from audit import bp
 from audit.services import query_entries, record
 from core.access import allow
+from core.csvout import csv_text
 from extensions import db
 
 
@@ -48,14 +47,11 @@ def export_csv():
     """The filtered audit log as CSV (the export itself is audited)."""
     filters = _filters()
     rows = db.session.scalars(query_entries(**filters)).all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["id", "at", "actor", "action", "object_type", "object_id", "summary", "before", "after", "ip"])
-    for e in rows:
-        writer.writerow([e.id, e.at.isoformat(), e.actor_label, e.action, e.object_type, e.object_id,
-                         e.summary, e.before or "", e.after or "", e.ip])
+    body = csv_text(["id", "at", "actor", "action", "object_type", "object_id", "summary", "before", "after", "ip"],
+                    ([e.id, e.at.isoformat(), e.actor_label, e.action, e.object_type, e.object_id,
+                      e.summary, e.before or "", e.after or "", e.ip] for e in rows))
     record("audit.exported", summary=f"{len(rows)} rows", object_type="audit_log",
            after={k: str(v) for k, v in filters.items() if v})
     db.session.commit()
-    return Response(buffer.getvalue(), mimetype="text/csv",
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=storyloom-audit.csv"})

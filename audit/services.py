@@ -70,3 +70,13 @@ def guard_append_only(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
             raise AuditLogIsAppendOnly("audit entries cannot be changed or deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def refuse_bulk_changes(orm_execute_state):
+    """Nor may a bulk UPDATE or DELETE statement (which skips the flush guard above)."""
+    if not (orm_execute_state.is_update or orm_execute_state.is_delete):
+        return
+    table = getattr(orm_execute_state.statement, "table", None)
+    if getattr(table, "name", None) == AuditEntry.__tablename__:
+        raise AuditLogIsAppendOnly("audit entries cannot be changed or deleted")

@@ -7,12 +7,20 @@ export_cli = AppGroup("export", help="Export data.")
 
 @export_cli.command("json")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
-def export_json_command(path):
-    """Write every story (and what later domains add) to PATH as JSON."""
+@click.option("--redacted", is_flag=True, help="Leave out unredacted words: redacted transcripts only, "
+                                              "no text for stories without consent.")
+def export_json_command(path, redacted):
+    """Write every story (and what later domains add) to PATH as JSON, readable only by you (mode 600)."""
     from core.export import write_export
 
-    document = write_export(path)
-    click.echo(f"wrote {len(document['stories'])} stories to {path}")
+    document = write_export(path, redacted=redacted)
+    contents = document["contents"]
+    click.echo(f"wrote {contents['stories']} stories to {path} (mode 600, readable only by you)")
+    if redacted:
+        click.echo("It holds redacted transcripts only.")
+    else:
+        click.echo(f"It holds UNREDACTED transcripts, including {contents['stories_without_consent']} withdrawn "
+                   "or without consent. Use --redacted to leave those words out.")
 
 
 @click.command("demo")

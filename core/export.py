@@ -9,13 +9,14 @@ entries or add top-level keys). The shape is described by
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from core.modules import optional_import
 from core.timeutil import utcnow
 
 
-def build_export_document() -> dict:
+def build_export_document(redacted: bool = False) -> dict:
     from app import DOMAINS
 
     document = {"format": "storyloom-export", "version": 1, "exported_at": utcnow().isoformat() + "Z", "stories": []}
@@ -23,20 +24,45 @@ def build_export_document() -> dict:
         module = optional_import(f"{domain}.export")
         if module is not None:
             module.contribute(document)
+    if redacted:
+        _leave_out_unredacted(document)
+    withdrawn = sum(1 for s in document["stories"] if not s.get("consent"))
+    document["contents"] = {
+        "unredacted_text": not redacted,
+        "stories": len(document["stories"]),
+        "stories_without_consent": withdrawn,
+        "note": ("Redacted transcripts only; stories without consent carry no text." if redacted else
+                 "Full, UNREDACTED transcripts and word-level segments of every story, including "
+                 f"{withdrawn} withdrawn or without consent. Keep it as carefully as the database."),
+    }
     return document
 
 
-def write_export(path: str | Path) -> dict:
-    """Write the export to `path` (atomically) and audit it; returns the document."""
+def _leave_out_unredacted(document: dict) -> None:
+    """--redacted: the transcript becomes the redacted one; segments (unredacted words) go;
+    stories without consent keep no text at all."""
+    for story in document["stories"]:
+        shown = story.get("transcript_redacted", "") if story.get("consent") else ""
+        story["transcript"] = story["transcript_redacted"] = shown
+        story["segments"] = []
+
+
+def write_export(path: str | Path, redacted: bool = False) -> dict:
+    """Write the export to `path` (atomically, readable by its owner only) and audit it; returns the document."""
     from audit.services import record
     from extensions import db
 
-    document = build_export_document()
+    document = build_export_document(redacted)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    partial.write_text(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(document, indent=2, ensure_ascii=False, default=str))
     partial.replace(target)
-    record("export.json", summary=f"{len(document['stories'])} stories to {target}", object_type="export")
+    os.chmod(target, 0o600)
+    kind = "redacted" if redacted else "UNREDACTED"
+    record("export.json", summary=f"{len(document['stories'])} stories ({kind}) to {target}", object_type="export")
     db.session.commit()
     return document

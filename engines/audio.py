@@ -42,6 +42,34 @@ class CorruptAudioError(AudioError):
     """The file started fine but could not be decoded further on."""
 
 
+class TooLongError(AudioError):
+    """The recording is longer than a story may be."""
+
+
+class LengthMismatchError(AudioError):
+    """The file's header and its decoded sound disagree about how long it is."""
+
+
+def spoken_length(seconds: float) -> str:
+    """"10 hours", "1 hour 5 minutes", "1 minute", "2 seconds"."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    hours, minutes = divmod(seconds // 60, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+def _length_slack(seconds: float) -> float:
+    # Encoder padding and rounded headers differ by a fraction of a second; a
+    # real mismatch is seconds and tens of per cent.
+    return max(2.0, 0.1 * seconds)
+
+
 @dataclass(frozen=True)
 class AudioInfo:
     """What `probe` measured by decoding the whole audio stream."""
@@ -112,10 +140,27 @@ def _decoded_frames(container, stream) -> Iterator:
             yield frame, errors
 
 
-def probe(path) -> AudioInfo:
-    """Decode the whole audio stream once to prove it is real audio and measure its duration.
+def _too_long(max_seconds: float, actual: float | None = None) -> TooLongError:
+    said = f"This recording is {spoken_length(actual)} long" if actual else \
+        f"This recording is longer than {spoken_length(max_seconds)}"
+    return TooLongError(f"{said}. A story can be at most {spoken_length(max_seconds)}: "
+                        "please cut it into shorter parts and upload each one.")
 
-    Raises NotAudioError with a plain-English message when it is not usable.
+
+def _mismatch(claimed: float, decoded: float, more: bool) -> LengthMismatchError:
+    what = "more sound than that" if more else f"only {spoken_length(decoded)} of sound"
+    return LengthMismatchError(f"This file says it is {spoken_length(claimed)} long but holds {what}. "
+                               "It may be damaged: please save or export it again from the recorder.")
+
+
+def probe(path, max_seconds: float | None = None) -> AudioInfo:
+    """Decode the audio stream once to prove it is real audio and measure its duration.
+
+    The length is the decoded sound, never the header's word for it, and the
+    work is bounded: a header claiming more than `max_seconds` is refused
+    before decoding, and decoding stops as soon as the sound passes
+    `max_seconds` or clearly passes what the header claimed. Raises
+    NotAudioError, TooLongError or LengthMismatchError with a plain-English message.
     """
     import av
 
@@ -123,12 +168,21 @@ def probe(path) -> AudioInfo:
     try:
         stream = container.streams.audio[0]
         ctx = stream.codec_context
+        claimed = _claimed_duration(container, stream) or None
+        declared = _declared_wav_seconds(path) if container.format.name == "wav" else None
+        if max_seconds and claimed and claimed > max_seconds + _length_slack(max_seconds):
+            raise _too_long(max_seconds, claimed)
+        stop_at = min(x for x in (max_seconds, claimed and claimed + _length_slack(claimed), float("inf")) if x)
         samples_seconds = 0.0
         errors = good_frames = 0
         try:
             for frame, errors in _decoded_frames(container, stream):
                 good_frames += 1
                 samples_seconds += frame.samples / float(frame.sample_rate or ctx.sample_rate)
+                if samples_seconds > stop_at:
+                    if max_seconds and samples_seconds > max_seconds:
+                        raise _too_long(max_seconds)
+                    raise _mismatch(claimed, samples_seconds, more=True)
         except CorruptAudioError as exc:
             # At upload time a file that stops decoding part way is rejected outright.
             raise NotAudioError("This file is damaged: its sound could not be played all the way through.") from exc
@@ -141,7 +195,8 @@ def probe(path) -> AudioInfo:
             raise NotAudioError(
                 "This file has no sound that can be played (it may be cut short or damaged)."
             )
-        claimed = _claimed_duration(container, stream)
+        if declared and abs(declared - samples_seconds) > _length_slack(samples_seconds):
+            raise _mismatch(declared, samples_seconds, more=declared < samples_seconds)
         return AudioInfo(
             truncated=bool(claimed and claimed > samples_seconds + max(2.0, 0.1 * claimed)),
             duration_s=round(samples_seconds, 3),
@@ -160,6 +215,28 @@ def _claimed_duration(container, stream) -> float | None:
         return float(stream.duration * stream.time_base)
     if container.duration:
         return container.duration / 1_000_000.0  # AV_TIME_BASE is microseconds
+    return None
+
+
+def _declared_wav_seconds(path) -> float | None:
+    """The length a WAV's own header declares (data size / byte rate). FFmpeg
+    quietly trusts the file size instead, so a lying header needs reading here."""
+    import struct
+
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, byte_rate = 12, None
+    while pos + 8 <= len(head):
+        chunk, size = head[pos:pos + 4], struct.unpack("<I", head[pos + 4:pos + 8])[0]
+        if chunk == b"fmt " and pos + 16 <= len(head):
+            byte_rate = struct.unpack("<I", head[pos + 16:pos + 20])[0]
+        if chunk == b"data":
+            if not byte_rate or size in (0, 0xFFFFFFFF):  # streaming writers leave it unknown
+                return None
+            return size / byte_rate
+        pos += 8 + size + (size & 1)
     return None
 
 

@@ -42,10 +42,14 @@ def build_export(workshop, kind: str, *, actor=None) -> bytes:
     with tempfile.TemporaryDirectory(dir=tmp) as work:
         out = Path(work) / f"export.{kind}"
         if kind == "pptx":
+            from core.sealed import write_plain
+            from core.storage import storage
+
             clips = {}
             for name, passage in clip_specs.items():
-                try:
-                    clips[name] = redacted_clip_path(passage)
+                try:  # the clip is sealed in the media store: a plaintext copy in this scratch folder
+                    write_plain(storage(), redacted_clip_path(passage), Path(work) / Path(name).name)
+                    clips[name] = Path(work) / Path(name).name
                 except Exception as exc:  # a clip that cannot be cut leaves its quote as words only
                     current_app.logger.warning("clip %s left out of the export: %s", name, exc)
             render_pptx(content, clips, out)

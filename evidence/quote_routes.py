@@ -137,3 +137,19 @@ def add_comment():
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect(url_for("evidence.quote", quote_id=target_id) if target == "quote" else url_for("themes.board"))
+
+
+@bp.route("/passages/<int:passage_id>/comments")
+@allow(*QUOTERS)
+def passage_comments(passage_id: int):
+    """A passage (its words as they may be shown) and the short thread about it."""
+    from themes import board
+    from themes.models import Passage
+
+    passage = db.get_or_404(Passage, passage_id)
+    viewer = board.viewer_for(current_user)
+    text = viewer.text(passage) if passage.withdrawn_at is None else None
+    if not text:
+        abort(404)
+    return render_template("evidence/passage_comments.html", passage=passage, text=text,
+                           comments=quotes.thread("passage", passage.id))

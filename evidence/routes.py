@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from core.access import allow
 from evidence import bp, services
+from extensions import db
 
 FOLLOWERS = ("manager", "facilitator", "admin")
 
@@ -49,3 +50,48 @@ def _template_helpers():
 
     return {"theme_quotes": theme_quotes}
 from evidence import yousaid_routes as _yousaid_routes  # noqa: E402,F401
+
+
+@bp.app_context_processor
+def _similar_helper():
+    """`stories_like(story)` for templates/evidence/_similar.html on the story page."""
+    def stories_like(story):
+        from flask_login import current_user as user
+
+        from stories.models import Story
+        from stories.services import may_view
+        from themes import board
+        from themes.evidence import similar_stories
+
+        if not getattr(user, "is_authenticated", False):
+            return []
+        viewer = board.viewer_for(user)
+        found = []
+        for story_id, score in similar_stories(story.id, viewer.analysable):
+            other = db.session.get(Story, story_id)
+            if other is not None and may_view(user, other):
+                found.append({"story": other, "score": score})
+        return found
+
+    return {"stories_like": stories_like}
+from evidence import reel_routes as _reel_routes  # noqa: E402,F401
+
+
+@bp.app_context_processor
+def _reel_helper():
+    """`theme_reel_url(theme)`: the current reel's video and captions URLs, or None (present mode)."""
+    from flask import url_for
+
+    def theme_reel_url(theme):
+        from flask_login import current_user as user
+
+        from evidence.reels import current_reel
+
+        if not getattr(user, "is_authenticated", False) or not user.has_role("facilitator", "admin"):
+            return None
+        if current_reel(theme) is None:
+            return None
+        return {"video": url_for("evidence.reel_file", theme_id=theme.id, name="reel.mp4"),
+                "captions": url_for("evidence.reel_file", theme_id=theme.id, name="reel.vtt")}
+
+    return {"theme_reel_url": theme_reel_url}

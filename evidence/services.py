@@ -60,6 +60,15 @@ def _quote(passage: Passage, viewer) -> Quote | None:
                  theme_label=theme.label if theme else "")
 
 
+def _chosen_quotes(theme: Theme, viewer) -> list[Quote]:
+    """The quotes people cut from any words under this theme, for stories this viewer may read."""
+    from themes.quotes import quotes_for_theme
+
+    readable = viewer.readable & viewer.quotable
+    return [Quote(text=q["text"], role_label=q["role"], clip_url=q["clip_url"], story_id=q["story_id"],
+                  story_readable=True, theme_label=theme.label) for q in quotes_for_theme(theme, readable=readable)]
+
+
 def theme_view(user, theme_id: int) -> ThemeView:
     """A theme as a manager may see it: label, description, prevalence by storyteller role, permitted quotes."""
     theme = final_theme(db.session.get(Theme, theme_id))
@@ -78,6 +87,8 @@ def theme_view(user, theme_id: int) -> ThemeView:
              "of": totals.get(role, 0), "share": card.role_counts.get(role, 0) / totals[role]}
             for role in board.ROLE_ORDER if totals.get(role)]
     quotes = [q for q in (_quote(p, viewer) for p in card.quotes) if q]
+    chosen = _chosen_quotes(theme, viewer)
+    quotes = chosen + [q for q in quotes if q.text not in {c.text for c in chosen}]
     return ThemeView(theme=theme, story_count=len(card.story_ids), role_rows=rows, quotes=quotes)
 
 

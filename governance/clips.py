@@ -1,4 +1,6 @@
-"""Redacted audio clips: a tone over every redacted word, cached under DATA_DIR/clips/<story id>/.
+"""Redacted audio clips: a tone over every redacted word, cached sealed in the media store
+(core.storage, clips/<story id>/<key>.mp3.sealed) so every web and worker process shares them
+and the store only sees ciphertext.
 
 Words are placed in the transcript text by finding each word's text in its
 segment, in order. When a segment's words cannot all be placed (the transcript
@@ -10,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,14 +25,15 @@ class ClipRefused(Exception):
     """The story has no audio, or no consent to be heard outside its own page."""
 
 
-def clips_dir(story_id: int | None = None) -> Path:
-    base = Path(current_app.config["DATA_DIR"]) / "clips"
-    return base / str(story_id) if story_id is not None else base
+def clips_prefix(story_id: int) -> str:
+    return f"clips/{int(story_id)}"
 
 
 def purge_clips(story_id: int) -> None:
-    """Delete every cached clip of a story (after a redaction change, withdrawal or erasure)."""
-    shutil.rmtree(clips_dir(story_id), ignore_errors=True)
+    """Delete every cached clip of a story, every stored version (after a redaction change, withdrawal or erasure)."""
+    from core.storage import storage
+
+    storage().delete_prefix(clips_prefix(story_id))
 
 
 @contextmanager
@@ -90,22 +93,27 @@ def placed_words(story) -> tuple[list[dict], list[tuple[float, float, int, int]]
 
 def mute_ranges(story) -> list[tuple[float, float]]:
     """Audio ranges (seconds) to cover with a tone so that no redacted word can be heard."""
-    from engines.redaction.spans import join_ranges, time_ranges_for_spans
+    from engines.redaction.spans import time_ranges_for_spans
     from governance.policy import applied_spans
 
+    from governance.freshness import ranges_are_current
+
+    if not ranges_are_current(story):
+        raise ClipRefused("This story's words are being checked; its clips play again once that is done.")
+    from governance.anchors import anchored_ranges, padded
+
     spans = applied_spans(story)
-    if not spans:
-        return []
-    words, unplaced = placed_words(story)
-    ranges = list(time_ranges_for_spans(spans, words))
-    for start, end, char_start, char_end in unplaced:
-        if any(s.start_char < char_end and s.end_char > char_start for s in spans):
-            ranges.append((max(0.0, start - 0.05), end + 0.05))
-    return join_ranges(ranges)
+    ranges = anchored_ranges(story)  # where identifying words were heard, whatever the text says now
+    if spans:
+        words, unplaced = placed_words(story)
+        ranges += list(time_ranges_for_spans(spans, words, pad=0.0))
+        ranges += [(start, end) for start, end, char_start, char_end in unplaced
+                   if any(s.start_char < char_end and s.end_char > char_start for s in spans)]
+    return padded(ranges)
 
 
-def redacted_clip_file(story, start: float, end: float) -> Path:
-    """The redacted clip of [start, end] of the story's audio, as an MP3 (cached).
+def redacted_clip_file(story, start: float, end: float) -> str:
+    """The media-store key of the sealed redacted clip of [start, end] of the story's audio, an MP3 (cached).
 
     Raises ClipRefused when the story has no audio or no `quote` consent in force.
     The cache key holds the story, the range, the media's hash and the mute
@@ -124,14 +132,20 @@ def redacted_clip_file(story, start: float, end: float) -> Path:
     key = hashlib.sha256(json.dumps(
         {"story": story.id, "range": [start, end], "media": story.media.sha256, "mutes": mutes}
     ).encode()).hexdigest()[:32]
-    dest = clips_dir(story.id) / f"{key}.mp3"
-    if dest.exists():
-        return dest
+    from core import sealed
+    from core.storage import storage
     from engines.audio import cut_clip
+    from stories.media import tmp_dir
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(f"{key}.partial.mp3")
-    with media_path(story.media) as source:
-        cut_clip(source, start, end, partial, mutes=[m for m in mutes if m[1] > start and m[0] < end])
-    partial.replace(dest)
-    return dest
+    object_key = f"{clips_prefix(story.id)}/{key}.mp3.sealed"
+    store = storage()
+    if store.exists(object_key):
+        return object_key
+    partial = tmp_dir() / f"clip-{key}-{secrets.token_hex(4)}.mp3"
+    try:
+        with media_path(story.media) as source:
+            cut_clip(source, start, end, partial, mutes=[m for m in mutes if m[1] > start and m[0] < end])
+        sealed.put_sealed(store, object_key, partial, tmp_dir())
+    finally:
+        partial.unlink(missing_ok=True)
+    return object_key

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -15,9 +14,8 @@ from governance.models import Redaction, SafeguardingFlag, StoryGovernance
 from stories.models import ConsentRecord, MediaFile, Story, TranscriptVersion
 
 
-def release_media(story: Story, media_ids) -> list[Path]:
-    """Delete MediaFile rows no other story or consent uses; return their files to delete after commit."""
-    data_dir = Path(current_app.config["DATA_DIR"])
+def release_media(story: Story, media_ids) -> list[str]:
+    """Delete MediaFile rows no other story or consent uses; return their media-store keys to delete after commit."""
     files = []
     for media_id in {m for m in media_ids if m is not None}:
         media = db.session.get(MediaFile, media_id)
@@ -31,17 +29,18 @@ def release_media(story: Story, media_ids) -> list[Path]:
         same_file = db.session.scalar(select(MediaFile.id).where(
             MediaFile.storage_path == media.storage_path, MediaFile.id != media.id).limit(1))
         if not same_file:
-            files.append(data_dir / media.storage_path)
+            files.append(media.storage_path)
         db.session.delete(media)
     return files
 
 
-def delete_files(paths) -> None:
-    for path in paths:
-        try:
-            Path(path).unlink()
-        except FileNotFoundError:
-            pass
+def delete_files(keys) -> None:
+    """Delete objects from the media store, every version where the bucket keeps versions."""
+    from core.storage import storage
+
+    store = storage()
+    for key in keys:
+        store.delete(key)
 
 
 def checkpoint_database() -> None:

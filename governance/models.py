@@ -82,6 +82,10 @@ class Redaction(db.Model):
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     source: Mapped[str] = mapped_column(String(40), nullable=False, default="detector")  # detector|always_redact|reviewer
     state: Mapped[str] = mapped_column(String(12), nullable=False, default="proposed", index=True)
+    # The stretch of audio (seconds) where the words were when they were judged identifying
+    # (governance/anchors.py). Rewording the transcript never un-mutes it; rejecting does.
+    audio_start = mapped_column(Float, nullable=True)
+    audio_end = mapped_column(Float, nullable=True)
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
     created_by_id = mapped_column(ForeignKey("users.id"), nullable=True)
     decided_at = mapped_column(DateTime, nullable=True)
@@ -110,7 +114,24 @@ class SafeguardingFlag(db.Model):
     category: Mapped[str] = mapped_column(String(20), nullable=False)
     score = mapped_column(Float, nullable=False, default=0.0)
     evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    severity: Mapped[str] = mapped_column(String(10), nullable=False, default="medium")  # urgent|high|medium
+    text_revision = mapped_column(Integer, nullable=True)  # story.revision of the text the check read
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class Notification(db.Model):
+    """An in-app message to one person (urgent safeguarding flags); governance/alerts.py writes them."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    story_id = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    message: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at = mapped_column(DateTime, nullable=False, default=utcnow)
+    read_at = mapped_column(DateTime, nullable=True)
+    emailed_at = mapped_column(DateTime, nullable=True)
 
 
 class AlwaysRedactTerm(db.Model):

@@ -34,11 +34,24 @@ def held_story_ids():
     )
 
 
+def prefetch_holds(story_ids) -> None:
+    """Read the governance state of many stories in one query, for hold_label on a list page."""
+    from flask import g
+
+    ids = [int(i) for i in story_ids]
+    rows = db.session.scalars(select(StoryGovernance).where(StoryGovernance.story_id.in_(ids))).all() if ids else []
+    g.prefetched_governance = {**g.get("prefetched_governance", {}), **{i: None for i in ids},
+                               **{row.story_id: row for row in rows}}
+
+
 def hold_label(story: Story) -> str | None:
     """Why a story is kept out of use right now, in plain words; None when it is not held."""
+    from flask import g, has_app_context
+
     from governance.models import SAFEGUARDING_STATES, SCAN_STATES
 
-    state = db.session.get(StoryGovernance, story.id)
+    prefetched = g.get("prefetched_governance", {}) if has_app_context() else {}
+    state = prefetched[story.id] if story.id in prefetched else db.session.get(StoryGovernance, story.id)
     if state is None:
         return None
     if state.safeguarding_state in HELD_SAFEGUARDING_STATES:
@@ -90,14 +103,44 @@ def may_review_redactions(user, story: Story) -> bool:
     return may_view_unredacted(user, story) or (getattr(user, "is_authenticated", False) and user.has_role("facilitator"))
 
 
+def prefetch_story_texts(story_ids) -> None:
+    """Load many stories with their segments and hiding redactions in three queries, for a page
+    that shows passages of many stories (theme board, theme page). Only for GET requests, so a
+    request that changes a redaction never reads a list read before the change."""
+    from flask import g, request
+    from sqlalchemy.orm import selectinload
+
+    if not has_request_context() or request.method != "GET":
+        return
+    ids = sorted({int(i) for i in story_ids})
+    if not ids:
+        return
+    stories = db.session.scalars(select(Story).where(Story.id.in_(ids)).options(selectinload(Story.segments))).all()
+    # Held for the request: the session's identity map only keeps rows someone still refers to.
+    g.prefetched_stories = [*g.get("prefetched_stories", []), *stories]
+    found: dict[int, list] = {i: [] for i in ids}
+    for row in db.session.scalars(select(Redaction).where(Redaction.story_id.in_(ids),
+                                                          Redaction.state.in_(("proposed", "accepted")))):
+        found[row.story_id].append(row)
+    g.prefetched_redactions = {**g.get("prefetched_redactions", {}), **found}
+
+
+def _hiding_redactions(story: Story) -> list:
+    from flask import g, has_app_context
+
+    prefetched = g.get("prefetched_redactions", {}) if has_app_context() else {}
+    if story.id in prefetched:
+        return prefetched[story.id]
+    return db.session.scalars(
+        select(Redaction).where(Redaction.story_id == story.id, Redaction.state.in_(("proposed", "accepted")))
+    ).all()
+
+
 def applied_spans(story: Story) -> list:
     """The spans hidden outside the story's page: accepted ones and (until decided) proposed ones."""
     from engines.redaction.spans import Span, merge_spans
-    from extensions import db
 
-    rows = db.session.scalars(
-        select(Redaction).where(Redaction.story_id == story.id, Redaction.state.in_(("proposed", "accepted")))
-    ).all()
+    rows = _hiding_redactions(story)
     spans = [Span(r.start_char, r.end_char, r.kind, r.text, r.source) for r in rows if r.end_char > r.start_char]
     return merge_spans(spans)
 
@@ -121,7 +164,10 @@ def redacted_segments(story: Story) -> list[dict]:
     replaced by the tag, so no part of it shows in either segment.
     """
     from engines.redaction.spans import Span, apply_redactions
+    from governance.freshness import ranges_are_current
 
+    if not ranges_are_current(story):  # the ranges belong to words since changed: show none
+        return [{"start": s.start, "end": s.end, "text": "", "speaker": s.speaker} for s in story.segments]
     spans = applied_spans(story)
     placed = {id(segment): (start, end) for segment, start, end in segment_offsets(story)}
     out = []

@@ -119,6 +119,9 @@ def add_redaction(story: Story, start_char: int, end_char: int, kind: str, actor
                     decided_by_id=getattr(actor, "id", None))
     db.session.add(row)
     db.session.flush()
+    from governance.anchors import anchor_rows
+
+    anchor_rows(story, [row])  # the audio where these words are spoken stays muted from now on
     record("redaction.added", object_type="stories", object_id=story.id, actor=actor,
            summary=f"{kind} hidden at characters {start_char}-{end_char}",
            after={"redaction_id": row.id, "kind": kind})

@@ -2,7 +2,7 @@
 erasure, subject access, settings, and the signed clip route."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core.access import SIGNED_IN, allow
@@ -175,7 +175,9 @@ def withdraw(story_id: int):
 @allow("safeguarding_lead")
 def safeguarding_queue():
     """Stories waiting for the safeguarding lead's decision."""
-    return render_template("governance/safeguarding_queue.html", queue=services.safeguarding_queue(),
+    from governance.alerts import ordered_queue
+
+    return render_template("governance/safeguarding_queue.html", queue=ordered_queue(),
                            decided=services.recent_decisions())
 
 
@@ -195,6 +197,9 @@ def safeguarding_story(story_id: int):
             return redirect(url_for("governance.safeguarding_queue"))
     elif request.method == "GET":
         services.record_unredacted_view(current_user, story, where="safeguarding review")
+        from governance.alerts import mark_story_alerts_read
+
+        mark_story_alerts_read(current_user, story.id)
     flags = services.flags_for(story)
     flagged_positions = {f.segment_position for f in flags}
     return render_template("governance/safeguarding_story.html", story=story, form=form, flags=flags,
@@ -293,14 +298,12 @@ def clip(token: str):
     if story is None:
         abort(404)
     try:
-        path = redacted_clip_file(story, data["a"], data["b"])
+        object_key = redacted_clip_file(story, data["a"], data["b"])
     except ClipRefused:
         abort(404)
-    response = send_file(path, mimetype="audio/mpeg", max_age=0, conditional=True, as_attachment=True,
-                         download_name=f"clip-{story.id}.mp3")
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    from core.serve import send_sealed
+
+    return send_sealed(object_key, "audio/mpeg", download_name=f"clip-{story.id}.mp3")
 
 
 # --- the story page's panel -------------------------------------------------------------------
@@ -325,4 +328,6 @@ def governance_panel(story: Story) -> dict:
 
 @bp.app_context_processor
 def _governance_globals():
-    return {"governance_panel": governance_panel, "story_hold_label": policy.hold_label}
+    from governance.alerts import alert_globals
+
+    return {"governance_panel": governance_panel, "story_hold_label": policy.hold_label, **alert_globals()}

@@ -6,6 +6,7 @@ from sqlalchemy import delete
 from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
+from governance.anchors import anchor_rows
 from governance.clips import purge_clips
 from governance.models import Redaction, SafeguardingFlag
 from governance.records import flags_for, governance_for, redactions_for, story_or_error
@@ -75,13 +76,24 @@ def _detect(story: Story, nlp=None) -> dict:
     kept: list[Redaction] = []
     dropped = 0
     for row in existing:
-        if row.state == "proposed" and row.source != "reviewer":
+        if row.end_char <= row.start_char and row.audio_start is not None:
+            continue  # audio only: its words were retyped away, the audio stays muted
+        if row.state == "proposed" and row.source != "reviewer" and row.audio_start is None:
             db.session.delete(row)  # detection runs again below
             continue
         if text[row.start_char:row.end_char] == row.text and row.text:
             kept.append(row)
             continue
         place = _nearest(text, row.text, row.start_char)
+        if place is None and row.applies and row.audio_start is not None:
+            # Judged identifying where it was spoken: rewording never un-mutes it, a reviewer may.
+            row.start_char = row.end_char = 0
+            record("redaction.audio_kept", object_type="stories", object_id=story.id,
+                   summary=f"A {row.state} {row.kind} redaction's words were retyped; its audio stays muted")
+            continue
+        if place is None and row.state == "proposed" and row.source != "reviewer":
+            db.session.delete(row)
+            continue
         if place is None:
             record("redaction.dropped", object_type="stories", object_id=story.id,
                    summary=f"A {row.state} {row.kind} redaction no longer matches the edited transcript")
@@ -95,14 +107,20 @@ def _detect(story: Story, nlp=None) -> dict:
         terms.append((story.storyteller_name.strip(), "name"))
     proposed = 0
     for span in detect_redactions(text, always_redact=terms, nlp=nlp):
-        if any(k.start_char <= span.start_char and k.end_char >= span.end_char for k in kept):
-            continue  # already decided by a person
         always = "always_redact" in span.source
+        covering = [k for k in kept if k.start_char <= span.start_char and k.end_char >= span.end_char]
+        if covering and not (always and all(k.state == "rejected" for k in covering)):
+            continue  # already decided by a person
+        if covering:  # the organisation's always-hide list wins over this story's "leave it in"
+            record("redaction.site_list_wins", object_type="stories", object_id=story.id,
+                   summary=f"A {span.kind} kept in by a reviewer is hidden: it is on the site's always-hide list")
         db.session.add(Redaction(
             story_id=story.id, start_char=span.start_char, end_char=span.end_char, kind=span.kind,
             text=span.text, source="always_redact" if always else "detector",
             state="accepted" if always else "proposed", decided_at=utcnow() if always else None))
         proposed += 1
+    db.session.flush()
+    anchor_rows(story, redactions_for(story))
     purge_clips(story.id)
     return {"proposed": proposed, "kept": len(kept), "dropped": dropped}
 
@@ -119,6 +137,7 @@ def _nearest(text: str, words: str, near: int) -> int | None:
 
 def _flag(story: Story, embed=None) -> list[str]:
     from engines.safeguarding import flag_risks
+    from governance.alerts import alert_urgent, severity_for
 
     segments = [s for s in story.segments if s.text.strip()]
     flags = flag_risks([s.text.strip() for s in segments], embed=embed) if segments else []
@@ -126,7 +145,8 @@ def _flag(story: Story, embed=None) -> list[str]:
     db.session.execute(delete(SafeguardingFlag).where(SafeguardingFlag.story_id == story.id))
     for flag in flags:
         db.session.add(SafeguardingFlag(story_id=story.id, segment_position=segments[flag.passage_index].position,
-                                        category=flag.category, score=flag.score, evidence=flag.evidence))
+                                        category=flag.category, score=flag.score, evidence=flag.evidence,
+                                        severity=severity_for(flag.category), text_revision=story.revision))
     gov = governance_for(story)
     categories = sorted({f.category for f in flags})
     new = {(f.category, f.evidence) for f in flags} - old
@@ -134,5 +154,7 @@ def _flag(story: Story, embed=None) -> list[str]:
         gov.safeguarding_state = "awaiting"
         gov.flagged_at = utcnow()
         record("safeguarding.flagged", story, summary=f"Waiting for the safeguarding lead: {', '.join(categories)}",
-               after={"categories": categories, "passages": len({f.passage_index for f in flags})})
+               after={"categories": categories, "passages": len({f.passage_index for f in flags}),
+                      "text_revision": story.revision})
+    alert_urgent(story, sorted({f.category for f in flags if (f.category, f.evidence) in new}))
     return categories

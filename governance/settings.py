@@ -54,7 +54,11 @@ def add_always_term(term: str, kind: str = "name", actor=None) -> AlwaysRedactTe
     db.session.add(row)
     # The term itself is sensitive (a staff name): the audit keeps its kind, not its words.
     record("governance.term_added", row, summary=f"A {kind} added to the always-hide list", actor=actor)
+    from governance.recheck import hold_stories_for_term, start_term_recheck
+
+    held = hold_stories_for_term(term)  # out of every view from this commit until checked again
     db.session.commit()
+    start_term_recheck(held, actor)
     return row
 
 

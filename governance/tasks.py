@@ -18,6 +18,14 @@ def scan(job, report):
         raise JobError(str(exc)) from exc
 
 
+@handles("governance.recheck_terms")
+def recheck_terms(job, report):
+    """Check again the stories that may hold a word just added to the always-hide list."""
+    from governance.recheck import recheck_stories
+
+    return recheck_stories(list(job.params.get("story_ids") or []), report)
+
+
 @periodic("governance.retention", crontab(hour="3", minute="15"))
 def retention(job, report):
     """Nightly: delete original audio and unredacted text past the retention period."""

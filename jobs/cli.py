@@ -25,6 +25,9 @@ def worker_command(queue: str, periodic: bool, burst: bool, workers: int) -> Non
     app = current_app._get_current_object()
     names = QUEUES if queue == "all" else (queue,)
     hueys = [get_huey(app, name) for name in names]
+    from ops.heartbeat import start_worker_heartbeat
+
+    start_worker_heartbeat(app, queue)  # /readyz wants a live worker
     requeued = requeue_stale_jobs()
     if requeued:
         click.echo(f"requeued jobs left running by a stopped worker: {requeued}")

@@ -26,6 +26,7 @@ class Job(db.Model):
     result = mapped_column(JSON, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     worker: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    request_id: Mapped[str] = mapped_column(String(64), nullable=False, default="")  # the request that started it (logs)
     created_by_id = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
     started_at = mapped_column(DateTime, nullable=True)

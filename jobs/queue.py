@@ -57,10 +57,11 @@ def _make_one(app, queue: str):
     def run_job_task(job_id: int):
         # Imported here: the web process never needs the runner's imports.
         from jobs.runner import run_job
+        from ops.logs import job_context
 
         if not isinstance(job_id, int) or isinstance(job_id, bool):
             raise TypeError("a job id is a number")
-        with app.app_context():
+        with app.app_context(), job_context(job_id):  # the starting request's id follows the job into the logs
             return run_job(job_id)
 
     return huey, run_job_task

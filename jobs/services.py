@@ -13,6 +13,7 @@ from extensions import db
 from jobs.models import Job
 from jobs.queue import enqueue_job_id
 from jobs.registry import queue_for
+from ops.logs import current_request_id
 
 
 def start_job(kind: str, *, story_id=None, subject_type="", subject_id=None, params=None, user=None) -> Job:
@@ -24,6 +25,7 @@ def start_job(kind: str, *, story_id=None, subject_type="", subject_id=None, par
         subject_id=subject_id,
         params=params or {},
         created_by_id=getattr(user, "id", None),
+        request_id=current_request_id(),
     )
     db.session.add(job)
     db.session.commit()

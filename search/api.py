@@ -16,6 +16,7 @@ api_bp = Blueprint("search_api", __name__, description="Full-text search over th
 class SearchArgs(Schema):
     q = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     theme_id = fields.Int(load_default=None)
+    workshop_id = fields.Int(load_default=None)
     role = fields.Str(load_default=None)
     speaker = fields.Str(load_default=None, validate=validate.Length(max=40))
     date_from = fields.Date(load_default=None)
@@ -46,7 +47,10 @@ class ResultsSchema(Schema):
 @api_bp.response(200, ResultsSchema)
 def search(args):
     """Search the words of every story you may see (phrases in quotes, -word to leave out)."""
+    from search.routes import _workshop_story_ids
+
     filters = services.Filters(theme_id=args["theme_id"], role=args["role"], speaker=args["speaker"],
+                               story_ids=_workshop_story_ids(args["workshop_id"]),
                                date_from=args["date_from"], date_to=args["date_to"])
     try:
         results = services.search(current_user, args["q"], filters, page=args["page"], per_page=args["per_page"])

@@ -21,7 +21,7 @@ from sqlalchemy import text as sql_text
 from extensions import db
 from governance import policy
 from search.models import FTS_TABLE, PG_TSVECTOR, SearchEntry
-from search.query import ParsedQuery, QueryError, parse
+from search.query import ParsedQuery, QueryError, parse  # noqa: F401  (parse: routes use it too)
 from stories.models import Story
 
 PAGE_SIZE = 20
@@ -120,14 +120,20 @@ def search(user, text: str, filters: Filters | None = None, *, page: int = 1, pe
     source, match, rank = _match(parsed)
     source = source.join(Story.__table__, Story.id == SearchEntry.story_id)
     where = and_(match, visibility_clause(user), *_filter_clauses(filters))
-    total = db.session.scalar(select(func.count()).select_from(source).where(where))
+    columns = [SearchEntry.id, SearchEntry.story_id, SearchEntry.start, SearchEntry.end, SearchEntry.speaker,
+               SearchEntry.position, Story.title, Story.storyteller_role, Story.recorded_on]
+    windowed = _is_postgresql()  # FTS5's bm25() cannot sit beside a window function; PostgreSQL's rank can
+    if windowed:  # one pass over the matches gives both the page and the total
+        columns.append(func.count().over().label("total"))
     rows = db.session.execute(
-        select(SearchEntry.id, SearchEntry.story_id, SearchEntry.start, SearchEntry.end, SearchEntry.speaker,
-               SearchEntry.position, Story.title, Story.storyteller_role, Story.recorded_on)
-        .select_from(source).where(where)
+        select(*columns).select_from(source).where(where)
         .order_by(rank, SearchEntry.story_id, SearchEntry.position)
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
+    if windowed and rows:
+        total = rows[0].total
+    else:
+        total = db.session.scalar(select(func.count()).select_from(source).where(where))
     snippets = _snippets(parsed, [r.id for r in rows])
     return SearchResults(parsed, int(total or 0), [_item(r, snippets.get(r.id, "")) for r in rows])
 

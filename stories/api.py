@@ -18,10 +18,13 @@ VIEWERS = ("reporter", "admin", "facilitator", "safeguarding_lead")
 ADDERS = ("reporter", "admin")
 
 
-def story_dict(story, *, with_segments: bool = False) -> dict:
+_LOOK_UP = object()
+
+
+def story_dict(story, *, with_segments: bool = False, job=_LOOK_UP) -> dict:
     from governance.policy import redacted_segments
 
-    job = services.latest_transcription(story)
+    job = services.latest_transcription(story) if job is _LOOK_UP else job
     data = {
         "id": story.id, "title": story.title, "status": story.status, "status_label": story.status_label,
         "status_reason": story.status_reason, "storyteller_role": story.storyteller_role,
@@ -67,7 +70,19 @@ def list_stories():
             reporter_id = user.id if user else -1
     stmt = services.visible_stories(current_user, status=request.args.get("status"), reporter_id=reporter_id,
                                     role=request.args.get("role"))
-    return jsonify({"stories": [story_dict(s) for s in db.session.scalars(stmt.limit(1000))]})
+    from sqlalchemy.orm import selectinload
+
+    from stories.models import ConsentRecord, Story
+
+    stmt = stmt.options(selectinload(Story.consents).selectinload(ConsentRecord.scope_rows))
+    page = db.paginate(stmt, per_page=50, max_per_page=200, error_out=False)
+    jobs = services.latest_transcriptions([s.id for s in page.items])
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return jsonify({
+        "stories": [story_dict(s, job=jobs.get(s.id)) for s in page.items],
+        "page": page.page, "per_page": page.per_page, "total": page.total,
+        "next": url_for("stories_api.list_stories", **args, page=page.next_num) if page.has_next else None,
+    })
 
 
 @api_bp.route("/stories", methods=["POST"])

@@ -110,3 +110,20 @@ def cleanup_command():
 
 
 commands = [stories_cli]
+
+
+@stories_cli.command("models")
+def models_command():
+    """Get the configured Whisper model ready (FLASK_WHISPER_MODEL=base assembles the multilingual one)."""
+    from flask import current_app
+
+    from engines.transcription.models import ModelError, languages_for, resolve_model
+
+    setting = current_app.config.get("WHISPER_MODEL")
+    try:
+        path = resolve_model(setting, current_app.config["DATA_DIR"])
+    except ModelError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    click.echo(f"Whisper model: {setting or 'tiny.en'} ({path or 'bundled'}); "
+               f"languages offered: {', '.join(code for code, _ in languages_for(setting))}")

@@ -10,6 +10,9 @@ from stories.models import Story
 
 
 def story_entry(story: Story) -> dict:
+    from stories.speakers import export_role
+
+    order: dict[str, int] = {}
     return {
         "id": story.id,
         "title": story.title,
@@ -23,7 +26,9 @@ def story_entry(story: Story) -> dict:
         "recorded_on": story.recorded_on.isoformat() if story.recorded_on else None,
         "created_at": story.created_at.isoformat() + "Z",
         "transcript": story.transcript_text,
-        "segments": [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker} for s in story.segments],
+        **({"transcript_english": story.transcript_english} if story.transcript_english is not None else {}),
+        "segments": [{"start": s.start, "end": s.end, "text": s.text, "speaker": export_role(s.speaker, order)}
+                     for s in story.segments],
     }
 
 

@@ -11,8 +11,18 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from core.forms import CheckboxList
 from stories.models import CONSENT_METHODS, CONSENT_SCOPES, STORYTELLER_ROLES
 
+# A typed story can be in any language; a recording only in one the installed model can transcribe.
 LANGUAGES = [("en", "English"), ("cy", "Welsh"), ("pl", "Polish"), ("ro", "Romanian"), ("pa", "Punjabi"),
              ("ur", "Urdu"), ("other", "Another language")]
+
+
+def spoken_languages() -> list[tuple[str, str]]:
+    """The languages the configured Whisper model can type up (English only for tiny.en)."""
+    from flask import current_app
+
+    from engines.transcription.models import languages_for
+
+    return languages_for(current_app.config.get("WHISPER_MODEL"))
 
 
 def parse_clock(text: str | None) -> float | None:
@@ -59,6 +69,15 @@ class StoryDetailsForm(FlaskForm):
         if end is not None and start is not None and end <= start:
             raise ValidationError("The end must be after the start.")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = self.language_choices()
+        if self.language.data not in {code for code, _ in self.language.choices}:
+            self.language.data = self.language.choices[0][0] if not self.is_submitted() else self.language.data
+
+    def language_choices(self) -> list[tuple[str, str]]:
+        return spoken_languages()
+
     def details(self) -> dict:
         return {"title": self.title.data.strip(), "storyteller_role": self.storyteller_role.data,
                 "storyteller_name": (self.storyteller_name.data or "").strip(), "recorded_on": self.recorded_on.data,
@@ -88,7 +107,39 @@ class TextStoryForm(StoryDetailsForm):
     text_file = FileField("Or choose a text file (.txt)")
     submit = SubmitField("Save the story")
 
+    def language_choices(self) -> list[tuple[str, str]]:
+        return LANGUAGES
+
     def validate_text(self, field):
         has_file = getattr(self.text_file.data, "filename", "")
         if not (field.data or "").strip() and not has_file:
             raise ValidationError("Type the story, or choose a .txt file.")
+
+
+class EditDetailsForm(FlaskForm):
+    """A saved story's details (consent has its own form: a change is a new consent record)."""
+
+    title = StoryDetailsForm.title
+    storyteller_role = StoryDetailsForm.storyteller_role
+    storyteller_name = StoryDetailsForm.storyteller_name
+    recorded_on = StoryDetailsForm.recorded_on
+    language = SelectField("Language", default="en")
+    notes = StoryDetailsForm.notes
+    submit = SubmitField("Save the details")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from engines.transcription.models import MULTILINGUAL
+
+        self.language.choices = list(dict([*LANGUAGES[:-1], *MULTILINGUAL, LANGUAGES[-1]]).items())
+
+    details = StoryDetailsForm.details
+
+
+class ChangeConsentForm(FlaskForm):
+    consent_scopes = StoryDetailsForm.consent_scopes
+    consent_method = StoryDetailsForm.consent_method
+    submit = SubmitField("Save the new consent")
+
+    def consent(self) -> dict:
+        return {"scopes": list(self.consent_scopes.data or []), "method": self.consent_method.data or "signed_form"}

@@ -1,15 +1,14 @@
-"""Media files on disk: streamed in, checked, stored once by content hash, encrypted at rest.
+"""Media files: streamed in, checked, stored once by content hash, encrypted before they are stored.
 
     media = store_upload(stream, "interview.m4a", max_bytes=...)
     with local_media_path(media) as path:   # a plaintext copy, deleted afterwards
         ...
 
-File format on disk (DATA_DIR/media/<sha[:2]>/<sha>): the header MAGIC + chunk size
-(4 bytes, big-endian), then for each chunk of plaintext: a 12-byte nonce and the
-AES-256-GCM ciphertext with its 16-byte tag. The associated data of each chunk is
-MAGIC + its index + whether it is the last chunk, so chunks cannot be reordered,
-dropped or the file cut short without decryption failing. The key lives outside
-the database (DATA_DIR/keys/media.key or MEDIA_KEY_FILE, mode 600).
+Originals live in the media store (core.storage: DATA_DIR or an S3 bucket) at
+media/<sha[:2]>/<sha>, sealed by core.sealed (AES-256-GCM in 1 MB chunks), so the
+store only sees ciphertext and playback decrypts only the chunks a range needs.
+The key lives outside the database and the store (DATA_DIR/keys/media.key or
+MEDIA_KEY_FILE, mode 600).
 """
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ import errno
 import hashlib
 import os
 import secrets
-import struct
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -25,15 +23,13 @@ from typing import BinaryIO, Iterator
 from flask import current_app
 from sqlalchemy import select
 
+from core import sealed
+from core.sealed import CHUNK, HEADER, MAGIC, NONCE, TAG, encrypt_file  # noqa: F401  (the format, for callers)
+from core.storage import storage
 from extensions import db
 from stories.models import MediaFile
 
-MAGIC = b"SLMEDIA1"
-CHUNK = 1024 * 1024
-NONCE = 12
-TAG = 16
 READ_BLOCK = 256 * 1024
-HEADER = len(MAGIC) + 4
 
 
 class MediaError(Exception):
@@ -55,93 +51,39 @@ def tmp_dir() -> Path:
     return folder
 
 
-def _key_path() -> Path:
-    configured = current_app.config.get("MEDIA_KEY_FILE")
-    return Path(configured) if configured else data_dir() / "keys" / "media.key"
-
-
 def media_key() -> bytes:
-    """The 256-bit media key, created (mode 600) on first use."""
-    path = _key_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(secrets.token_bytes(32))
-    key = path.read_bytes()
-    if len(key) != 32:
-        raise RuntimeError(f"The media key at {path} is not 32 bytes long.")
-    return key
-
-
-def _aad(index: int, last: bool) -> bytes:
-    return MAGIC + struct.pack(">QB", index, 1 if last else 0)
-
-
-def encrypt_file(src: Path, dest: Path, key: bytes) -> None:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    aes = AESGCM(key)
-    size = src.stat().st_size
-    chunks = max(1, -(-size // CHUNK))
-    with open(src, "rb") as fin, open(dest, "wb") as fout:
-        fout.write(MAGIC + struct.pack(">I", CHUNK))
-        for index in range(chunks):
-            plain = fin.read(CHUNK)
-            nonce = os.urandom(NONCE)
-            fout.write(nonce + aes.encrypt(nonce, plain, _aad(index, index == chunks - 1)))
-
-
-def decrypt_range(path: Path, size: int, start: int = 0, end: int | None = None, key: bytes | None = None) -> Iterator[bytes]:
-    """Yield plaintext bytes [start, end] (inclusive) of an encrypted media file, decrypting only the chunks needed."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    aes = AESGCM(key or media_key())
-    end = size - 1 if end is None else min(end, size - 1)
-    chunks = max(1, -(-size // CHUNK))
-    with open(path, "rb") as fh:
-        header = fh.read(HEADER)
-        if header[: len(MAGIC)] != MAGIC or struct.unpack(">I", header[len(MAGIC):])[0] != CHUNK:
-            raise MediaError("This stored file is damaged.", 500)
-        first, last = start // CHUNK, end // CHUNK
-        for index in range(first, last + 1):
-            fh.seek(HEADER + index * (NONCE + CHUNK + TAG))
-            blob = fh.read(NONCE + CHUNK + TAG)
-            plain = aes.decrypt(blob[:NONCE], blob[NONCE:], _aad(index, index == chunks - 1))
-            lo = start - index * CHUNK if index == first else 0
-            hi = end - index * CHUNK + 1 if index == last else len(plain)
-            yield plain[lo:hi]
-
-
-def absolute_path(media: MediaFile) -> Path:
-    return data_dir() / media.storage_path
+    """The 256-bit media key (core.sealed), created on first use."""
+    return sealed.media_key()
 
 
 def iter_plain(media: MediaFile, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-    """Plaintext bytes of a stored file (inclusive range), decrypted as they are read.
+    """Plaintext bytes of a stored file (inclusive range), decrypted as they are read (ranged reads).
 
-    Everything that needs the app (path, key) is read now, so the returned iterator
+    Everything that needs the app (store, key) is read now, so the returned iterator
     can be streamed as a response after the request context is gone.
     """
-    path, size = absolute_path(media), media.bytes
+    store = storage()
     if media.encrypted:
-        return decrypt_range(path, size, start, end, media_key())
-    return _read_plain(path, start, (size if end is None else end + 1) - start)
+        return sealed.decrypt_stream(store, media.storage_path, media.bytes, start, end, media_key())
+    return _read_plain(store, media.storage_path, start, media.bytes - 1 if end is None else end)
 
 
-def _read_plain(path: Path, start: int, remaining: int) -> Iterator[bytes]:
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        while remaining > 0:
-            block = fh.read(min(READ_BLOCK, remaining))
+def _read_plain(store, key: str, start: int, end: int) -> Iterator[bytes]:
+    with store.open_range(key, start, end) as body:
+        while True:
+            block = body.read(READ_BLOCK)
             if not block:
                 return
-            remaining -= len(block)
             yield block
+
+
+def absolute_path(media: MediaFile) -> Path:
+    """Where a stored file lies when the media store is the data folder (the default)."""
+    return data_dir() / media.storage_path
+
+
+def stored(media: MediaFile) -> bool:
+    return storage().exists(media.storage_path)
 
 
 @contextmanager
@@ -217,10 +159,12 @@ def store_upload(stream: BinaryIO, original_filename: str, *, max_bytes: int, ki
             raise MediaError("The file is empty (0 bytes). Please record or upload it again.")
         info = None
         if kind == "audio":
-            from engines.audio import AudioError, probe
+            from engines.audio import AudioError, LengthMismatchError, TooLongError, probe
 
             try:
-                info = probe(tmp_path)
+                info = probe(tmp_path, max_seconds=float(current_app.config["MAX_STORY_SECONDS"]))
+            except (TooLongError, LengthMismatchError) as exc:
+                raise MediaError(exc.message, 422) from exc
             except AudioError as exc:
                 raise MediaError(exc.message) from exc
             if info.truncated:
@@ -228,23 +172,17 @@ def store_upload(stream: BinaryIO, original_filename: str, *, max_bytes: int, ki
                                  "Please upload the whole file again.")
         sha = digest.hexdigest()
         existing = db.session.scalars(select(MediaFile).where(MediaFile.sha256 == sha)).first()
-        if existing is not None and absolute_path(existing).exists():
+        if existing is not None and stored(existing):
             return existing
-        relative = Path("media") / sha[:2] / sha
-        final = data_dir() / relative
-        final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        partial = final.with_name(final.name + f".{secrets.token_hex(4)}.partial")
+        relative = f"media/{sha[:2]}/{sha}"
         try:
-            encrypt_file(tmp_path, partial, media_key())
-            os.chmod(partial, 0o600)
-            partial.replace(final)
+            sealed.put_sealed(storage(), relative, tmp_path, tmp_dir(), media_key())
         except OSError as exc:
-            partial.unlink(missing_ok=True)
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise _disk_full(exc) from exc
             raise
         media = MediaFile(
-            sha256=sha, storage_path=str(relative), original_filename=display_name,
+            sha256=sha, storage_path=relative, original_filename=display_name,
             content_type=(content_type or "")[:120], bytes=total, encrypted=True,
             duration_s=info.duration_s if info else None,
             codec=(info.codec if info else "")[:40], container=(info.container if info else "")[:40],

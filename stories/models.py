@@ -76,6 +76,9 @@ class Story(db.Model):
     reviewed_by_id = mapped_column(ForeignKey("users.id"), nullable=True)
     # Bumped on every transcript save: two editors cannot overwrite each other silently.
     revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Whisper's translate task for a story not told in English: [{start, end, text}] (themes, workshops
+    # and packs read this; the story page shows it beside the original). None for English stories.
+    english_segments = mapped_column(JSON, nullable=True)
 
     reporter = relationship("User", foreign_keys=[reporter_id])
     media = relationship(MediaFile)
@@ -110,6 +113,13 @@ class Story(db.Model):
     @property
     def transcript_text(self) -> str:
         return "\n".join(s.text.strip() for s in self.segments if s.text.strip())
+
+    @property
+    def transcript_english(self) -> str | None:
+        """The English version of a story told in another language (None for English stories)."""
+        if not self.english_segments:
+            return None
+        return "\n".join(s["text"].strip() for s in self.english_segments if s.get("text", "").strip())
 
 
 class ConsentRecord(db.Model):
@@ -241,3 +251,14 @@ class UploadSession(db.Model):
 
     def to_dict(self) -> dict:
         return {"id": self.id, "filename": self.filename, "received": self.received}
+
+
+class GlossaryTerm(db.Model):
+    """A word the site's stories use that the speech model should expect: a place, service, acronym or slang."""
+
+    __tablename__ = "glossary_terms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    created_by_id = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at = mapped_column(DateTime, nullable=False, default=utcnow)

@@ -21,10 +21,24 @@ ADDERS = ("reporter", "admin")
 def index():
     """The stories you can see, with where each one has got to."""
     status = request.args.get("status") if request.args.get("status") in STORY_STATUSES else None
-    stories = db.session.scalars(services.visible_stories(current_user, status=status).limit(500)).all()
-    jobs = {s.id: services.latest_transcription(s) for s in stories if s.status in ("queued", "transcribing", "failed")}
-    return render_template("stories/index.html", stories=stories, jobs=jobs, status=status,
+    page = db.paginate(services.visible_stories(current_user, status=status), per_page=PAGE_SIZE, max_per_page=100,
+                       error_out=False)
+    stories = page.items
+    jobs = services.latest_transcriptions([s.id for s in stories if s.status in ("queued", "transcribing", "failed")])
+    _prefetch_holds([s.id for s in stories])
+    return render_template("stories/index.html", stories=stories, jobs=jobs, status=status, page=page,
                            statuses=STORY_STATUSES, form=ConfirmForm())
+
+
+PAGE_SIZE = 50
+
+
+def _prefetch_holds(story_ids) -> None:
+    try:
+        from governance.policy import prefetch_holds
+    except ImportError:  # governance is optional
+        return
+    prefetch_holds(story_ids)
 
 
 @bp.route("/stories/new")
@@ -116,13 +130,29 @@ def show(story_id: int):
     if not full:
         for seg, red in zip(shown, redacted_segments(story)):
             seg.update(text=red["text"], words=[])
-    services.note_unredacted_view(current_user, story, "story page")
-    return render_template(
+    page = render_template(
         "stories/show.html", story=story, segments=shown, job=services.latest_transcription(story),
         may_edit=services.may_edit(current_user, story), may_hear=services.may_hear(current_user, story) and story.media,
-        show_name=services.may_hear(current_user, story), speakers=transcript.SPEAKERS, scopes=CONSENT_SCOPES,
+        show_name=services.may_hear(current_user, story), speakers=_speaker_choices(shown), scopes=CONSENT_SCOPES,
+        language_name=_language_name(story.language),
         roles=STORYTELLER_ROLES, form=ConfirmForm(),
     )
+    # Audited before the page is sent; after rendering, so its commit does not make the page reload every row.
+    services.note_unredacted_view(current_user, story, "story page")
+    return page
+
+
+def _speaker_choices(segments: list[dict]) -> list[str]:
+    """The editor's speaker menu: the usual labels and every label already in this story."""
+    used = [s["speaker"] for s in segments if s.get("speaker")]
+    return list(dict.fromkeys([*transcript.SPEAKERS, *used]))
+
+
+def _language_name(code: str) -> str:
+    from engines.transcription.models import MULTILINGUAL
+    from stories.forms import LANGUAGES
+
+    return dict([*LANGUAGES, *MULTILINGUAL]).get(code or "en", code)
 
 
 @bp.route("/stories/<int:story_id>/audio")
@@ -214,3 +244,67 @@ def restore(story_id: int, number: int):
     except services.StoryError as exc:
         flash(exc.message, "error")
     return redirect(url_for("stories.show", story_id=story.id))
+
+
+@bp.route("/glossary", methods=["GET", "POST"])
+@allow("admin")
+def glossary():
+    """The site glossary: words the speech model should expect (places, services, acronyms, slang)."""
+    from stories import glossary as words
+
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            if request.form.get("remove"):
+                words.remove_term(int(request.form["remove"]), current_user)
+                flash("Removed from the glossary.", "success")
+            else:
+                added = words.add_term(request.form.get("term", ""), current_user)
+                flash(f"“{added.term}” added. New recordings will listen for it.", "success")
+        except services.StoryError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("stories.glossary"))
+    return render_template("stories/glossary.html", terms=words.terms(), form=form)
+
+
+@bp.route("/stories/<int:story_id>/details", methods=["GET", "POST"])
+@allow(*ADDERS)
+def edit_details(story_id: int):
+    """Change a saved story's title, storyteller role, recorded date, language or notes."""
+    from stories.details import update_details
+    from stories.forms import EditDetailsForm
+
+    story = services.get_story(current_user, story_id, edit=True)
+    form = EditDetailsForm(obj=story)
+    if form.validate_on_submit():
+        try:
+            changed = update_details(story, form.details(), current_user)
+            flash("Details saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("stories.show", story_id=story.id))
+        except services.StoryError as exc:
+            flash(exc.message, "error")
+    return render_template("stories/edit_details.html", story=story, form=form)
+
+
+@bp.route("/stories/<int:story_id>/consent", methods=["GET", "POST"])
+@allow(*ADDERS)
+def change_consent(story_id: int):
+    """Record what the storyteller agrees to now, as a new consent record (the old one is kept)."""
+    from stories.details import change_consent as record_new_consent
+    from stories.forms import ChangeConsentForm
+
+    story = services.get_story(current_user, story_id, edit=True)
+    current = story.current_consent
+    form = ChangeConsentForm(data={"consent_scopes": current.scopes if current else [],
+                                   "consent_method": current.method if current else "signed_form"}
+                             if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            record_new_consent(story, form.consent(), current_user)
+            flash("The new consent is saved. The earlier record is kept.", "success")
+            return redirect(url_for("stories.show", story_id=story.id))
+        except services.StoryError as exc:
+            flash(exc.message, "error")
+    return render_template("stories/change_consent.html", story=story, form=form)

@@ -266,7 +266,12 @@ def start_governance_check(story: Story, actor=None):
     """Queue redaction detection and safeguarding flags for words a person typed or edited
     (a recording's transcript is checked by the transcription job itself)."""
     from governance.services import start_scan
+    from stories.alignment import ALIGN, needs_alignment
 
+    if needs_alignment(story):  # edited words get real times first; that job then runs the check
+        from jobs.services import start_job
+
+        return start_job(ALIGN, story_id=story.id, user=actor)
     return start_scan(story, actor)
 
 
@@ -286,6 +291,19 @@ def latest_transcription(story: Story):
     from jobs.services import latest_job
 
     return latest_job(TRANSCRIBE, story_id=story.id)
+
+
+def latest_transcriptions(story_ids) -> dict:
+    """{story id: its latest transcription job} for many stories, in one query."""
+    from sqlalchemy import func
+
+    from jobs.models import Job
+
+    if not story_ids:
+        return {}
+    latest = (select(func.max(Job.id)).where(Job.kind == TRANSCRIBE, Job.story_id.in_(list(story_ids)))
+              .group_by(Job.story_id))
+    return {job.story_id: job for job in db.session.scalars(select(Job).where(Job.id.in_(latest)))}
 
 
 def retry_transcription(story: Story, actor) -> object:

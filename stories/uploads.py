@@ -5,18 +5,20 @@
     GET  /api/v1/uploads/<id>            -> {received}: where to carry on after a failure
     POST /api/v1/uploads/<id>/finish     story details + consent -> the new story
 
-Parts live in DATA_DIR/uploads/<id>.part, encrypted as they arrive with the media key
-(which is outside the database), so a copied data folder holds no plaintext even
-mid-upload. The part is a sequence of records, one per received piece (a PUT body is
-cut into records of at most RECORD bytes):
+Parts live in the media store (core.storage: DATA_DIR or an S3 bucket) as one object
+per received piece, uploads/<id>/<index>, each encrypted as it arrives with the media
+key (which is outside the database and the store), so neither a copied data folder nor
+the bucket holds plaintext even mid-upload, and any web process can take the next piece.
+A PUT body is cut into records of at most RECORD bytes; each record object is
 
-    4-byte big-endian length L | 12-byte nonce | AES-256-GCM ciphertext + 16-byte tag (L bytes in all)
+    12-byte nonce | AES-256-GCM ciphertext + 16-byte tag
 
 with associated data PART_MAGIC + upload id + record index, so records cannot be moved
-between uploads or reordered. `received` (the offset) is the plaintext bytes in complete
-records. A record cut short by a crash (or whose tag does not check) is cut off and the
-offset reported from the last whole record. On finish the records are decrypted in order
-into a temp file under DATA_DIR/tmp, which is deleted once the media store has it.
+between uploads or reordered. Objects are written whole (rename / PUT), so a crash
+leaves no torn record; a last record whose tag does not check is dropped all the same.
+`received` (the offset) is the plaintext bytes in the records 0..n-1 present. On finish
+the records are decrypted in order into a temp file under DATA_DIR/tmp, which is deleted
+once the media store has the sealed original.
 Sessions untouched for UPLOAD_ABANDON_SECONDS are removed.
 """
 from __future__ import annotations
@@ -26,14 +28,14 @@ import os
 import secrets
 import struct
 from contextlib import contextmanager
-from datetime import timedelta
-from pathlib import Path
+from datetime import timedelta, timezone
 from typing import BinaryIO, Iterator
 
 from flask import abort, current_app
 from sqlalchemy import select
 from werkzeug.exceptions import ClientDisconnected
 
+from core.storage import storage
 from core.timeutil import utcnow
 from extensions import db
 from stories.media import NONCE, TAG, MediaError, _disk_full, _open_temp, human_size, media_key, too_large_message
@@ -51,14 +53,13 @@ class PieceTooLarge(MediaError):
     """One PUT body over the per-piece cap: the whole records before it are kept."""
 
 
-def _folder() -> Path:
-    folder = Path(current_app.config["DATA_DIR"]) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+def part_prefix(session_or_id) -> str:
+    upload_id = getattr(session_or_id, "id", session_or_id)
+    return f"uploads/{upload_id}"
 
 
-def part_path(session: UploadSession) -> Path:
-    return _folder() / f"{session.id}.part"
+def record_key(upload_id: str, index: int) -> str:
+    return f"uploads/{upload_id}/{index:08d}"
 
 
 def _aad(upload_id: str, index: int) -> bytes:
@@ -73,63 +74,51 @@ def _aes(key: bytes | None = None):
 
 def _record(aes, upload_id: str, index: int, plain: bytes) -> bytes:
     nonce = os.urandom(NONCE)
-    body = nonce + aes.encrypt(nonce, plain, _aad(upload_id, index))
-    return LEN.pack(len(body)) + body
+    return nonce + aes.encrypt(nonce, plain, _aad(upload_id, index))
 
 
-def scan_part(path: Path, upload_id: str, aes=None) -> tuple[int, int, int]:
-    """(records, plaintext bytes, file position) of the whole records at the start of a part.
+def scan_part(upload_id: str, aes=None) -> tuple[int, int, list[str]]:
+    """(records, plaintext bytes, keys to drop) of the whole records 0..n-1 of an upload.
 
-    Reads only the length prefixes, then checks the tag of the last record, so a record
-    torn by a crash (short, or with bytes that never reached the disk) is not counted.
+    Reads the listing, then checks the tag of the last record, so a last record that was
+    damaged (or copied from another upload) is not counted; records after a gap are dropped.
+    Every record is checked again when the upload is finished.
     """
+    store = storage()
     aes = aes or _aes()
-    records = plain = pos = 0
-    last = None
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        while pos + LEN.size <= size:
-            fh.seek(pos)
-            (length,) = LEN.unpack(fh.read(LEN.size))
-            if length < NONCE + TAG or length > NONCE + RECORD + TAG or pos + LEN.size + length > size:
-                break
-            last = (pos, length)
-            records += 1
-            plain += length - NONCE - TAG
-            pos += LEN.size + length
-        if last is not None:
-            fh.seek(last[0] + LEN.size)
-            blob = fh.read(last[1])
-            try:
-                aes.decrypt(blob[:NONCE], blob[NONCE:], _aad(upload_id, records - 1))
-            except Exception:  # InvalidTag: a torn write; drop the record
-                records -= 1
-                plain -= last[1] - NONCE - TAG
-                pos = last[0]
-    return records, plain, pos
+    objects = store.list(part_prefix(upload_id))
+    good = []
+    for index, obj in enumerate(objects):
+        size_ok = NONCE + TAG < obj.size <= NONCE + RECORD + TAG
+        if obj.key != record_key(upload_id, index) or not size_ok:
+            break
+        good.append(obj)
+    if good:
+        blob = store.read_bytes(good[-1].key)
+        try:
+            aes.decrypt(blob[:NONCE], blob[NONCE:], _aad(upload_id, len(good) - 1))
+        except Exception:  # InvalidTag: drop the record
+            good.pop()
+    kept = {o.key for o in good}
+    plain = sum(o.size - NONCE - TAG for o in good)
+    return len(good), plain, [o.key for o in objects if o.key not in kept]
 
 
-def sync(session: UploadSession, aes=None) -> tuple[int, int]:
-    """Cut off a partly written record and make `received` match the part; returns (records, file position)."""
-    path = part_path(session)
-    if not path.exists():
-        abort(404)
-    records, plain, pos = scan_part(path, session.id, aes)
-    if path.stat().st_size != pos:
-        with open(path, "r+b") as fh:
-            fh.truncate(pos)
+def sync(session: UploadSession, aes=None) -> int:
+    """Drop records that do not count and make `received` match them; returns the number of records."""
+    records, plain, doomed = scan_part(session.id, aes)
+    for key in doomed:
+        storage().delete(key)
     if plain != session.received:
         session.received = plain
         db.session.commit()
-    return records, pos
+    return records
 
 
 def create_session(user, filename: str, content_type: str = "") -> UploadSession:
     cleanup_abandoned()
     session = UploadSession(id=secrets.token_hex(16), user_id=user.id, filename=(filename or "recording.webm")[:255],
                             content_type=(content_type or "")[:120], received=0)
-    fd = os.open(part_path(session), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
     db.session.add(session)
     db.session.commit()
     return session
@@ -147,106 +136,91 @@ def put_limit() -> int:
 
 
 def append_chunk(session: UploadSession, offset: int, stream, expected: int | None = None) -> int:
-    """Encrypt the request body and append it at `offset`; returns the plaintext bytes now held.
+    """Encrypt the request body and store it from `offset`; returns the plaintext bytes now held.
 
     An offset that is not where we are raises MediaError(409): the client asks
     GET for `received` and sends from there. The body is encrypted in records of at
-    most RECORD bytes as it is read, so memory stays bounded; whole records that
-    reached the disk before a dropped connection (or a body over the per-PUT cap) are kept;
+    most RECORD bytes as it is read, so memory stays bounded; whole records stored
+    before a dropped connection (or a body over the per-PUT cap) are kept;
     `expected` (the Content-Length) tells a body cut short from a whole one.
     """
     aes = _aes()
-    records, pos = sync(session, aes)
+    store = storage()
+    records = sync(session, aes)
     if offset != session.received:
         raise MediaError(f"Expected the upload to carry on from byte {session.received}.", 409)
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     cap = put_limit()
-    start_pos, start_received = pos, session.received
-    kept_pos, kept = pos, session.received  # the last whole record on disk
+    start_records, start_received = records, session.received
+    kept = session.received
     buffer = bytearray()
     body = 0
-    path = part_path(session)
 
-    def settle(to_pos: int, to_received: int) -> None:
-        with open(path, "r+b") as fh:
-            fh.truncate(to_pos)
+    def flush() -> None:
+        nonlocal records, kept
+        store.put_bytes(record_key(session.id, records), _record(aes, session.id, records, bytes(buffer)))
+        records += 1
+        kept += len(buffer)
+        buffer.clear()
+
+    def settle(to_records: int, to_received: int) -> None:
+        for index in range(to_records, records):
+            store.delete(record_key(session.id, index))
         session.received = to_received
         db.session.commit()
 
     try:
-        with open(path, "r+b") as fh:
-            fh.seek(pos)
-
-            def flush() -> None:
-                nonlocal records, kept_pos, kept
-                fh.write(_record(aes, session.id, records, bytes(buffer)))
-                records += 1
-                kept += len(buffer)
-                kept_pos = fh.tell()
-                buffer.clear()
-
-            while True:
-                block = stream.read(BLOCK)
-                if not block:
-                    break
-                body += len(block)
-                if start_received + body > limit:
-                    raise MediaError(too_large_message(limit), 413)
-                if body > cap:
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                    raise PieceTooLarge(f"This piece of the upload is too large: send at most {human_size(cap)} "
-                                        f"at a time. The server has the first {kept} bytes; carry on from there.", 413)
-                buffer += block
-                while len(buffer) >= RECORD:
-                    rest = bytes(buffer[RECORD:])
-                    del buffer[RECORD:]
-                    flush()
-                    buffer += rest
-            if expected is not None and body < expected:
-                fh.flush()
-                raise ClientDisconnected()
-            if buffer:
+        while True:
+            block = stream.read(BLOCK)
+            if not block:
+                break
+            body += len(block)
+            if start_received + body > limit:
+                raise MediaError(too_large_message(limit), 413)
+            if body > cap:
+                raise PieceTooLarge(f"This piece of the upload is too large: send at most {human_size(cap)} "
+                                    f"at a time. The server has the first {kept} bytes; carry on from there.", 413)
+            buffer += block
+            while len(buffer) >= RECORD:
+                rest = bytes(buffer[RECORD:])
+                del buffer[RECORD:]
                 flush()
-            fh.flush()
-            os.fsync(fh.fileno())
+                buffer += rest
+        if expected is not None and body < expected:
+            raise ClientDisconnected()
+        if buffer:
+            flush()
     except PieceTooLarge:
-        settle(kept_pos, kept)  # the whole records before the cap stay; the client carries on from `received`
+        settle(records, kept)  # the whole records before the cap stay; the client carries on from `received`
         raise
     except MediaError:
-        settle(start_pos, start_received)  # over the whole-file limit: nothing of this piece is kept
+        settle(start_records, start_received)  # over the whole-file limit: nothing of this piece is kept
         raise
     except (OSError, ClientDisconnected) as exc:
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            settle(start_pos, start_received)
+            settle(start_records, start_received)
             raise MediaError("The server has run out of space. Nothing more was saved.", 507) from exc
-        settle(kept_pos, kept)  # the connection dropped: keep the whole records that arrived
+        settle(records, kept)  # the connection dropped: keep the whole records that arrived
         raise MediaError("Part of the upload did not arrive. It will try again.", 400) from exc
     session.received = kept
     db.session.commit()
     return session.received
 
 
-def iter_plain_part(path: Path, upload_id: str, key: bytes | None = None) -> Iterator[bytes]:
-    """The plaintext of a part, record by record (raises MediaError if a record does not decrypt)."""
+def iter_plain_part(upload_id: str, key: bytes | None = None) -> Iterator[bytes]:
+    """The plaintext of an upload, record by record (raises MediaError if a record does not decrypt)."""
     from cryptography.exceptions import InvalidTag
 
     aes = _aes(key)
-    index = 0
-    with open(path, "rb") as fh:
-        while True:
-            prefix = fh.read(LEN.size)
-            if not prefix:
-                return
-            (length,) = LEN.unpack(prefix) if len(prefix) == LEN.size else (0,)
-            blob = fh.read(length) if NONCE + TAG <= length <= NONCE + RECORD + TAG else b""
-            if len(blob) != length or not blob:
-                raise MediaError("This upload is damaged. Please record or upload it again.", 400)
-            try:
-                yield aes.decrypt(blob[:NONCE], blob[NONCE:], _aad(upload_id, index))
-            except InvalidTag as exc:
-                raise MediaError("This upload is damaged. Please record or upload it again.", 400) from exc
-            index += 1
+    store = storage()
+    for index, obj in enumerate(store.list(part_prefix(upload_id))):
+        blob = store.read_bytes(obj.key) if obj.key == record_key(upload_id, index) else b""
+        if len(blob) <= NONCE + TAG:
+            raise MediaError("This upload is damaged. Please record or upload it again.", 400)
+        try:
+            yield aes.decrypt(blob[:NONCE], blob[NONCE:], _aad(upload_id, index))
+        except InvalidTag as exc:
+            raise MediaError("This upload is damaged. Please record or upload it again.", 400) from exc
 
 
 @contextmanager
@@ -258,7 +232,7 @@ def open_plain(session: UploadSession) -> Iterator[BinaryIO]:
         try:
             tmp_path, fh = _open_temp("part")
             with fh:
-                for plain in iter_plain_part(part_path(session), session.id):
+                for plain in iter_plain_part(session.id):
                     fh.write(plain)
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -272,7 +246,7 @@ def open_plain(session: UploadSession) -> Iterator[BinaryIO]:
 
 
 def discard(session: UploadSession) -> None:
-    part_path(session).unlink(missing_ok=True)
+    storage().delete_prefix(part_prefix(session))
     db.session.delete(session)
     db.session.commit()
 
@@ -281,16 +255,17 @@ def cleanup_abandoned(max_age_seconds: int | None = None) -> int:
     """Remove upload sessions (and their parts) nobody has touched for a day."""
     age = max_age_seconds if max_age_seconds is not None else current_app.config.get("UPLOAD_ABANDON_SECONDS", ABANDON_SECONDS)
     cutoff = utcnow() - timedelta(seconds=int(age))
+    store = storage()
     stale = db.session.scalars(select(UploadSession).where(UploadSession.updated_at < cutoff)).all()
     for session in stale:
-        part_path(session).unlink(missing_ok=True)
+        store.delete_prefix(part_prefix(session))
         db.session.delete(session)
-    known = {s for s in db.session.scalars(select(UploadSession.id))}
-    import time
-
-    for part in _folder().glob("*.part"):
-        # Orphans only, and not brand-new ones (another process may be committing its session).
-        if part.stem not in known and part.stat().st_mtime < time.time() - 3600:
-            part.unlink(missing_ok=True)
     db.session.commit()
+    known = set(db.session.scalars(select(UploadSession.id)))
+    recent = utcnow().replace(tzinfo=timezone.utc) - timedelta(hours=1)
+    for obj in store.list("uploads"):
+        upload_id = obj.key.split("/")[1]
+        # Orphans only, and not brand-new ones (another process may be committing its session).
+        if upload_id not in known and obj.modified < recent:
+            store.delete(obj.key)
     return len(stale)

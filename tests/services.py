@@ -54,3 +54,65 @@ def redis_url_or_skip() -> str:
     except Exception as exc:
         unavailable("Redis", exc)
     return REDIS_URL
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "storyloom-test", "AWS_SECRET_ACCESS_KEY": "storyloom-test",
+                  "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def start_moto_server():
+    """Start moto's S3 server on a free 127.0.0.1 port; returns (process, endpoint URL)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    binary = Path(sys.executable).with_name("moto_server")
+    port = free_port()
+    try:
+        process = subprocess.Popen([str(binary), "-H", "127.0.0.1", "-p", str(port)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError as exc:
+        unavailable("moto S3 server", exc)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1).close()
+            return process, url
+        except Exception as exc:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                unavailable("moto S3 server", exc)
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3 API (moto_server) on loopback for the session; credentials set the standard boto3 way."""
+    for name, value in S3_CREDENTIALS.items():
+        os.environ.setdefault(name, value)
+    process, url = start_moto_server()
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def make_bucket(endpoint: str, versioned: bool = False) -> str:
+    import boto3
+
+    name = f"storyloom-{uuid.uuid4().hex[:10]}"
+    client = boto3.client("s3", endpoint_url=endpoint)
+    client.create_bucket(Bucket=name)
+    if versioned:
+        client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    return name

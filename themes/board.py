@@ -103,7 +103,8 @@ def story_roles(story_ids) -> dict:
     return dict(db.session.execute(select(Story.id, Story.storyteller_role).where(Story.id.in_(story_ids))).all())
 
 
-def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True) -> tuple[list[Card], dict]:
+def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True,
+                with_quotes: bool = True) -> tuple[list[Card], dict]:
     """Cards of the visible themes (outliers last) and extras: {off_topic, unplaced, roles, story_ids}."""
     themes = visible_themes(run)
     cards = {t.id: Card(theme=t) for t in themes}
@@ -124,14 +125,21 @@ def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True) -> tu
             if passage.moved_by_people:
                 card.moved_in += 1
     code_map = codes_for(passages) if with_codes else {}
+    ranked = {}
+    for card in cards.values():
+        candidates = [p for p in card.passages if viewer.may_quote(p.story_id)] if with_quotes else []
+        # People first: pinned quotes, then quotes someone moved here, then the most representative.
+        candidates.sort(key=lambda p: (not p.pinned, not p.moved_by_people, -(p.representativeness or 0.0), p.id))
+        ranked[card.theme.id] = candidates
+    # The texts the quotes will most likely need, read in three queries rather than three per story.
+    policy.prefetch_story_texts({p.story_id for c in ranked.values()
+                                 for p in [x for x in c if x.pinned] + c[:QUOTES_PER_CARD * 3]})
     for card in cards.values():
         for sid in card.story_ids:
             role = roles.get(sid, "other")
             role = role if role in ROLE_ORDER else "other"
             card.role_counts[role] = card.role_counts.get(role, 0) + 1
-        candidates = [p for p in card.passages if viewer.may_quote(p.story_id)]
-        # People first: pinned quotes, then quotes someone moved here, then the most representative.
-        candidates.sort(key=lambda p: (not p.pinned, not p.moved_by_people, -(p.representativeness or 0.0), p.id))
+        candidates = ranked[card.theme.id]
         seen_stories, quotes = set(), []
         for p in candidates:  # one quote per story unless pinned: a card should show several voices
             if not viewer.text(p):
@@ -159,7 +167,7 @@ def prevalence(run: ThemeRun, viewer: Viewer) -> dict:
     The digital form of the evaluation's "needs discussed" table: a story
     touches a theme when at least one of its (on-topic) passages is in it.
     """
-    cards, extras = build_cards(run, viewer, with_codes=False)
+    cards, extras = build_cards(run, viewer, with_codes=False, with_quotes=False)  # counts only
     roles = extras["roles"]
     totals = {role: 0 for role in ROLE_ORDER}
     for sid in extras["story_ids"]:
@@ -183,18 +191,14 @@ def prevalence(run: ThemeRun, viewer: Viewer) -> dict:
 
 
 def prevalence_csv(data: dict) -> str:
-    import csv
-    import io
+    from core.csvout import csv_text
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["theme", "stories", "share of all stories"]
-                    + [f"{data['role_labels'][r]} (of {data['role_totals'][r]})" for r in data["roles"]])
-    for row in data["rows"]:
-        writer.writerow([row["label"], row["stories"], f"{row['share']:.0%}"]
-                        + [f"{row['by_role'][r]['share']:.0%}" for r in data["roles"]])
-    writer.writerow(["all stories", data["n_stories"], "100%"] + [data["role_totals"][r] for r in data["roles"]])
-    return out.getvalue()
+    header = ["theme", "stories", "share of all stories"] + [
+        f"{data['role_labels'][r]} (of {data['role_totals'][r]})" for r in data["roles"]]
+    rows = [[row["label"], row["stories"], f"{row['share']:.0%}"]
+            + [f"{row['by_role'][r]['share']:.0%}" for r in data["roles"]] for row in data["rows"]]
+    rows.append(["all stories", data["n_stories"], "100%"] + [data["role_totals"][r] for r in data["roles"]])
+    return csv_text(header, rows)
 
 
 def chart_geometry(data: dict, width: int = 760, bar_height: int = 14, gap: int = 10) -> dict:
@@ -258,6 +262,7 @@ def notes(theme: Theme) -> list[ThemeNote]:
 
 def theme_stories(card: Card, viewer: Viewer) -> list[dict]:
     """The stories behind a theme: title only where the viewer may read the story."""
+    policy.prefetch_story_texts(card.story_ids)  # the theme page shows every passage of the card
     stories = db.session.scalars(select(Story).where(Story.id.in_(card.story_ids or {-1})).order_by(Story.title)).all()
     share = {}
     for p in card.passages:

@@ -57,3 +57,41 @@ def themes_of_run(run_id: int | None = None) -> list[Theme]:
 
     run = db.session.get(Theme.run.property.mapper.class_, run_id) if run_id else latest_run()
     return [t for t in visible_themes(run) if not t.is_outlier] if run else []
+
+
+def similar_stories(story_id: int, allowed_ids: set, limit: int = 5) -> list[tuple[int, float]]:
+    """Stories most like this one, from the embeddings the latest run already cached (nothing is embedded here).
+
+    A story's vector is the mean of its live passages' vectors; similarity is the cosine.
+    Only stories in `allowed_ids` are compared. Returns [(story id, similarity)], most alike first.
+    """
+    import numpy as np
+
+    from engines.embeddings import text_key
+    from themes.models import EmbeddingCache
+    from themes.services import latest_run
+
+    run = latest_run()
+    if run is None or story_id not in allowed_ids:
+        return []
+    model = (run.settings or {}).get("embedding_model")
+    rows = db.session.execute(select(Passage.story_id, Passage.text).where(
+        Passage.run_id == run.id, Passage.withdrawn_at.is_(None), Passage.story_id.in_(allowed_ids))).all()
+    keys = {r.text: text_key(r.text, model) for r in rows}
+    vectors = {}
+    unique = list(set(keys.values()))
+    for start in range(0, len(unique), 500):
+        for row in db.session.scalars(select(EmbeddingCache).where(EmbeddingCache.key.in_(unique[start:start + 500]))):
+            vectors[row.key] = np.frombuffer(row.vector, dtype="float32")
+    by_story: dict = {}
+    for r in rows:
+        vector = vectors.get(keys[r.text])
+        if vector is not None:
+            by_story.setdefault(r.story_id, []).append(vector)
+    if story_id not in by_story:
+        return []
+    means = {sid: np.mean(vs, axis=0) for sid, vs in by_story.items()}
+    means = {sid: v / (np.linalg.norm(v) or 1.0) for sid, v in means.items()}
+    mine = means.pop(story_id)
+    scored = sorted(((sid, float(mine @ v)) for sid, v in means.items()), key=lambda p: (-p[1], p[0]))
+    return scored[:limit]

@@ -38,15 +38,25 @@ def _embed_with_cache(texts: list[str], model: str | None = None, report=None):
 
 def _collect_passages(story_ids: list[int]):
     """Split each consenting story's redacted transcript into passages."""
+    from flask import current_app
+
     from engines.themes import split_passages
     from governance.policy import redacted_segments
     from stories.models import Story
+    from stories.speakers import storyteller_runs
     from themes.services import text_hash
 
+    with_reporter = current_app.config.get("THEMES_INCLUDE_REPORTER", False)
     rows = []
     for story in db.session.scalars(select(Story).where(Story.id.in_(story_ids)).order_by(Story.id)):
-        for piece in split_passages(redacted_segments(story)):
-            rows.append({"story_id": story.id, "role": story.storyteller_role, "position": piece.index,
+        # A story told in another language is analysed in its (redacted) English version.
+        segments = story.english_segments or redacted_segments(story)
+        # The reporter's questions are not the storyteller's words: each run of
+        # storyteller turns is cut on its own so no passage (or clip) spans a question.
+        runs = [segments] if with_reporter else storyteller_runs(segments)
+        pieces = [piece for run in runs for piece in split_passages(run)]
+        for position, piece in enumerate(pieces):
+            rows.append({"story_id": story.id, "role": story.storyteller_role, "position": position,
                          "start": piece.start, "end": piece.end, "text": piece.text, "text_hash": text_hash(piece.text)})
     return rows
 
@@ -123,6 +133,32 @@ def _still_analysable(rows: list[dict]) -> tuple[list[dict], list[int]]:
     return [r for r in rows if r["story_id"] in allowed], gone
 
 
+def _save_themes_and_passages(run: ThemeRun, rows: list[dict], result) -> None:
+    """The engine's themes as Theme rows and every passage as a Passage in its theme (flushed, not committed)."""
+    themes_by_key, representative = {}, {}
+    for position, theme_found in enumerate(result.themes):
+        theme = Theme(run_id=run.id, label=theme_found.label, machine_label=theme_found.label,
+                      keywords=theme_found.keywords, origin="seed" if theme_found.seed_name else "machine",
+                      seed_name=theme_found.seed_name or "", position=position, is_outlier=theme_found.is_outlier)
+        if theme_found.seed_name:
+            seed = next((s for s in run.seeds if s["name"] == theme_found.seed_name), {})
+            theme.description = seed.get("description", "")
+        db.session.add(theme)
+        themes_by_key[theme_found.key] = theme
+        for rank, pid in enumerate(theme_found.representative_passage_ids):
+            representative[pid] = 1.0 - rank / max(1, len(theme_found.representative_passage_ids))
+    db.session.flush()
+    for index, row in enumerate(rows):
+        key = result.assignments.get(index)
+        theme = themes_by_key.get(key) if key else themes_by_key.get("outliers")
+        db.session.add(Passage(run_id=run.id, story_id=row["story_id"], position=row["position"], start=row["start"],
+                               end=row["end"], text=row["text"], text_hash=row["text_hash"],
+                               theme_id=theme.id if theme else None, machine_theme_id=theme.id if theme else None,
+                               representativeness=representative.get(index)))
+    db.session.flush()
+    db.session.refresh(run)
+
+
 def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=None, *, attempts: int = 3) -> dict:
     """Step 3: check consent again, then save themes and passages.
 
@@ -158,28 +194,7 @@ def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=Non
     settings = dict(run.settings or {})
     report(85, "Saving the themes")
 
-    themes_by_key, representative = {}, {}
-    for position, theme_found in enumerate(result.themes):
-        theme = Theme(run_id=run.id, label=theme_found.label, machine_label=theme_found.label,
-                      keywords=theme_found.keywords, origin="seed" if theme_found.seed_name else "machine",
-                      seed_name=theme_found.seed_name or "", position=position, is_outlier=theme_found.is_outlier)
-        if theme_found.seed_name:
-            seed = next((s for s in run.seeds if s["name"] == theme_found.seed_name), {})
-            theme.description = seed.get("description", "")
-        db.session.add(theme)
-        themes_by_key[theme_found.key] = theme
-        for rank, pid in enumerate(theme_found.representative_passage_ids):
-            representative[pid] = 1.0 - rank / max(1, len(theme_found.representative_passage_ids))
-    db.session.flush()
-    for index, row in enumerate(rows):
-        key = result.assignments.get(index)
-        theme = themes_by_key.get(key) if key else themes_by_key.get("outliers")
-        db.session.add(Passage(run_id=run.id, story_id=row["story_id"], position=row["position"], start=row["start"],
-                               end=row["end"], text=row["text"], text_hash=row["text_hash"],
-                               theme_id=theme.id if theme else None, machine_theme_id=theme.id if theme else None,
-                               representativeness=representative.get(index)))
-    db.session.flush()
-    db.session.refresh(run)
+    _save_themes_and_passages(run, rows, result)
 
     previous = db.session.get(ThemeRun, run.previous_run_id) if run.previous_run_id else None
     if previous is not None and previous.status == "done":

@@ -1,7 +1,6 @@
 """`flask --app app packs build WORKSHOP_ID PATH.zip` and `flask --app app packs qdpx RUN_ID PATH.qdpx`."""
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -30,11 +29,12 @@ def build_command(workshop_id: int, path: str) -> None:
     except WorkshopError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    from flask import current_app
-
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Path(current_app.config["DATA_DIR"]) / pack.path, target)
+    from core.sealed import write_plain
+    from core.storage import storage
+
+    write_plain(storage(), pack.path, target)
     click.echo(f"wrote {target} ({pack.bytes} bytes, {len(pack.story_ids)} stories, {pack.clip_count} clips)")
 
 

@@ -6,8 +6,6 @@ templates build that URL (services never call url_for).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from governance import policy
 from themes.read import quotable_ids
 
@@ -30,6 +28,14 @@ def clip_url(passage) -> str | None:
     return policy.clip_url(passage.story, passage.start, passage.end)
 
 
-def redacted_clip_path(passage) -> Path:
-    """The redacted audio file of the passage (built once by governance and cached)."""
-    return Path(policy.redacted_clip_file(passage.story, passage.start, passage.end))
+def clip_version(passage) -> str:
+    """The fingerprint of the story's consent and redactions: present mode's cached clip stops matching when
+    they change (templates put it in the `workshops.clip` URL as `v`)."""
+    from governance.freshness import story_fingerprint
+
+    return story_fingerprint(passage.story)
+
+
+def redacted_clip_path(passage) -> str:
+    """The media-store key of the passage's sealed redacted clip (governance cuts and caches it)."""
+    return policy.redacted_clip_file(passage.story, passage.start, passage.end)

@@ -13,7 +13,10 @@ from workshops.models import ACTION_STATUSES, OPEN_STATUSES, ActionEvidence, Des
 
 def filter_actions(*, status=None, theme_id=None, owner=None, workshop_id=None, due=None):
     """A select() of actions for the dashboard, the CSV export and the API."""
-    stmt = select(DesignAction).order_by(DesignAction.due_date.is_(None), DesignAction.due_date, DesignAction.id)
+    from sqlalchemy.orm import selectinload
+
+    stmt = (select(DesignAction).options(selectinload(DesignAction.evidence))
+            .order_by(DesignAction.due_date.is_(None), DesignAction.due_date, DesignAction.id))
     if status:
         stmt = stmt.where(DesignAction.status == status)
     if theme_id:
@@ -47,15 +50,18 @@ def chart_data() -> dict:
     """Counts for the summary charts: actions by status, by theme, and themes with stories but no action."""
     from themes.models import Theme
 
-    actions = db.session.scalars(select(DesignAction)).all()
+    from sqlalchemy.orm import selectinload
+
+    actions = db.session.scalars(select(DesignAction).options(selectinload(DesignAction.evidence))).all()
     by_status = [(ACTION_STATUSES[s], sum(1 for a in actions if a.status == s), s) for s in ACTION_STATUSES]
     counts: dict[int, int] = {}
     for a in actions:
         for tid in a.theme_ids:
             counts[tid] = counts.get(tid, 0) + 1
     by_theme = []
+    named = {t.id: t for t in db.session.scalars(select(Theme).where(Theme.id.in_(list(counts))))} if counts else {}
     for tid, n in counts.items():
-        theme = db.session.get(Theme, tid)
+        theme = named.get(tid)
         by_theme.append((theme.label if theme else f"Theme {tid} (removed)", n, tid))
     by_theme.sort(key=lambda r: (-r[1], r[0]))
     # Gaps: themes of the runs workshops drew on (or the newest run) with stories but no action.
@@ -89,19 +95,13 @@ def bar_chart(rows, *, title: str, colour: str = PALETTE["brand"], unit: str = "
 
 
 def actions_csv(actions) -> str:
-    import csv
-    import io
+    from core.csvout import csv_text
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "title", "what will change for people on probation", "owner", "due date", "status",
-                     "reason", "overdue", "workshop", "proposed by", "disagreement or minority view", "theme ids",
-                     "story ids", "quote ids", "updated"])
-    for a in actions:
-        row = [a.id, a.title, a.description, a.owner, a.due_date.isoformat() if a.due_date else "", a.status_label,
-               a.status_reason, "yes" if a.is_overdue else "", a.workshop.title if a.workshop else "", a.proposed_by,
-               a.disagreement, " ".join(map(str, a.theme_ids)), " ".join(map(str, a.story_ids)),
-               " ".join(map(str, a.quote_ids)), a.updated_at.isoformat(timespec="minutes")]
-        # Spreadsheet formula injection: text starting with = + - @ is shown, never run.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
-    return out.getvalue()
+    header = ["id", "title", "what will change for people on probation", "owner", "due date", "status",
+              "reason", "overdue", "workshop", "proposed by", "disagreement or minority view", "theme ids",
+              "story ids", "quote ids", "updated"]
+    rows = ([a.id, a.title, a.description, a.owner, a.due_date.isoformat() if a.due_date else "", a.status_label,
+             a.status_reason, "yes" if a.is_overdue else "", a.workshop.title if a.workshop else "", a.proposed_by,
+             a.disagreement, " ".join(map(str, a.theme_ids)), " ".join(map(str, a.story_ids)),
+             " ".join(map(str, a.quote_ids)), a.updated_at.isoformat(timespec="minutes")] for a in actions)
+    return csv_text(header, rows)

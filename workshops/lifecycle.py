@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import delete, select
 
 from audit.services import record
@@ -75,7 +73,9 @@ def on_story_erasing(story_id: int) -> int:
     and the story's place in workshops. Actions keep their evidence rows as placeholders."""
     packs = _packs_with_story(story_id, live_only=False)
     for pack in packs:
-        (Path(current_app.config["DATA_DIR"]) / pack.path).unlink(missing_ok=True)
+        from core.storage import storage
+
+        storage().delete(pack.path)
         record("workshop.pack_erased", pack,
                summary=f"pack {pack.id} of workshop {pack.workshop_id} deleted: a story in it was erased")
         db.session.delete(pack)

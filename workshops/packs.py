@@ -93,13 +93,23 @@ def current_fingerprint(workshop) -> str:
 
 
 def packs_dir() -> Path:
-    folder = Path(current_app.config["DATA_DIR"]) / "packs"
-    folder.mkdir(parents=True, exist_ok=True)
+    """Local scratch for building packs (the finished pack is sealed into the media store)."""
+    folder = Path(current_app.config["DATA_DIR"]) / "tmp" / "packs"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 
 
+def _storage():
+    from core.storage import storage
+
+    return storage()
+
+
+SEALED_SUFFIX = ".zip.sealed"  # packs stored before packs were sealed lack it: retired and rebuilt
+
+
 def _retire(pack: WorkshopPack, reason: str) -> None:
-    (Path(current_app.config["DATA_DIR"]) / pack.path).unlink(missing_ok=True)
+    _storage().delete(pack.path)
     pack.retired_at = utcnow()
     pack.retired_reason = reason
     record("workshop.pack_retired", pack, summary=f"pack {pack.id} of workshop {pack.workshop_id}: {reason}")
@@ -120,8 +130,8 @@ def servable_pack(workshop) -> WorkshopPack | None:
     served = None
     changed = False
     for pack in packs:
-        path = Path(current_app.config["DATA_DIR"]) / pack.path
-        if served is None and pack.fingerprint == fingerprint and path.is_file():
+        if served is None and pack.fingerprint == fingerprint and pack.path.endswith(SEALED_SUFFIX) \
+                and _storage().exists(pack.path):
             served = pack
         else:
             _retire(pack, "its contents changed" if pack.fingerprint != fingerprint else "replaced")
@@ -204,9 +214,11 @@ def build_pack_file(workshop, out_zip: Path, report=None) -> tuple:
     staging = Path(tempfile.mkdtemp(prefix="clips-", dir=packs_dir()))
     try:
         clips = {}
+        from core.sealed import write_plain
+
         for done, (name, source) in enumerate(_cut_clips(clip_specs), start=1):
             target = staging / name
-            shutil.copyfile(source, target)
+            write_plain(_storage(), source, target)
             clips[name] = target
             report(5 + 35 * done // max(1, len(clip_specs)), f"Cut clip {done} of {len(clip_specs)}")
         if not clip_specs:
@@ -225,7 +237,7 @@ PACK_BUILD_ATTEMPTS = 3
 
 
 def build_and_store_pack(workshop, *, job=None, report=None, actor=None) -> WorkshopPack:
-    """Build the workshop's pack into DATA_DIR/packs/, record it, retire older ones.
+    """Build the workshop's pack (in local scratch), seal it into the media store, record it, retire older ones.
 
     Consent is checked again after the (slow) build: if a story was withdrawn or
     erased meanwhile, the finished file is deleted unpublished and the pack is
@@ -233,8 +245,11 @@ def build_and_store_pack(workshop, *, job=None, report=None, actor=None) -> Work
     """
     for _attempt in range(PACK_BUILD_ATTEMPTS):
         out = new_pack_path(workshop)
-        result, fingerprint, content = build_pack_file(workshop, out, report)
-        pack = publish_pack(workshop, out, fingerprint, content, job=job, actor=actor)
+        try:
+            result, fingerprint, content = build_pack_file(workshop, out, report)
+            pack = publish_pack(workshop, out, fingerprint, content, job=job, actor=actor)
+        finally:
+            out.unlink(missing_ok=True)
         if pack is not None:
             return pack
         if report:
@@ -264,8 +279,11 @@ def publish_pack(workshop, out: Path, fingerprint: str, content: dict, *, job=No
         db.session.commit()
         return None
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
-    pack = WorkshopPack(workshop_id=workshop.id, fingerprint=fingerprint,
-                        path=str(out.relative_to(current_app.config["DATA_DIR"])), sha256=digest,
+    from core.sealed import put_sealed
+
+    object_key = f"packs/{out.stem}{SEALED_SUFFIX}"
+    put_sealed(_storage(), object_key, out, packs_dir())
+    pack = WorkshopPack(workshop_id=workshop.id, fingerprint=fingerprint, path=object_key, sha256=digest,
                         bytes=out.stat().st_size, story_ids=story_ids,
                         clip_count=sum(1 for t in content["themes"] for q in t["quotes"] if q["clip"]),
                         job_id=getattr(job, "id", None))
@@ -288,8 +306,7 @@ def pack_download_name(workshop) -> str:
     return f"workshop-pack-{workshop.id}-{slug}.zip"
 
 
-def record_download(pack: WorkshopPack, *, actor=None) -> Path:
-    """Audit that someone took a copy of the pack (a later withdrawal must say a copy is out there); its file."""
+def record_download(pack: WorkshopPack, *, actor=None) -> None:
+    """Audit that someone took a copy of the pack (a later withdrawal must say a copy is out there)."""
     record("workshop.pack_downloaded", pack, actor=actor, summary=f"workshop {pack.workshop_id}")
     db.session.commit()
-    return Path(current_app.config["DATA_DIR"]) / pack.path

@@ -8,7 +8,7 @@ from audit.services import record
 from config import STORYTELLER_TOLD_BY
 from extensions import db
 from themes.read import ids_of, key_quotes, prevalence, quote_text
-from workshops.clips import has_clip
+from workshops.clips import clip_version, has_clip
 from workshops.errors import EditConflict, WorkshopError
 from workshops.models import DEFAULT_PROMPTS, Workshop, WorkshopStory, WorkshopTheme
 
@@ -146,7 +146,9 @@ def slides(workshop) -> list[dict]:
         for passage in key_quotes(theme, allowed):
             text = quote_text(passage)
             if text:
-                quotes.append({"passage": passage, "text": text, "clip_passage_id": passage.id if has_clip(passage) else None,
+                audible = has_clip(passage)
+                quotes.append({"passage": passage, "text": text, "clip_passage_id": passage.id if audible else None,
+                               "clip_version": clip_version(passage) if audible else None,
                                "role": passage.story.role_label,
                                "told_by": STORYTELLER_TOLD_BY.get(passage.story.storyteller_role, STORYTELLER_TOLD_BY["other"])})
         screens.append({"number": number, "theme": theme, "prevalence": prevalence(theme),

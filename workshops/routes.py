@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from flask import (Response, abort, current_app, flash, redirect, render_template, request, send_file,
+from flask import (Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 
@@ -162,10 +162,12 @@ def clip(passage_id: int):
     passage = db.session.get(Passage, passage_id)
     if passage is None or not clips.has_clip(passage):
         abort(404)
-    path = clips.redacted_clip_path(passage)
-    response = send_file(path, mimetype="audio/mpeg", conditional=True, max_age=0)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    from core.serve import send_sealed
+    from governance.freshness import story_fingerprint
+
+    if request.args.get("v") != story_fingerprint(passage.story):
+        abort(404)  # the story's consent or redactions changed since this address was handed out
+    return send_sealed(clips.redacted_clip_path(passage), "audio/mpeg", download_name=f"clip-{passage.id}.mp3")
 
 
 @bp.route("/workshops/<int:workshop_id>/pack", methods=["POST"])
@@ -200,8 +202,10 @@ def download_pack(workshop_id: int):
             flash("The pack's contents have changed since it was made (or it was never made), so a new one is "
                   "being built. Download it when the bar is full.", "info")
         return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="pack"))
-    return send_file(packs.record_download(pack, actor=current_user), mimetype="application/zip",
-                     as_attachment=True, download_name=packs.pack_download_name(workshop))
+    packs.record_download(pack, actor=current_user)
+    from core.serve import send_sealed
+
+    return send_sealed(pack.path, "application/zip", download_name=packs.pack_download_name(workshop))
 
 
 # --- design actions --------------------------------------------------------------------------

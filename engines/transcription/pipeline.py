@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import audio as audio_io
 from .guards import flag_segment
+from .redecode import redecode_loops
 from .results import Segment, TranscriptResult, Word
 
 SAMPLE_RATE = 16000  # Whisper's input rate
@@ -101,16 +102,21 @@ class Transcriber:
         # The batched pipeline keeps per-call state (last_speech_timestamp).
         self._lock = threading.Lock()
 
-    def _transcribe_window(self, samples: np.ndarray, offset: float, language: str):
-        """Transcribe one window; yields Segments (absolute times) and returns speech regions."""
+    @property
+    def multilingual(self) -> bool:
+        return bool(self.whisper.model.is_multilingual)
+
+    def _transcribe_window(self, samples: np.ndarray, offset: float, language: str | None, task: str = "transcribe",
+                           hotwords: str | None = None):
+        """Transcribe one window; returns (speech regions, detected language, Segments with absolute times)."""
         segments, info = self.pipeline.transcribe(
-            samples, language=language, batch_size=self.batch_size, beam_size=BEAM_SIZE,
-            word_timestamps=True, vad_filter=True,
+            samples, language=language, task=task, batch_size=self.batch_size, beam_size=BEAM_SIZE,
+            word_timestamps=True, vad_filter=True, hotwords=hotwords or None,
         )
         # In the VAD path faster-whisper stores the speech regions (in samples) here.
         regions = info.transcription_options.clip_timestamps or []
         speech = [(offset + r["start"] / SAMPLE_RATE, offset + r["end"] / SAMPLE_RATE) for r in regions]
-        return speech, (self._convert(s, offset) for s in segments)
+        return speech, info.language, (self._convert(s, offset) for s in segments)
 
     @staticmethod
     def _convert(fw_segment, offset: float) -> Segment:
@@ -127,25 +133,38 @@ class Transcriber:
         )
 
     def transcribe(self, path, language: str = "en", on_progress: ProgressCallback | None = None,
-                   window_seconds: float = WINDOW_SECONDS) -> TranscriptResult:
+                   window_seconds: float = WINDOW_SECONDS, task: str = "transcribe",
+                   hotwords: str | None = None) -> TranscriptResult:
         """Transcribe an audio/video file into segments with word timings and guard flags.
 
         on_progress(done_seconds, total_seconds) is called as segments arrive; total
         comes from the file header (0.0 if it does not say) and the last call is
         (duration, duration). window_seconds bounds memory (about 0.1 MB per second).
-        Raises TranscriptionError for unusable or corrupt audio.
+        language "auto" lets a multilingual model detect it from the first window
+        (result.language says what it found); task "translate" gives English text
+        (Whisper's translate task) with the same guards. An English-only model
+        always transcribes English. `hotwords` (the site glossary, comma separated)
+        is prompted before every 30 s window. Raises TranscriptionError for unusable or corrupt audio.
         """
+        if not self.multilingual:
+            language, task = "en", "transcribe"
+        wanted = None if language in (None, "", "auto") else language
         total = audio_io.header_duration(path) or 0.0
-        result = TranscriptResult(duration_s=0.0, language=language, model=self.model_name)
+        result = TranscriptResult(duration_s=0.0, language=wanted or "", model=self.model_name)
         decoded = 0.0
         try:
             with self._lock:
                 for offset, samples in pcm_windows(path, window_seconds):
                     decoded = offset + samples.size / SAMPLE_RATE
-                    speech, segments = self._transcribe_window(samples, offset, language)
+                    speech, found, segments = self._transcribe_window(samples, offset, wanted, task, hotwords)
+                    if wanted is None:
+                        wanted = result.language = found or "en"  # later windows keep the first one's language
                     result.speech.extend(speech)
-                    for segment in segments:
-                        result.segments.append(flag_segment(segment, speech))
+                    for raw in segments:  # streamed, so progress follows the decoder
+                        fixed = redecode_loops(self.whisper, samples, offset, [flag_segment(raw, speech)], speech,
+                                               wanted, task, self._convert)
+                        result.segments.extend(fixed)
+                        segment = fixed[-1]
                         if on_progress:
                             on_progress(min(segment.end, total or segment.end), max(total, segment.end))
         except audio_io.AudioError as exc:

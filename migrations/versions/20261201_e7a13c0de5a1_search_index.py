@@ -1,7 +1,7 @@
 """search index: search_entries, with FTS5 (SQLite) or a GIN tsvector index (PostgreSQL)
 
 Revision ID: e7a13c0de5a1
-Revises: d4e5f6a7b8c9
+Revises: e5f6a7b8c9d0
 Create Date: 2026-12-01 22:40:00
 
 After upgrading a database that already holds stories, run `flask search reindex` once.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'e7a13c0de5a1'
-down_revision = 'd4e5f6a7b8c9'
+down_revision = 'e5f6a7b8c9d0'
 branch_labels = None
 depends_on = None
 

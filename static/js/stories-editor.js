@@ -34,6 +34,8 @@
       if (!word || String(window.getSelection()).length) return;
       audio.currentTime = parseFloat(word.dataset.start) + 0.001;
       editor.dataset.seekedTo = word.dataset.start;
+      // Play from the word whether or not it was playing (people click to hear it).
+      if (audio.paused) audio.play().catch(() => {});
     });
     // Highlight the word being spoken.
     audio.addEventListener("timeupdate", () => {
@@ -70,6 +72,46 @@
   });
   window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); event.returnValue = ""; } });
 
+  // Speakers for the whole story: rename, swap, join. They change every menu; Save keeps them as a version.
+  const menus = () => Array.from(editor.querySelectorAll("select.speaker"));
+  const labels = () => Array.from(new Set(menus().flatMap((m) => Array.from(m.options).map((o) => o.value)).filter(Boolean)));
+  const toolStatus = document.getElementById("speaker-tools-status");
+  const fillPickers = () => {
+    document.querySelectorAll("select.speaker-pick").forEach((pick) => {
+      const keep = pick.value;
+      pick.replaceChildren(...labels().map((l) => new Option(l, l)));
+      if (labels().includes(keep)) pick.value = keep;
+    });
+  };
+  const relabel = (mapping, note) => {
+    menus().forEach((menu) => {
+      Object.keys(mapping).forEach((label) => {
+        if (!Array.from(menu.options).some((o) => o.value === mapping[label])) menu.add(new Option(mapping[label], mapping[label]));
+      });
+      if (Object.prototype.hasOwnProperty.call(mapping, menu.value)) menu.value = mapping[menu.value];
+    });
+    dirty = true;
+    if (status) status.textContent = "You have changes that are not saved yet.";
+    if (toolStatus) toolStatus.textContent = note;
+    fillPickers();
+  };
+  const byId = (id) => document.getElementById(id);
+  if (byId("speaker-tools")) {
+    fillPickers();
+    byId("rename-speaker").addEventListener("click", () => {
+      const from = byId("rename-from").value, to = byId("rename-to").value.trim().slice(0, 40);
+      if (from && to) relabel({ [from]: to }, `${from} is now called ${to}.`);
+    });
+    byId("swap-speakers").addEventListener("click", () => {
+      const a = byId("swap-a").value, b = byId("swap-b").value;
+      if (a && b && a !== b) relabel({ [a]: b, [b]: a }, `${a} and ${b} swapped.`);
+    });
+    byId("merge-speakers").addEventListener("click", () => {
+      const from = byId("merge-from").value, into = byId("merge-into").value;
+      if (from && into && from !== into) relabel({ [from]: into }, `${from} joined into ${into}.`);
+    });
+  }
+
   const saveButton = document.getElementById("save-words");
   const save = async () => {
     const segments = Array.from(editor.querySelectorAll(".segment")).map((li) => ({
@@ -88,9 +130,9 @@
       const body = await response.json().catch(() => ({}));
       status.textContent = body.message || (response.ok ? "Saved." : "It could not be saved. Please try again.");
       if (response.ok) {
+        // No reload: the place in the recording, playback and the scroll position stay as they are.
         dirty = false;
         editor.dataset.revision = body.revision;
-        if (body.version) window.setTimeout(() => window.location.reload(), 600);
       }
     } catch (e) {
       status.textContent = "It could not be saved: the connection dropped. Your changes are still here: press Save again.";

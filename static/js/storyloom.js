@@ -59,3 +59,14 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Signing out: present mode's offline copies go too (the sign-out response also says Clear-Site-Data).
+document.addEventListener("DOMContentLoaded", () => {
+  const sw = navigator.serviceWorker;
+  document.querySelectorAll('form[action$="/logout"]').forEach((form) => {
+    form.addEventListener("submit", () => {
+      if (sw && sw.controller) sw.controller.postMessage({ type: "clear" });
+      if (window.caches) caches.keys().then((names) => names.forEach((n) => caches.delete(n)));
+    });
+  });
+});

@@ -54,3 +54,31 @@ def test_refusals_are_logged(client, users, caplog):
     with caplog.at_level(logging.WARNING):
         assert client.get("/admin/audit").status_code == 403
     assert any("/admin/audit" in r.getMessage() and "403" in r.getMessage() for r in caplog.records)
+
+
+def test_bulk_update_and_delete_through_the_orm_are_refused(db_app):
+    from sqlalchemy import delete, update
+
+    with db_app.app_context():
+        entry = record("story.edited", summary="kept", object_type="stories", object_id=1)
+        db.session.commit()
+        for statement in (update(AuditEntry).values(summary="gone"), delete(AuditEntry)):
+            with pytest.raises(AuditLogIsAppendOnly):
+                db.session.execute(statement)
+            db.session.rollback()
+        assert db.session.get(AuditEntry, entry.id).summary == "kept"
+
+
+@pytest.mark.real_commits
+def test_the_database_itself_refuses_raw_sql_changes(db_app):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    with db_app.app_context():
+        entry = record("story.edited", summary="kept", object_type="stories", object_id=1)
+        db.session.commit()
+        for sql in ("UPDATE audit_log SET summary = 'gone'", "DELETE FROM audit_log"):
+            with db.engine.connect() as conn, pytest.raises(DatabaseError, match="append-only"):
+                conn.execute(text(sql))
+                conn.commit()
+        assert db.session.get(AuditEntry, entry.id).summary == "kept"

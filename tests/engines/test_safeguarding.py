@@ -54,7 +54,7 @@ def categories_for(flags, index):
 
 
 def test_categories_have_plain_descriptions():
-    assert set(CATEGORIES) == {"self_harm", "child_harm", "domestic_abuse", "new_offence", "threat"}
+    assert set(CATEGORIES) == {"self_harm", "child_harm", "domestic_abuse", "new_offence", "threat", "immediate_danger"}
     assert all(len(text) > 20 for text in CATEGORIES.values())
 
 
@@ -104,3 +104,24 @@ def test_similarity_alone_can_flag_and_threshold_matters():
 def test_empty_input():
     assert flag_risks([]) == []
     assert flag_risks([""]) == []
+
+
+@pytest.mark.slow
+def test_ordinary_talk_with_risky_words_does_not_flag():
+    # The three false flags: a drug history, a recall worry, and "nine" misheard as "dying".
+    ordinary = ["Heroin took ten years of my life and I'm not giving it any more.",
+                "They could send me back for one missed appointment.",
+                "My son is nine and he loves football."]
+    assert flag_risks(ordinary) == []
+
+
+@pytest.mark.slow
+def test_garbled_disclosures_still_flag_and_urgent_ones_are_urgent():
+    from engines.safeguarding import severity_of
+
+    garbled = ["erm I want to kill my self", "I took an over dose last week", "I've taken the pils already an hour ago"]
+    flags = flag_risks(garbled)
+    assert {f.passage_index for f in flags} == {0, 1, 2}
+    assert any(f.passage_index == 2 and f.category == "immediate_danger" for f in flags)
+    assert severity_of("immediate_danger") == severity_of("child_harm") == "urgent"
+    assert severity_of("new_offence") == "medium"

@@ -7,7 +7,7 @@ from accounts.models import User
 from extensions import db
 from tests.conftest import sign_in
 from tests.workshops.helpers import build_world, withdraw, workshop_data
-from workshops import planning
+from workshops import actions, planning
 
 
 @pytest.fixture

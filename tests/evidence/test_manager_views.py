@@ -71,3 +71,27 @@ def test_action_links_reach_the_theme_and_story_and_managers_nav_reaches_themes(
     assert f'href="/evidence/stories/{evidence["open"]}"' in page
     home = client.get("/evidence").get_data(as_text=True)
     assert 'href="/evidence"' in home and "A safe place to live" in home
+
+
+def test_quotes_people_chose_show_to_managers_only_from_manager_view_stories(app, users, login, evidence):
+    from stories.models import Segment, Story
+    from themes import quotes
+
+    with app.app_context():
+        facilitator = db.session.get(User, users["facilitator"].id)
+        for story_id in (evidence["open"], evidence["closed"]):
+            story = db.session.get(Story, story_id)
+            segment = story.segments[0]
+            segment.start, segment.end = 0.0, 2.0
+            segment.words = [{"start": 0.5 * i, "end": 0.5 * i + 0.4, "text": " " + w}
+                             for i, w in enumerate(segment.text.split()[:4])]
+            db.session.add(Segment(story_id=story.id, position=9, text=""))
+        db.session.commit()
+        theme = db.session.get(__import__("themes.models", fromlist=["Theme"]).Theme, evidence["theme"])
+        for story_id in (evidence["open"], evidence["closed"]):
+            quotes.create_quote(db.session.get(Story, story_id), 0.0, 1.9, theme=theme, actor=facilitator)
+    client = app.test_client()
+    login(client, users["manager"])
+    page = client.get(f"/evidence/themes/{evidence['theme']}").get_data(as_text=True)
+    # Both stories say it (the factory's words); only the one with manager_view consent is quoted.
+    assert page.count("“I waited three weeks”") == 1 and "Private staff story" not in page

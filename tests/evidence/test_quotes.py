@@ -123,3 +123,23 @@ def test_make_nudge_save_and_comment_through_the_pages(app, users, login):
     with app.app_context():
         actions = set(db.session.scalars(select(AuditEntry.action)))
         assert {"quote.created", "comment.added"} <= actions
+
+
+def test_a_passage_has_a_comment_thread_and_a_withdrawn_one_has_none(app, users, login):
+    from governance.services import withdraw_consent
+
+    with app.app_context():
+        story = timed_story(_user(users["reporter"]))
+        run = make_run_by_hand({"Calls": [(story, SENTENCE)]})
+        passage_id, story_id = run.passages[0].id, story.id
+    client = app.test_client()
+    login(client, users["facilitator"])
+    client.post("/comments", data={"target": "passage", "target_id": passage_id, "text": "Ask Sam about this",
+                                   "next": f"/passages/{passage_id}/comments"})
+    page = client.get(f"/passages/{passage_id}/comments").get_data(as_text=True)
+    assert "Ask Sam about this" in page and "rang me back" in page
+    with app.app_context():
+        from stories.models import Story
+
+        withdraw_consent(db.session.get(Story, story_id), actor=_user(users["admin"]))
+    assert client.get(f"/passages/{passage_id}/comments").status_code == 404

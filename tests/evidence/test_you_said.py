@@ -9,8 +9,7 @@ from extensions import db
 from stories.models import ConsentScope, Story
 from tests.conftest import sign_in
 from tests.workshops.helpers import build_world, workshop_data
-from workshops import actions as action_rules
-from workshops import planning
+from workshops import actions, planning
 
 
 @pytest.fixture
@@ -19,10 +18,10 @@ def decided(app, users):
     with app.app_context():
         world = build_world(audio=0, text_stories=3, reporter=db.session.get(User, users["reporter"].id))
         workshop = planning.create_workshop(workshop_data(world))
-        action = action_rules.create_action({"title": "Bus passes at the first appointment", "status": "agreed",
+        action = actions.create_action({"title": "Bus passes at the first appointment", "status": "agreed",
                                           "description": "Everyone gets a pass.", "workshop_id": workshop.id,
                                           "theme_ids": world["theme_ids"][:1]})
-        action_rules.add_update(action, actor=db.session.get(User, users["facilitator"].id), status="done",
+        actions.add_update(action, actor=db.session.get(User, users["facilitator"].id), status="done",
                              comment="Passes handed out since June.")
         return {"story": world["story_ids"][0], "workshop": workshop.id, "world": world}
 

@@ -11,7 +11,6 @@ from itsdangerous import URLSafeTimedSerializer
 from audit.models import AuditEntry
 from extensions import db
 from governance import policy, services
-from governance.clips import clips_dir
 from stories.models import Segment, Story, TranscriptVersion
 from tests import factories
 from tests.conftest import sign_in
@@ -65,7 +64,7 @@ def test_clip_has_a_tone_over_the_name_and_urls_are_signed_and_short_lived(app, 
     # Withdrawal: the same, still-valid URL stops working at once, and cached clips go.
     with app.app_context():
         services.withdraw_consent(db.session.get(Story, story_id), as_user(users["reporter"]))
-        assert not clips_dir(story_id).exists()
+        assert not clips_dir_for(app, story_id).exists()
         assert policy.clip_url(db.session.get(Story, story_id), 0, 2) is None
     assert client.get(url).status_code == 404
 
@@ -151,8 +150,8 @@ def db_media_path(app, story_id):
 
 
 def clips_dir_for(app, story_id):
-    with app.app_context():
-        return clips_dir(story_id)
+    """Where a story's sealed clips sit when the media store is the data folder (the default)."""
+    return Path(app.config["DATA_DIR"]) / "clips" / str(story_id)
 
 
 @pytest.mark.slow

@@ -26,8 +26,9 @@ from workshops.models import ActionEvidence, Workshop, WorkshopPack
 
 
 def _pack_files() -> set[str]:
-    root = Path(current_app.config["DATA_DIR"])
-    return {str(p.relative_to(root)) for p in (root / "packs").glob("*.zip")}
+    from core.storage import storage
+
+    return {o.key for o in storage().list("packs")}
 
 
 def _typed_ids(world) -> list[int]:
@@ -89,7 +90,12 @@ def test_an_erasure_while_a_pack_is_built_leaves_no_file_or_row_of_it(app, users
         rows = db.session.scalars(select(WorkshopPack)).all()
         assert [r.id for r in rows] == [pack.id]  # the build that held the story was never recorded
         assert _pack_files() == {pack.path}  # ... and its file is gone
-        with zipfile.ZipFile(Path(current_app.config["DATA_DIR"]) / pack.path) as archive:
+        from core.sealed import write_plain
+        from core.storage import storage
+
+        plain = Path(current_app.config["DATA_DIR"]) / "pack.zip"
+        write_plain(storage(), pack.path, plain)
+        with zipfile.ZipFile(plain) as archive:
             blob = b"".join(archive.read(n) for n in archive.namelist() if n.endswith((".json", ".html", ".txt")))
         assert erased_words.encode() not in blob
         assert audit_count("workshop.pack_discarded", workshop.id) == 1

@@ -60,7 +60,8 @@ def test_each_role_gets_the_answer_its_declaration_promises(app, users, role):
         where = f"{role or 'anonymous'} {method} {url} ({endpoint}) -> {response.status_code}"
         if allowed:
             assert response.status_code not in (401, 403), where
-            assert response.status_code < 500, where
+            # /readyz answers 503 by design here: no worker is running in this test.
+            assert response.status_code < 500 or (endpoint, response.status_code) == ("ops.readyz", 503), where
             assert "/login" not in response.headers.get("Location", "") or endpoint == "accounts.logout", where
         elif role is None:
             if url.startswith("/api/"):

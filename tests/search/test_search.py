@@ -139,3 +139,41 @@ def test_search_page_marks_the_match(app, users, login):
     page = client.get("/search?q=appointment").get_data(as_text=True)
     assert "<mark>appointment</mark>" in page and "&lt;first&gt;" in page
     assert "1</strong> place found" in page
+
+
+def test_save_this_search_as_a_seed_theme_starts_a_run_with_it(app, users, login):
+    from themes.models import ThemeRun
+
+    client = app.test_client()
+    login(client, users["facilitator"])
+    response = client.post("/search/seed", data={"q": '"bus fare" -car', "name": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        run = db.session.scalars(select(ThemeRun).order_by(ThemeRun.id.desc())).first()
+        assert run is not None and run.seeds == [{"name": "Bus fare", "description": "What people said about bus fare"}]
+    assert client.post("/search/seed", data={"q": "-car"}).status_code == 302  # refused with a message, nothing run
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ThemeRun)) == 1
+
+
+def test_theme_and_workshop_filters(app, users, login):
+    from tests.themes.helpers import make_run_by_hand
+    from workshops.planning import create_workshop
+
+    with app.app_context():
+        reporter = _user(users["reporter"])
+        housed = factories.make_story(reporter, text="The hostel was my first home.")
+        other = factories.make_story(reporter, text="The hostel staff were kind.")
+        run = make_run_by_hand({"Housing": [(housed, "The hostel was my first home.")],
+                                "Staff": [(other, "The hostel staff were kind.")]})
+        housing = run.themes[0].id
+        workshop = create_workshop({"title": "Housing week", "theme_run_id": run.id, "theme_ids": [housing],
+                                    "story_ids": [other.id]})
+        facilitator = _user(users["facilitator"])
+        assert [h["story_id"] for h in _hits(facilitator, "hostel", theme_id=housing).items] == [housed.id]
+        workshop_id, other_id = workshop.id, other.id
+    client = app.test_client()
+    login(client, users["facilitator"])
+    body = client.get(f"/api/v1/search?q=hostel&workshop_id={workshop_id}").get_json()
+    assert [i["story_id"] for i in body["items"]] == [other_id]
+    assert "Housing week" in client.get("/search?q=hostel").get_data(as_text=True)

@@ -40,7 +40,7 @@ def test_a_recording_uploaded_in_chunks_resumes_after_a_dropped_piece(app, repor
     story = reporter.get(f"/api/v1/stories/{finished.json['id']}").json
     assert story["source_kind"] == "recording" and story["consent"] == ["analysis", "quote"]
     assert story["status"] == "needs_review" and story["segments"] and story["segments"][0]["words"]
-    assert not (Path(app.config["DATA_DIR"]) / "uploads" / f"{upload_id}.part").exists()
+    assert not (Path(app.config["DATA_DIR"]) / "uploads" / upload_id).exists()
     with app.app_context():
         assert db.session.scalars(select(UploadSession)).all() == []
     # Somebody else's upload is not found.
@@ -102,7 +102,7 @@ def test_import_command_and_export_json(app, users, clips, tmp_path):
     jsonschema.validate(document, schema)
     by_name = {s["source_filename"]: s for s in document["stories"]}
     assert "probation" in by_name["bus.wav"]["transcript"].lower()
-    assert by_name["typed.txt"]["segments"] == [{"start": None, "end": None, "text": "A typed story.", "speaker": ""}]
+    assert by_name["typed.txt"]["segments"] == [{"start": None, "end": None, "text": "A typed story.", "speaker": None}]
     assert "storyteller_name" not in json.dumps(document)
     # The schema really checks something.
     document["stories"][0]["consent"] = ["everything"]

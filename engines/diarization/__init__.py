@@ -1,0 +1,1 @@
+"""Parts of engines/diarize.py (the public entry point)."""

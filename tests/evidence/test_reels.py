@@ -1,0 +1,67 @@
+"""Theme reels: redacted clips joined with a tone, WebVTT captions, a captioned MP4; gone with a withdrawal."""
+import pytest
+
+from accounts.models import User
+from extensions import db
+from tests.conftest import sign_in
+from tests.themes.helpers import make_run_by_hand
+from tests.workshops.helpers import audio_story
+
+pytestmark = pytest.mark.slow  # real ffmpeg work on short audio
+
+
+@pytest.fixture
+def theme_id(app, users):
+    with app.app_context():
+        reporter = db.session.get(User, users["reporter"].id)
+        one = audio_story(reporter, title="Called back", sentences=["They rang me back the same day.", "It helped."])
+        two = audio_story(reporter, title="Forms", role="staff", sentences=["We fill in the forms together."])
+        run = make_run_by_hand({"Being listened to": [(one, "They rang me back the same day."),
+                                                      (two, "We fill in the forms together.")]})
+        for passage in run.passages:
+            passage.pinned = True
+            segment = passage.story.segments[0]
+            passage.start, passage.end = segment.start, segment.end
+        db.session.commit()
+        return run.themes[0].id
+
+
+def test_a_reel_is_built_played_and_downloaded_then_gone_after_a_withdrawal(app, users, theme_id):
+    from governance.services import withdraw_consent
+    from stories.models import Story
+
+    client = app.test_client()
+    sign_in(client, users["facilitator"].email)
+    assert client.post(f"/themes/t/{theme_id}/reel").status_code == 302  # the inline queue builds it now
+    page = client.get(f"/themes/t/{theme_id}/reel").get_data(as_text=True)
+    assert "<video" in page and 'kind="captions"' in page
+    captions = client.get(f"/themes/t/{theme_id}/reel/reel.vtt").get_data(as_text=True)
+    assert captions.startswith("WEBVTT") and "<v Person on probation>" in captions and "<v Staff member>" in captions
+    assert "-->" in captions and "We fill in the forms together." in captions
+    video = client.get(f"/themes/t/{theme_id}/reel/reel.mp4")
+    assert video.status_code == 200 and video.mimetype == "video/mp4" and len(video.data) > 10_000
+    audio = client.get(f"/themes/t/{theme_id}/reel/reel.mp3")
+    assert audio.status_code == 200 and len(audio.data) > 5_000
+    with app.app_context():
+        from workshops.planning import create_workshop
+        from themes.models import Theme
+
+        theme = db.session.get(Theme, theme_id)
+        story_ids = sorted({p.story_id for p in theme.run.passages})
+        workshop_id = create_workshop({"title": "Reel week", "theme_run_id": theme.run_id, "theme_ids": [theme_id],
+                                       "story_ids": story_ids}).id
+    present = client.get(f"/workshops/{workshop_id}/present").get_data(as_text=True)
+    assert f'src="/themes/t/{theme_id}/reel/reel.mp4"' in present
+    with app.app_context():
+        story = db.session.scalar(db.select(Story).where(Story.title == "Forms"))
+        withdraw_consent(story, actor=db.session.get(User, users["admin"].id))
+        from evidence.reels import reels_dir
+
+        assert not reels_dir().exists()
+    assert client.get(f"/themes/t/{theme_id}/reel/reel.mp4").status_code == 404
+
+
+def test_managers_cannot_build_reels(app, users, theme_id):
+    client = app.test_client()
+    sign_in(client, users["manager"].email)
+    assert client.post(f"/themes/t/{theme_id}/reel").status_code in (403, 404)

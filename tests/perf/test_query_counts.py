@@ -1,0 +1,71 @@
+"""No page runs a query per row: each list and board page stays under MAX_QUERIES SQL statements,
+with enough rows that a loop over them would show (count_queries counts every statement sent)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from extensions import db
+from tests.conftest import sign_in
+
+MAX_QUERIES = 20
+
+
+@contextmanager
+def count_queries(app):
+    """Collect every SQL statement the app sends while the block runs."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from bench.webdata import PASSWORD, load
+    from tests.conftest import build_app, reset_schema
+
+    app = build_app(tmp_path_factory.mktemp("site") / "data")
+    reset_schema(app)
+    with app.app_context():
+        ids = load(stories=150, themes=8)
+    yield app, ids, PASSWORD
+    with app.app_context():
+        db.engine.dispose()
+
+
+def pages(ids) -> list[tuple[str, str]]:
+    return [
+        ("reporter", "/"),
+        ("reporter", "/stories"),
+        ("reporter", f"/stories/{ids['story_id']}"),
+        ("facilitator", "/themes"),
+        ("facilitator", f"/themes/t/{ids['theme_id']}"),
+        ("facilitator", f"/themes/runs/{ids['run_id']}/prevalence"),
+        ("manager", "/actions"),
+        ("manager", "/"),
+        ("reporter", "/api/v1/stories"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(9))
+def test_a_page_stays_under_the_query_budget(site, index):
+    app, ids, password = site
+    role, url = pages(ids)[index]
+    client = app.test_client()
+    sign_in(client, ids["emails"][role], password)
+    client.get(url)  # warm caches that are per process, not per request
+    with count_queries(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert len(statements) <= MAX_QUERIES, f"{role} {url}: {len(statements)} queries"
