@@ -1,5 +1,5 @@
 # Storyloom: `make run` sets everything up and runs the site with its worker;
-# `make test` sets everything up and runs the whole test suite.
+# `make test` sets everything up and runs the whole test suite; `make test-fast` the quick part.
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -7,7 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test setup system-packages bench
+.PHONY: run test test-fast sizes setup system-packages bench
 
 setup: system-packages $(STAMP)
 
@@ -33,6 +33,13 @@ run: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Everything but real models, real audio, other processes and the browser: a minute or two.
+test-fast: setup
+	$(PY) -m pytest -m "not slow and not browser" -q
+
+sizes:
+	$(PY) scripts/sizes.py
 
 bench: setup
 	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -4,8 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, url_for
-from werkzeug.routing import BuildError
+from flask import Flask
 
 from config import Defaults
 from core.modules import optional_import
@@ -139,17 +138,10 @@ def _register_hooks(app: Flask) -> None:
     app.after_request(add_security_headers)
     register_error_handlers(app)
 
-    def has_endpoint(endpoint: str) -> bool:
-        try:
-            url_for(endpoint)
-            return True
-        except BuildError:
-            return False
+    from config import PALETTE, STORYTELLER_GROUPS
+    from core.nav import nav_links
 
-    from config import ROLES
-    from core.access import user_may
-
-    app.jinja_env.globals.update(has_endpoint=has_endpoint, ROLES=ROLES, user_may=user_may)
+    app.jinja_env.globals.update(nav_links=nav_links, palette=PALETTE, storyteller_groups=STORYTELLER_GROUPS)
 
 
 def _register_cli(app: Flask) -> None:

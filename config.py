@@ -4,6 +4,46 @@
 
 ROLES = ("reporter", "facilitator", "manager", "safeguarding_lead", "admin")
 
+# Who told a story, in the same plain words on every form, board, chart, pack and PDF:
+# key -> (one person, a group of them, "told by ..."). Never "service users".
+STORYTELLERS = {
+    "service_user": ("Person on probation", "People on probation", "a person on probation"),
+    "staff": ("Member of staff", "Staff", "a member of staff"),
+    "peer_mentor": ("Peer mentor", "Peer mentors", "a peer mentor"),
+    "partner": ("Partner service", "Partner services", "a partner service"),
+    "other": ("Someone else", "Other people", "another storyteller"),
+}
+STORYTELLER_LABELS = {key: words[0] for key, words in STORYTELLERS.items()}
+STORYTELLER_GROUPS = {key: words[1] for key, words in STORYTELLERS.items()}
+STORYTELLER_TOLD_BY = {key: words[2] for key, words in STORYTELLERS.items()}
+
+# One palette for the site's CSS (static/css/storyloom.css declares these as --name; a test
+# compares), the charts drawn in Python, the pack's offline viewer and its PDF.
+PALETTE = {
+    "ink": "#1b1f24",
+    "muted": "#4a5561",
+    "paper": "#fbfaf7",
+    "panel": "#ffffff",
+    "line": "#c9ced4",
+    "brand": "#1d4e6b",
+    "brand-dark": "#143a51",
+    "accent": "#f4d06f",
+    "good": "#1e6b3a",
+    "bad": "#a3261b",
+    "warn-bg": "#fff4d6",
+    "focus": "#ffbf47",
+}
+# Storyteller groups in charts, boards and packs (dark enough for white text, WCAG AA).
+ROLE_COLOURS = {
+    "service_user": "#1d4e6b",
+    "staff": "#8a4b08",
+    "peer_mentor": "#1e6b3a",
+    "partner": "#6b2d6b",
+    "other": "#4a5561",
+}
+# Themes are told apart by these, in turn (the pack's PDF, REFI-QDA codes, dashboard charts).
+THEME_COLOURS = ("#1d4e6b", "#9a3412", "#1e6b3a", "#6b21a8", "#9d174d", "#155e75", "#854d0e", "#3f3f46")
+
 
 class Defaults:
     # The single folder for the embedded default (database, media, queue, keys).

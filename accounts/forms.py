@@ -1,9 +1,9 @@
 """Forms for signing in, passwords and the admin's user pages."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectMultipleField, StringField, SubmitField
+from wtforms import EmailField, IntegerField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import CheckboxList
 from config import ROLES
 
 ROLE_LABELS = {
@@ -13,11 +13,6 @@ ROLE_LABELS = {
     "safeguarding_lead": "Safeguarding lead — reviews stories that may show risk of harm",
     "admin": "Admin — manages people, settings and the audit log",
 }
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class LoginForm(FlaskForm):
@@ -49,13 +44,6 @@ class CreateUserForm(FlaskForm):
 class EditRolesForm(FlaskForm):
     roles = CheckboxList("Roles", choices=[(r, ROLE_LABELS[r]) for r in ROLES])
     submit = SubmitField("Save roles")
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only a CSRF token and a button (deactivate, reset, …)."""
-
-    confirm = BooleanField("I am sure", default=True)
-    submit = SubmitField("Confirm")
 
 
 class NewTokenForm(FlaskForm):

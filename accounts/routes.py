@@ -5,7 +5,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from accounts import bp, services, signin
-from accounts.forms import ROLE_LABELS, ChangePasswordForm, ConfirmForm, CreateUserForm, EditRolesForm, LoginForm
+from accounts.forms import ROLE_LABELS, ChangePasswordForm, CreateUserForm, EditRolesForm, LoginForm
+from core.forms import ConfirmForm
 from accounts.models import User
 from core.access import PUBLIC, SIGNED_IN, allow
 from extensions import db

@@ -3,7 +3,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from accounts import bp
-from accounts.forms import ConfirmForm, NewTokenForm
+from accounts.forms import NewTokenForm
+from core.forms import ConfirmForm
 from accounts.models import ApiToken, User
 from accounts.services import AccountError
 from accounts.tokens import issue_token, revoke_token, tokens_of

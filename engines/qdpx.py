@@ -39,12 +39,14 @@ from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from config import PALETTE, THEME_COLOURS
+
 NS = "urn:QDA-XML:project:1.0"
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "Project-mrt2019.xsd"
 _GUID_NAMESPACE = uuid.UUID("6f2b7d0e-4f53-4c1e-9a57-53746f72796c")  # fixed: "Storyloom" export space
 _COLOUR = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
-_DEFAULT_COLOURS = ("#1F5F8B", "#9A3412", "#166534", "#6B21A8", "#9D174D", "#155E75", "#854D0E", "#3F3F46")
-REPORTER_CODE_COLOUR = "#52525B"
+_DEFAULT_COLOURS = THEME_COLOURS
+REPORTER_CODE_COLOUR = PALETTE["muted"].upper()
 
 
 class QdpxError(ValueError):
@@ -108,16 +110,8 @@ def _check(project: dict) -> list[str]:
     return problems
 
 
-def project_xml(project: dict) -> tuple[bytes, dict[str, str]]:
-    """(project.qde bytes, {Sources/<guid>.txt: text}) for a checked project dict."""
-    stamp = _timestamp(project.get("exported_at"))
-    user = project.get("exported_by") or {"id": "storyloom", "name": "Storyloom"}
-    user_guid = guid_for("user", user.get("id"))
-    ET.register_namespace("", NS)
-    root = ET.Element(_q("Project"), {"name": project.get("name") or "Storyloom export", "origin": "Storyloom",
-                                      "creatingUserGUID": user_guid, "creationDateTime": stamp})
-    _sub(_sub(root, "Users"), "User", guid=user_guid, name=user.get("name"), id=user.get("id"))
-
+def _codebook(root, project: dict) -> dict:
+    """Themes (and the reporters' own codes, grouped) as codes; returns {(kind, id): code GUID}."""
     codes = _sub(_sub(root, "CodeBook"), "Codes")
     code_guids = {}
     for n, theme in enumerate(project.get("themes") or []):
@@ -136,52 +130,72 @@ def project_xml(project: dict) -> tuple[bytes, dict[str, str]]:
                         isCodable="true", color=REPORTER_CODE_COLOUR)
             if code.get("description"):
                 _sub(node, "Description", code["description"])
+    return code_guids
 
-    role_variable = guid_for("variable", "storyteller_role")
-    variable = _sub(_sub(root, "Variables"), "Variable", guid=role_variable, name="Storyteller role",
-                    typeOfVariable="Text")
-    _sub(variable, "Description", "Who told the story: service_user, staff, peer_mentor, partner or other.")
 
+def _selections(node, story: dict, segments: list, code_guids: dict, who: dict) -> None:
+    """Each coded segment of a story as a PlainTextSelection with its Coding."""
+    sid = str(story["id"])
+    for n, seg in enumerate(sorted(segments, key=lambda s: (s["start"], s["end"]))):
+        kind = ("theme", str(seg["theme_id"])) if seg.get("theme_id") is not None \
+            else ("reporter", str(seg["reporter_code_id"]))
+        key = f"{sid}:{seg['start']}:{seg['end']}:{kind[0]}:{kind[1]}:{n}"
+        selection = _sub(node, "PlainTextSelection", guid=guid_for("selection", key),
+                         name=(story.get("text") or "")[seg["start"]:seg["end"]][:60],
+                         startPosition=seg["start"], endPosition=seg["end"], **who)
+        coding = _sub(selection, "Coding", guid=guid_for("coding", key), **who)
+        _sub(coding, "CodeRef", targetGUID=code_guids[kind])
+
+
+def _sources(root, project: dict, code_guids: dict, role_variable: str, who: dict) -> dict[str, str]:
+    """Stories as TextSources (their text in Sources/<guid>.txt); returns those files."""
     turns_by_story = _speaker_cases(root, project.get("speaker_turns") or [])
     segments_by_story: dict[str, list] = {}
     for seg in project.get("segments") or []:
         segments_by_story.setdefault(str(seg["story_id"]), []).append(seg)
     source_files = {}
     stories = project.get("stories") or []
-    if stories:
-        sources = _sub(root, "Sources")
-        for story in stories:
-            sid = str(story["id"])
-            guid = guid_for("story", sid)
-            source_files[f"Sources/{guid}.txt"] = story.get("text") or ""
-            node = _sub(sources, "TextSource", guid=guid, name=story.get("title") or f"Story {sid}",
-                        plainTextPath=f"internal://{guid}.txt", creatingUser=user_guid, creationDateTime=stamp)
-            _sub(node, "Description", f"Story {sid} (redacted transcript)")
-            for n, seg in enumerate(sorted(segments_by_story.get(sid, []), key=lambda s: (s["start"], s["end"]))):
-                kind = ("theme", str(seg["theme_id"])) if seg.get("theme_id") is not None \
-                    else ("reporter", str(seg["reporter_code_id"]))
-                key = f"{sid}:{seg['start']}:{seg['end']}:{kind[0]}:{kind[1]}:{n}"
-                selection = _sub(node, "PlainTextSelection", guid=guid_for("selection", key),
-                                 name=(story.get("text") or "")[seg["start"]:seg["end"]][:60],
-                                 startPosition=seg["start"], endPosition=seg["end"],
-                                 creatingUser=user_guid, creationDateTime=stamp)
-                coding = _sub(selection, "Coding", guid=guid_for("coding", key), creatingUser=user_guid,
-                              creationDateTime=stamp)
-                _sub(coding, "CodeRef", targetGUID=code_guids[kind])
-            for key, turn in turns_by_story.get(sid, []):
-                _sub(node, "PlainTextSelection", guid=guid_for("turn", key),
-                     name=f"{turn['speaker']}: " + (story.get("text") or "")[turn["start"]:turn["end"]][:50],
-                     startPosition=turn["start"], endPosition=turn["end"], creatingUser=user_guid,
-                     creationDateTime=stamp)
-            value = _sub(node, "VariableValue")
-            _sub(value, "VariableRef", targetGUID=role_variable)
-            _sub(value, "TextValue", story.get("role") or "other")
+    if not stories:
+        return source_files
+    sources = _sub(root, "Sources")
+    for story in stories:
+        sid = str(story["id"])
+        guid = guid_for("story", sid)
+        source_files[f"Sources/{guid}.txt"] = story.get("text") or ""
+        node = _sub(sources, "TextSource", guid=guid, name=story.get("title") or f"Story {sid}",
+                    plainTextPath=f"internal://{guid}.txt", **who)
+        _sub(node, "Description", f"Story {sid} (redacted transcript)")
+        _selections(node, story, segments_by_story.get(sid, []), code_guids, who)
+        for key, turn in turns_by_story.get(sid, []):
+            _sub(node, "PlainTextSelection", guid=guid_for("turn", key),
+                 name=f"{turn['speaker']}: " + (story.get("text") or "")[turn["start"]:turn["end"]][:50],
+                 startPosition=turn["start"], endPosition=turn["end"], **who)
+        value = _sub(node, "VariableValue")
+        _sub(value, "VariableRef", targetGUID=role_variable)
+        _sub(value, "TextValue", story.get("role") or "other")
+    return source_files
 
+
+def project_xml(project: dict) -> tuple[bytes, dict[str, str]]:
+    """(project.qde bytes, {Sources/<guid>.txt: text}) for a checked project dict."""
+    stamp = _timestamp(project.get("exported_at"))
+    user = project.get("exported_by") or {"id": "storyloom", "name": "Storyloom"}
+    user_guid = guid_for("user", user.get("id"))
+    who = {"creatingUser": user_guid, "creationDateTime": stamp}
+    ET.register_namespace("", NS)
+    root = ET.Element(_q("Project"), {"name": project.get("name") or "Storyloom export", "origin": "Storyloom",
+                                      "creatingUserGUID": user_guid, "creationDateTime": stamp})
+    _sub(_sub(root, "Users"), "User", guid=user_guid, name=user.get("name"), id=user.get("id"))
+    code_guids = _codebook(root, project)
+    role_variable = guid_for("variable", "storyteller_role")
+    variable = _sub(_sub(root, "Variables"), "Variable", guid=role_variable, name="Storyteller role",
+                    typeOfVariable="Text")
+    _sub(variable, "Description", "Who told the story: service_user, staff, peer_mentor, partner or other.")
+    source_files = _sources(root, project, code_guids, role_variable, who)
     if project.get("notes"):
         notes = _sub(root, "Notes")
         for n, note in enumerate(project["notes"]):
-            node = _sub(notes, "Note", guid=guid_for("note", n), name=note.get("title") or f"Note {n + 1}",
-                        creatingUser=user_guid, creationDateTime=stamp)
+            node = _sub(notes, "Note", guid=guid_for("note", n), name=note.get("title") or f"Note {n + 1}", **who)
             _sub(node, "PlainTextContent", note.get("text") or "")
     if project.get("description"):
         _sub(root, "Description", project["description"])

@@ -12,13 +12,13 @@ from flask import abort
 
 from extensions import db
 from governance import policy
+from config import STORYTELLER_GROUPS
 from stories.models import STORYTELLER_ROLES, Story
 from themes import board
 from themes.models import Passage, Theme
 from themes.services import final_theme, story_theme_mix
 
-ROLE_WORDS = {"service_user": "people on probation", "staff": "staff", "peer_mentor": "peer mentors",
-              "partner": "partner services", "other": "other people"}
+ROLE_WORDS = {role: group.lower() for role, group in STORYTELLER_GROUPS.items()}  # one vocabulary (config.py)
 
 
 @dataclass

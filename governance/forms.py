@@ -8,10 +8,6 @@ from engines.redaction.spans import TAGS
 KIND_CHOICES = [(kind, tag.strip("[]").capitalize()) for kind, tag in TAGS.items()]
 
 
-class ConfirmForm(FlaskForm):
-    """A bare form: only the CSRF token (for one-button actions)."""
-
-
 class WithdrawForm(FlaskForm):
     requested_by = StringField("Who asked for this?", validators=[Optional(), Length(max=200)],
                                default="The storyteller")

@@ -6,11 +6,11 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from core.access import SIGNED_IN, allow
+from core.forms import ConfirmForm
 from extensions import db
 from governance import bp, policy, services
 from governance.forms import (
     AddRedactionForm,
-    ConfirmForm,
     DecisionForm,
     EraseForm,
     RetentionForm,

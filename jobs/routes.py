@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from accounts.forms import ConfirmForm
+from core.forms import ConfirmForm
 from core.access import SIGNED_IN, allow
 from extensions import db
 from jobs import bp

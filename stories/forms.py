@@ -5,10 +5,10 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import CheckboxList
 from stories.models import CONSENT_METHODS, CONSENT_SCOPES, STORYTELLER_ROLES
 
 # A typed story can be in any language; a recording only in one the installed model can transcribe.
@@ -23,11 +23,6 @@ def spoken_languages() -> list[tuple[str, str]]:
     from engines.transcription.models import languages_for
 
     return languages_for(current_app.config.get("WHISPER_MODEL"))
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def parse_clock(text: str | None) -> float | None:

@@ -196,11 +196,6 @@ def store_upload(stream: BinaryIO, original_filename: str, *, max_bytes: int, ki
             tmp_path.unlink(missing_ok=True)
 
 
-def remove_stored_file(media: MediaFile) -> None:
-    """Delete a media file from the store, every version of it (when the row that pointed to it is dropped)."""
-    storage().delete(media.storage_path)
-
-
 def cleanup_tmp(max_age_seconds: int = 24 * 3600) -> int:
     """Remove plaintext temp files left behind by a crashed process."""
     import time

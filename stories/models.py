@@ -6,16 +6,11 @@ from datetime import date
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from config import STORYTELLER_LABELS
 from core.timeutil import utcnow
 from extensions import db
 
-STORYTELLER_ROLES = {
-    "service_user": "Person on probation",
-    "staff": "Staff member",
-    "peer_mentor": "Peer mentor",
-    "partner": "Partner organisation",
-    "other": "Someone else",
-}
+STORYTELLER_ROLES = STORYTELLER_LABELS  # one vocabulary (config.py): forms, story pages, boards
 STORY_STATUSES = {
     "uploaded": "Uploaded",
     "queued": "Waiting to be typed up",

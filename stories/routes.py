@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from accounts.forms import ConfirmForm
+from core.forms import ConfirmForm
 from core.access import allow
 from extensions import db
 from governance import policy

@@ -15,7 +15,7 @@ from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
 from stories.media import MediaError, store_upload
-from stories.models import CONSENT_METHODS, CONSENT_SCOPES, STORY_STATUSES, STORYTELLER_ROLES, ConsentRecord, ConsentScope, Segment, Story, TranscriptVersion
+from stories.models import CONSENT_METHODS, CONSENT_SCOPES, STORYTELLER_ROLES, ConsentRecord, ConsentScope, Segment, Story, TranscriptVersion
 
 TRANSCRIBE = "stories.transcribe"
 TEXT_SUFFIXES = {".txt"}
@@ -321,9 +321,5 @@ def mark_reviewed(story: Story, actor) -> Story:
            before={"status": "needs_review"}, after={"status": "ready"})
     db.session.commit()
     return story
-
-
-def status_choices() -> dict:
-    return STORY_STATUSES
 
 

@@ -1,9 +1,20 @@
-"""Fixtures: an app on SQLite (default) or PostgreSQL, a client, users per role."""
+"""Fixtures: an app on SQLite (default) or PostgreSQL, a client, users per role, factories.
+
+The schema is created once per session; each test runs inside one outer transaction
+that is rolled back at the end (SQLAlchemy's "join_transaction_mode=create_savepoint":
+the code's own commits and rollbacks become savepoints), the pattern of indico's
+indico/testing/fixtures/database.py. Each test still gets its own app and data folder.
+Tests whose commits another process or connection must see (a live server, a real worker,
+the bytes of the database file after an erasure) are marked `real_commits` and get a schema
+of their own, as every test did before.
+"""
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections import namedtuple
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,6 +25,15 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from flask_sqlalchemy.session import Session as FlaskSession  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+from sqlalchemy.orm import scoped_session  # noqa: E402
+
+from tests import model_watch  # noqa: E402
+from tests.model_watch import MODEL_FIXTURES, heavy_loaded, model_used, start_watching  # noqa: E402
+
+start_watching()  # before the app (or any test) binds the model loaders by name
+
 from app import create_app  # noqa: E402
 from config import ROLES  # noqa: E402
 from extensions import db  # noqa: E402
@@ -21,6 +41,8 @@ from tests import factories  # noqa: E402
 from tests.services import create_pg_database, drop_pg_database  # noqa: E402
 
 UserRef = namedtuple("UserRef", "id email roles")
+_HEAVY_BEFORE = pytest.StashKey[set]()
+
 
 
 def build_app(data_dir: Path, **overrides):
@@ -43,14 +65,102 @@ def reset_schema(app):
         db.create_all()
 
 
-@pytest.fixture
-def app(tmp_path):
-    """The app on SQLite in a fresh data folder, jobs run inline."""
-    application = build_app(tmp_path / "data")
+# --- one schema per session, one rolled-back transaction per test -------------------------------
+
+class _TestSession(FlaskSession):
+    """Every statement goes through the test's connection (Flask-SQLAlchemy would pick the engine)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return self.bind
+
+
+class _OneSessionPerTest(scoped_session):
+    """One session for every app context of the test, on the test's connection.
+
+    Savepoints on one connection nest: a job run inline in its own app context would
+    otherwise commit inside the request's savepoint and be undone when the request's
+    session closed. So the contexts share the session, and the end of a context (Flask-
+    SQLAlchemy calls remove()) rolls back what it left uncommitted and expires what it
+    loaded, as closing it would, without detaching objects the test still holds."""
+
+    owner = threading.get_ident()
+
+    def remove(self):
+        # Another thread's context (a job's heartbeat) ending must not touch the test's session.
+        if threading.get_ident() == self.owner and self.registry.has():
+            self.registry().rollback()
+
+    def close_for_good(self):
+        if self.registry.has():
+            self.registry().close()
+        self.registry.clear()
+
+
+def _sqlite_savepoints(engine) -> None:
+    """pysqlite starts transactions itself and breaks SAVEPOINT; let SQLAlchemy emit BEGIN (its documented recipe)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_pysqlite_transactions(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+    engine.dispose()
+
+
+def _side_connections_fail_fast(engine) -> None:
+    """The test's connection holds SQLite's write lock until the rollback: another connection
+    (a WAL checkpoint after an erasure, a job heartbeat) would wait 30 s for it; let it give up at once."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _short_busy_timeout(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA busy_timeout=50")
+
+
+@contextmanager
+def rolled_back(application):
+    """Run with db.session bound to one connection whose outer transaction is rolled back at the end."""
+    with application.app_context():
+        engine = db.engine
+    _sqlite_savepoints(engine)
+    connection = engine.connect()
+    outer = connection.begin()
+    _side_connections_fail_fast(engine)
+    saved = db.session
+    factory = db._make_session_factory(
+        {"class_": _TestSession, "bind": connection, "join_transaction_mode": "create_savepoint"})
+    db.session = _OneSessionPerTest(factory, scopefunc=lambda: "test")
+    db.session.owner = threading.get_ident()
+    try:
+        yield application
+    finally:
+        db.session.close_for_good()
+        db.session = saved
+        outer.rollback()
+        connection.close()
+        engine.dispose()
+
+
+def _schema_once(tmp_path_factory, url: str | None, name: str) -> str:
+    data_dir = tmp_path_factory.mktemp(f"schema-{name}")
+    url = url or f"sqlite:///{data_dir / 'storyloom.db'}"
+    application = build_app(data_dir / "data", SQLALCHEMY_DATABASE_URI=url)
     reset_schema(application)
-    yield application
     with application.app_context():
         db.engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory) -> str:
+    """URL of a SQLite database whose schema was made once for the session."""
+    return _schema_once(tmp_path_factory, None, "sqlite")
 
 
 @pytest.fixture(scope="session")
@@ -60,13 +170,16 @@ def pg_url():
     drop_pg_database(url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_app(request, tmp_path):
-    """The same app on SQLite and on PostgreSQL: for tests of rules that live in queries."""
-    overrides = {}
-    if request.param == "postgresql":
-        overrides["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("pg_url")
-    application = build_app(tmp_path / "data", **overrides)
+@pytest.fixture(scope="session")
+def pg_schema(tmp_path_factory) -> str:
+    """URL of a PostgreSQL database of its own (never reset by a `real_commits` test), schema made once."""
+    url = create_pg_database()
+    yield _schema_once(tmp_path_factory, url, "postgresql")
+    drop_pg_database(url)
+
+
+def _fresh(application):
+    """A schema of the app's own with real commits (the suite's old way, for `real_commits` tests)."""
     reset_schema(application)
     yield application
     with application.app_context():
@@ -74,10 +187,47 @@ def db_app(request, tmp_path):
         db.engine.dispose()
 
 
+def _test_app(request, tmp_path, backend: str):
+    """Build the test's app; a `real_commits` test gets a schema of its own, others the session's, rolled back."""
+    fresh = request.node.get_closest_marker("real_commits") is not None
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_url" if fresh else "pg_schema")
+    else:
+        url = None if fresh else request.getfixturevalue("sqlite_schema")
+    overrides = {"SQLALCHEMY_DATABASE_URI": url} if url else {}
+    if not fresh:
+        overrides["PACK_CLIP_THREADS"] = 1  # one connection holds the test's transaction: no threads on it
+    application = build_app(tmp_path / "data", **overrides)
+    if fresh:
+        yield from _fresh(application)
+        return
+    with rolled_back(application):
+        yield application
+
+
+@pytest.fixture
+def app(request, tmp_path):
+    """The app on SQLite in a fresh data folder, jobs run inline; the test's rows are rolled back after it.
+
+    Mark a test `@pytest.mark.real_commits` when another process or connection must see its
+    commits (a live server, a real worker, the bytes of the database file): it then gets a
+    schema of its own in its data folder, and its commits are real.
+    """
+    yield from _test_app(request, tmp_path, "sqlite")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_app(request, tmp_path):
+    """The same app on SQLite and on PostgreSQL: for tests of rules that live in queries."""
+    yield from _test_app(request, tmp_path, request.param)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
 
+
+# --- people ----------------------------------------------------------------------------------
 
 def _make_users(application) -> dict[str, UserRef]:
     with application.app_context():
@@ -109,3 +259,99 @@ def sign_in(client, email: str, password: str = factories.PASSWORD):
 def login():
     """login(client, user_ref) signs the client in as that user."""
     return lambda client, user: sign_in(client, user.email)
+
+
+class AuthActions:
+    """auth.login("manager"), auth.login(users["admin"]), auth.logout(): the Flask tutorial's helper."""
+
+    def __init__(self, client, users):
+        self._client = client
+        self._users = users
+
+    def login(self, who="reporter", password: str = factories.PASSWORD):
+        user = self._users[who] if isinstance(who, str) else who
+        return sign_in(self._client, user.email, password)
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client, users) -> AuthActions:
+    return AuthActions(client, users)
+
+
+# --- rows inside an app context -----------------------------------------------------------
+
+@pytest.fixture
+def app_context(app):
+    """An app context open for the whole test (rows made by the factories stay usable)."""
+    with app.app_context() as context:
+        yield context
+
+
+@pytest.fixture
+def make_user(app_context):
+    """make_user("manager", email=…) -> a User row."""
+    return factories.make_user
+
+
+@pytest.fixture
+def make_story(app_context, users):
+    """make_story(audio=False, consent=("analysis", …) or None, reporter=User, **Story fields) -> a Story row.
+
+    audio=True stores a short tone as the story's (encrypted) audio with timed segments.
+    """
+    from accounts.models import User
+
+    def make(*, reporter=None, **kwargs):
+        reporter = reporter or db.session.get(User, users["reporter"].id)
+        return factories.make_story(reporter, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as queries: … ; len(queries) is the SQL statements run inside (savepoints aside)."""
+
+    @contextmanager
+    def counting():
+        with app.app_context():
+            engine = db.engine
+        statements: list[str] = []
+
+        def count(_conn, _cursor, statement, *_args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN")):
+                statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    return counting
+
+
+# --- markers -------------------------------------------------------------------------------
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    item.stash[_HEAVY_BEFORE] = heavy_loaded()
+    model_used.clear()
+    model_watch.refuse_models = not any(item.get_closest_marker(m) for m in ("slow", "browser"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A test not marked slow that uses a real model fails: mark it slow, so `make test-fast` stays fast.
+
+    "Uses": its fixtures or body call a model loader (engines.embeddings, redaction's spaCy,
+    the transcriber), ask for a fixture that holds a model, or import a model library."""
+    result = yield
+    used = sorted(set(model_used) | (heavy_loaded() - item.stash.get(_HEAVY_BEFORE, set()))
+                  | (set(item.fixturenames) & MODEL_FIXTURES))
+    if used and item.get_closest_marker("slow") is None and item.get_closest_marker("browser") is None:
+        pytest.fail(f"{item.nodeid} uses a real model ({', '.join(used)}): mark it @pytest.mark.slow", pytrace=False)
+    return result

@@ -12,15 +12,17 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from config import ROLE_COLOURS, STORYTELLER_GROUPS, STORYTELLERS
+
 from extensions import db
 from governance import policy
 from stories.models import STORYTELLER_ROLES, Story
 from themes.models import Passage, Theme, ThemeDecision, ThemeNote, ThemeRun
-from themes.services import codes_for, shown_text, visible_themes
+from themes.read import final_ids, live_passage_filter, quote_text, visible_themes
+from themes.services import codes_for
 
-ROLE_ORDER = ("service_user", "staff", "peer_mentor", "partner", "other")
-ROLE_SHORT = {"service_user": "Service users", "staff": "Staff", "peer_mentor": "Peer mentors",
-              "partner": "Partners", "other": "Others"}
+ROLE_ORDER = tuple(STORYTELLERS)
+ROLE_SHORT = STORYTELLER_GROUPS
 QUOTES_PER_CARD = 3
 
 
@@ -45,7 +47,7 @@ class Viewer:
         if not self.may_read(passage.story_id):
             return None
         if passage.id not in self._texts:
-            self._texts[passage.id] = shown_text(passage, self._stories)
+            self._texts[passage.id] = quote_text(passage, self._stories)
         return self._texts[passage.id]
 
     def may_quote(self, story_id) -> bool:
@@ -104,8 +106,7 @@ class Card:
 def live_passages(run: ThemeRun, viewer: Viewer) -> list[Passage]:
     """The run's passages whose stories may still be analysed (withdrawn ones never come back)."""
     return db.session.scalars(
-        select(Passage).where(Passage.run_id == run.id, Passage.withdrawn_at.is_(None),
-                              Passage.story_id.in_(viewer.analysable or {-1}))
+        select(Passage).where(Passage.run_id == run.id, *live_passage_filter(viewer.analysable))
         .order_by(Passage.story_id, Passage.position)
     ).all()
 
@@ -116,25 +117,12 @@ def story_roles(story_ids) -> dict:
     return dict(db.session.execute(select(Story.id, Story.storyteller_role).where(Story.id.in_(story_ids))).all())
 
 
-def _final_ids(run: ThemeRun) -> dict:
-    by_id = {t.id: t for t in run.themes}
-
-    def final(tid):
-        seen = set()
-        while tid in by_id and by_id[tid].merged_into_id is not None and tid not in seen:
-            seen.add(tid)
-            tid = by_id[tid].merged_into_id
-        return tid
-
-    return {tid: final(tid) for tid in by_id}
-
-
 def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True,
                 with_quotes: bool = True) -> tuple[list[Card], dict]:
     """Cards of the visible themes (outliers last) and extras: {off_topic, unplaced, roles, story_ids}."""
     themes = visible_themes(run)
     cards = {t.id: Card(theme=t) for t in themes}
-    finals = _final_ids(run)
+    finals = final_ids(run)
     passages = live_passages(run, viewer)
     roles = story_roles({p.story_id for p in passages})
     off_topic, unplaced = [], []
@@ -255,8 +243,7 @@ def prevalence_png(data: dict) -> bytes:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    colours = {"service_user": "#1d4e6b", "staff": "#8a4b08", "peer_mentor": "#1e6b3a", "partner": "#6b2d6b",
-               "other": "#4a5561"}
+    colours = ROLE_COLOURS
     rows, roles = data["rows"], data["roles"]
     fig, ax = plt.subplots(figsize=(10, max(2.5, 0.5 + 0.28 * len(rows) * max(1, len(roles)))), dpi=120)
     height = 0.8 / max(1, len(roles))

@@ -19,33 +19,27 @@ from collections import defaultdict
 
 from extensions import db
 from themes.models import Theme, ThemeDecision, ThemeRun
+from themes.read import final_theme_id as _final
 
 MIN_OVERLAP = 0.5  # share of a new theme's passages that must come from one old theme
 
 
-def _final(themes: dict, tid):
-    seen = set()
-    while tid in themes and themes[tid].merged_into_id is not None and tid not in seen:
-        seen.add(tid)
-        tid = themes[tid].merged_into_id
-    return tid
+def _key(passage) -> tuple:
+    """A passage's identity across runs: its story and the hash of its words."""
+    return (passage.story_id, passage.text_hash)
 
 
-def carry_decisions(previous: ThemeRun, run: ThemeRun) -> int:
-    """Apply `previous`'s human decisions to `run` (not committed); returns how many were carried."""
-    old_themes = {t.id: t for t in previous.themes}
-    key = lambda p: (p.story_id, p.text_hash)  # noqa: E731
+def _claims(previous: ThemeRun, run: ThemeRun, old_themes: dict) -> dict:
+    """{old final theme id: [(overlap, new theme)]}: which new themes continue which old ones."""
     members = defaultdict(set)
     for p in previous.passages:
         if p.theme_id is not None and not p.off_topic:
-            members[_final(old_themes, p.theme_id)].add(key(p))
-    merge_targets = {_final(old_themes, t.merged_into_id) for t in old_themes.values() if t.merged_into_id}
+            members[_final(old_themes, p.theme_id)].add(_key(p))
     new_members = defaultdict(set)
     for p in run.passages:
         if p.theme_id is not None:
-            new_members[p.theme_id].add(key(p))
-
-    claims = defaultdict(list)  # old final theme id -> [(overlap, new theme)]
+            new_members[p.theme_id].add(_key(p))
+    claims = defaultdict(list)
     for theme in run.themes:
         if theme.is_outlier or not new_members[theme.id]:
             continue
@@ -60,9 +54,13 @@ def carry_decisions(previous: ThemeRun, run: ThemeRun) -> int:
         best = max(scores, key=lambda tid: (scores[tid], -tid))
         if scores[best] >= MIN_OVERLAP * len(new_members[theme.id]) and not old_themes[best].is_outlier:
             claims[best].append((scores[best], theme))
+    return claims
 
-    carried = 0
-    mapping: dict = {}
+
+def _apply_claims(run: ThemeRun, claims: dict, old_themes: dict) -> tuple[int, dict]:
+    """Carry names, descriptions and merges to the claiming themes; returns (carried, {old id: new theme})."""
+    merge_targets = {_final(old_themes, t.merged_into_id) for t in old_themes.values() if t.merged_into_id}
+    carried, mapping = 0, {}
     for old_id, group in claims.items():
         group.sort(key=lambda pair: (-pair[0], pair[1].id))
         primary = group[0][1]
@@ -86,7 +84,12 @@ def carry_decisions(previous: ThemeRun, run: ThemeRun) -> int:
                 carried += 1
                 _note(run, primary, "merged", f"kept the merge people made: “{other.machine_label}” "
                                               f"is part of “{primary.label}”")
+    return carried, mapping
 
+
+def _carry_human_themes(run: ThemeRun, old_themes: dict, mapping: dict) -> int:
+    """Themes people made that no new theme continues are made again (added to `mapping`)."""
+    carried = 0
     position = max([t.position for t in run.themes] + [0])
     for old_id, old in old_themes.items():
         if old.origin != "human" or old.merged_into_id is not None or old_id in mapping:
@@ -101,11 +104,15 @@ def carry_decisions(previous: ThemeRun, run: ThemeRun) -> int:
         mapping[old_id] = theme
         carried += 1
         _note(run, theme, "created", f"kept the theme people made: “{old.label}”")
+    return carried
 
-    new_by_key = {key(p): p for p in run.passages}
+
+def _carry_passages(previous: ThemeRun, run: ThemeRun, old_themes: dict, mapping: dict) -> int:
+    """Passages people moved, pinned or set off-topic stay so; returns how many."""
+    new_by_key = {_key(p): p for p in run.passages}
     moved = pinned = off = 0
     for old_p in previous.passages:
-        new_p = new_by_key.get(key(old_p))
+        new_p = new_by_key.get(_key(old_p))
         if new_p is None or old_p.withdrawn_at is not None:
             continue
         if old_p.moved_by_people and old_p.theme_id is not None:
@@ -123,7 +130,15 @@ def carry_decisions(previous: ThemeRun, run: ThemeRun) -> int:
     if moved or pinned or off:
         _note(run, None, "carried", f"kept {moved} moved, {pinned} pinned and {off} off-topic passages "
                                     f"from run {previous.id}")
-    return carried + moved + pinned + off
+    return moved + pinned + off
+
+
+def carry_decisions(previous: ThemeRun, run: ThemeRun) -> int:
+    """Apply `previous`'s human decisions to `run` (not committed); returns how many were carried."""
+    old_themes = {t.id: t for t in previous.themes}
+    carried, mapping = _apply_claims(run, _claims(previous, run, old_themes), old_themes)
+    carried += _carry_human_themes(run, old_themes, mapping)
+    return carried + _carry_passages(previous, run, old_themes, mapping)
 
 
 def _note(run: ThemeRun, theme: Theme | None, action: str, summary: str) -> None:

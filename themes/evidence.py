@@ -13,17 +13,10 @@ from themes.models import Passage, Theme
 
 def theme_family_ids(theme_id: int) -> set[int]:
     """The theme and every theme merged into it (their passages are now its passages)."""
-    from themes.services import final_theme
+    from themes.read import theme_family
 
     theme = db.session.get(Theme, theme_id)
-    if theme is None:
-        return set()
-    family = {theme.id}
-    for other in db.session.scalars(select(Theme).where(Theme.run_id == theme.run_id, Theme.merged_into_id.is_not(None))):
-        final = final_theme(other)
-        if final is not None and final.id == theme.id:
-            family.add(other.id)
-    return family
+    return set() if theme is None else theme_family(theme)
 
 
 def in_theme_clause(theme_id: int, story_id_col, start_col, end_col):

@@ -13,7 +13,8 @@ from extensions import db
 def contribute(document: dict) -> None:
     from governance.policy import analysable_story_ids
     from themes.models import Passage, ThemeRun
-    from themes.services import shown_text, story_theme_mix, visible_themes
+    from themes.read import final_ids, quote_text, visible_themes
+    from themes.services import story_theme_mix
 
     allowed = set(db.session.scalars(analysable_story_ids()))
     cache: dict = {}
@@ -23,14 +24,11 @@ def contribute(document: dict) -> None:
             select(Passage).where(Passage.run_id == run.id, Passage.withdrawn_at.is_(None)).order_by(Passage.story_id, Passage.position)
         ).all()
         by_theme: dict = {}
-        finals = {t.id: t for t in run.themes}
+        finals = final_ids(run)
         for p in passages:
             if p.story_id not in allowed or p.off_topic or p.theme_id is None:
                 continue
-            tid = p.theme_id
-            while finals.get(tid) is not None and finals[tid].merged_into_id is not None:
-                tid = finals[tid].merged_into_id
-            by_theme.setdefault(tid, []).append(p)
+            by_theme.setdefault(finals.get(p.theme_id, p.theme_id), []).append(p)
         runs.append({
             "id": run.id, "status": run.status, "created_at": run.created_at.isoformat() + "Z",
             "finished_at": run.finished_at.isoformat() + "Z" if run.finished_at else None,
@@ -40,7 +38,7 @@ def contribute(document: dict) -> None:
                 "id": t.id, "label": t.label, "machine_label": t.machine_label, "description": t.description,
                 "origin": t.origin, "keywords": t.keywords or [], "is_outlier": t.is_outlier,
                 "story_ids": sorted({p.story_id for p in by_theme.get(t.id, [])}),
-                "passages": [{"id": p.id, "story_id": p.story_id, "start": p.start, "end": p.end, "text": shown_text(p, cache),
+                "passages": [{"id": p.id, "story_id": p.story_id, "start": p.start, "end": p.end, "text": quote_text(p, cache),
                               "pinned": p.pinned, "moved_by_people": p.moved_by_people}
                              for p in by_theme.get(t.id, [])],
             } for t in visible_themes(run)],

@@ -1,9 +1,9 @@
 """Forms for starting a run and reshaping themes."""
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import FieldList, FormField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import CheckboxList
 from themes.services import CODE_COLOURS
 
 
@@ -35,11 +35,6 @@ class ThemeEditForm(FlaskForm):
 class MergeForm(FlaskForm):
     target = SelectField("Merge this theme into", coerce=int, validators=[InputRequired("Choose a theme.")])
     reason = StringField("Why (optional)", validators=[Optional(), Length(max=500)])
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class SplitForm(FlaskForm):

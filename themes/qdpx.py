@@ -7,63 +7,71 @@ import tempfile
 from pathlib import Path
 
 from flask import current_app
-
 from sqlalchemy import select
 
 from audit.services import record
 from core.actors import actor_label
 from core.timeutil import utcnow
 from extensions import db
-from themes.read import ids_of, quote_text, run_themes, theme_passages
+from engines.packs.content import theme_colour
+from governance.policy import quotable_story_ids, redacted_segments, redacted_text, redacted_title
+from stories.models import Story
+from themes.models import Code, Passage, PassageCode
+from themes.read import analysable_ids, ids_of, quote_text, run_themes, theme_passages
 
 
-def qdpx_project(run, *, actor=None) -> dict:
-    """A REFI-QDA project dict for a theme run: redacted transcripts, themes as codes, quotes as segments."""
-    from engines.packs.content import theme_colour
-    from governance.policy import (analysable_story_ids, quotable_story_ids, redacted_segments, redacted_text,
-                                   redacted_title)
-    from stories.models import Story
+def _segment(texts: dict, passage, **code) -> dict | None:
+    """A coded segment: where the passage's redacted words sit in its story's redacted text, or None."""
+    words = quote_text(passage) if passage is not None else None
+    start = texts[passage.story_id].find(words) if words else -1
+    if start < 0:
+        return None
+    return {"story_id": str(passage.story_id), "start": start, "end": start + len(words), "text": words, **code}
 
-    # A file leaving the site carries words only of stories whose storytellers agreed to be quoted.
-    analysable = ids_of(analysable_story_ids()) & ids_of(quotable_story_ids())
-    themes = run_themes(run)
-    story_ids = {p.story_id for t in themes for p in theme_passages(t)} | set(run.story_ids or [])
-    story_ids &= analysable
-    stories = db.session.scalars(select(Story).where(Story.id.in_(story_ids)).order_by(Story.id)).all() if story_ids else []
-    texts = {s.id: redacted_text(s) for s in stories}
-    from stories.speakers import speaker_turns
 
-    turns = [turn for s in stories for turn in speaker_turns(s.id, redacted_segments(s))]
+def _theme_segments(themes, texts: dict) -> tuple[list[dict], int]:
+    """Segments of every theme's passages, and how many passages were left out (words changed)."""
     segments, skipped = [], 0
     for theme in themes:
         for passage in theme_passages(theme):
             if passage.story_id not in texts:
                 continue
-            words = quote_text(passage)
-            start = texts[passage.story_id].find(words) if words else -1
-            if start < 0:
+            segment = _segment(texts, passage, theme_id=theme.id)
+            if segment is None:
                 skipped += 1
-                continue
-            segments.append({"story_id": str(passage.story_id), "start": start, "end": start + len(words),
-                             "theme_id": theme.id, "text": words})
-    reporter_codes = []
-    try:
-        from themes.models import Code, PassageCode, Passage
+            else:
+                segments.append(segment)
+    return segments, skipped
 
-        codes = db.session.scalars(select(Code).order_by(Code.name)).all()
-        reporter_codes = [{"id": c.id, "name": c.name, "description": c.description or ""} for c in codes]
-        for pc in db.session.scalars(select(PassageCode)):
-            if pc.story_id not in texts:
-                continue
-            passage = db.session.scalars(select(Passage).where(Passage.story_id == pc.story_id,
-                                                               Passage.text_hash == pc.text_hash)).first()
-            words = quote_text(passage) if passage is not None else None
-            start = texts[pc.story_id].find(words) if words else -1
-            if start >= 0:
-                segments.append({"story_id": str(pc.story_id), "start": start, "end": start + len(words),
-                                 "reporter_code_id": pc.code_id, "text": words})
-    except ImportError:
-        pass
+
+def _reporter_code_segments(texts: dict) -> tuple[list[dict], list[dict]]:
+    """Reporters' codes and their segments (a code sticks to a passage's words in every run)."""
+    codes = db.session.scalars(select(Code).order_by(Code.name)).all()
+    segments = []
+    for pc in db.session.scalars(select(PassageCode)):
+        if pc.story_id not in texts:
+            continue
+        passage = db.session.scalars(select(Passage).where(Passage.story_id == pc.story_id,
+                                                           Passage.text_hash == pc.text_hash)).first()
+        segment = _segment(texts, passage, reporter_code_id=pc.code_id) if passage is not None else None
+        if segment is not None:
+            segments.append(segment)
+    return [{"id": c.id, "name": c.name, "description": c.description or ""} for c in codes], segments
+
+
+def qdpx_project(run, *, actor=None) -> dict:
+    """A REFI-QDA project dict for a theme run: redacted transcripts, themes as codes, quotes as segments."""
+    from stories.speakers import speaker_turns
+
+    themes = run_themes(run)
+    story_ids = {p.story_id for t in themes for p in theme_passages(t)} | set(run.story_ids or [])
+    # A file leaving the site carries words only of stories whose storytellers agreed to be quoted.
+    story_ids &= analysable_ids() & ids_of(quotable_story_ids())
+    stories = db.session.scalars(select(Story).where(Story.id.in_(story_ids)).order_by(Story.id)).all() if story_ids else []
+    texts = {s.id: redacted_text(s) for s in stories}
+    turns = [turn for s in stories for turn in speaker_turns(s.id, redacted_segments(s))]
+    segments, skipped = _theme_segments(themes, texts)
+    reporter_codes, code_segments = _reporter_code_segments(texts)
     return {
         "name": f"Storyloom - theme run {run.id}",
         "description": "Redacted stories, the themes people shaped, and the passages coded to them.",
@@ -74,7 +82,7 @@ def qdpx_project(run, *, actor=None) -> dict:
         "reporter_codes": reporter_codes,
         "stories": [{"id": str(s.id), "title": redacted_title(s), "role": s.storyteller_role, "text": texts[s.id]}
                     for s in stories],
-        "segments": segments,
+        "segments": segments + code_segments,
         "speaker_turns": turns,
         "notes": [{"title": f"Theme run {run.id}",
                    "text": f"Model {run.model or 'unknown'}; settings {json.dumps(run.settings or {})}; "

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from accounts.forms import ConfirmForm
+from core.forms import ConfirmForm
 from core.access import allow
 from extensions import db
 from stories.models import STORYTELLER_ROLES

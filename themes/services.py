@@ -14,7 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
-from themes.models import Passage, Theme, ThemeDecision, ThemeNote, ThemeRun
+from themes.models import Code, Passage, PassageCode, Theme, ThemeDecision, ThemeNote, ThemeRun
+from themes.read import final_theme, visible_themes  # noqa: F401  (the read API, once; callers use services.*)
 
 CODE_COLOURS = {
     "blue": "Blue", "green": "Green", "orange": "Orange", "purple": "Purple",
@@ -42,14 +43,6 @@ def text_hash(text: str) -> str:
 
 # --- reading ------------------------------------------------------------------
 
-def shown_text(passage, cache: dict | None = None) -> str | None:
-    """A passage's words as they may be shown now, through governance (later redactions apply
-    to old runs too); None when they can no longer be shown."""
-    from governance.policy import redacted_passage_text
-
-    return redacted_passage_text(passage, cache)
-
-
 def latest_run(done_only: bool = True) -> ThemeRun | None:
     stmt = select(ThemeRun).order_by(ThemeRun.id.desc()).limit(1)
     if done_only:
@@ -59,20 +52,6 @@ def latest_run(done_only: bool = True) -> ThemeRun | None:
 
 def list_runs() -> list[ThemeRun]:
     return db.session.scalars(select(ThemeRun).order_by(ThemeRun.id.desc())).all()
-
-
-def visible_themes(run: ThemeRun) -> list[Theme]:
-    """The run's themes that are still on the board (merged ones are hidden)."""
-    return [t for t in run.themes if t.merged_into_id is None]
-
-
-def final_theme(theme: Theme | None) -> Theme | None:
-    """Follow merges to the theme that now holds this one's passages."""
-    seen = set()
-    while theme is not None and theme.merged_into_id is not None and theme.id not in seen:
-        seen.add(theme.id)
-        theme = db.session.get(Theme, theme.merged_into_id)
-    return theme
 
 
 def story_theme_mix(story_id: int) -> list[dict]:

@@ -136,6 +136,32 @@ def _still_analysable(rows: list[dict]) -> tuple[list[dict], list[int]]:
     return [r for r in rows if r["story_id"] in allowed], gone
 
 
+def _save_themes_and_passages(run: ThemeRun, rows: list[dict], result) -> None:
+    """The engine's themes as Theme rows and every passage as a Passage in its theme (flushed, not committed)."""
+    themes_by_key, representative = {}, {}
+    for position, theme_found in enumerate(result.themes):
+        theme = Theme(run_id=run.id, label=theme_found.label, machine_label=theme_found.label,
+                      keywords=theme_found.keywords, origin="seed" if theme_found.seed_name else "machine",
+                      seed_name=theme_found.seed_name or "", position=position, is_outlier=theme_found.is_outlier)
+        if theme_found.seed_name:
+            seed = next((s for s in run.seeds if s["name"] == theme_found.seed_name), {})
+            theme.description = seed.get("description", "")
+        db.session.add(theme)
+        themes_by_key[theme_found.key] = theme
+        for rank, pid in enumerate(theme_found.representative_passage_ids):
+            representative[pid] = 1.0 - rank / max(1, len(theme_found.representative_passage_ids))
+    db.session.flush()
+    for index, row in enumerate(rows):
+        key = result.assignments.get(index)
+        theme = themes_by_key.get(key) if key else themes_by_key.get("outliers")
+        db.session.add(Passage(run_id=run.id, story_id=row["story_id"], position=row["position"], start=row["start"],
+                               end=row["end"], text=row["text"], text_hash=row["text_hash"],
+                               theme_id=theme.id if theme else None, machine_theme_id=theme.id if theme else None,
+                               representativeness=representative.get(index)))
+    db.session.flush()
+    db.session.refresh(run)
+
+
 def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=None, *, attempts: int = 3) -> dict:
     """Step 3: check consent again, then save themes and passages.
 
@@ -171,28 +197,7 @@ def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=Non
     settings = dict(run.settings or {})
     report(85, "Saving the themes")
 
-    themes_by_key, representative = {}, {}
-    for position, theme_found in enumerate(result.themes):
-        theme = Theme(run_id=run.id, label=theme_found.label, machine_label=theme_found.label,
-                      keywords=theme_found.keywords, origin="seed" if theme_found.seed_name else "machine",
-                      seed_name=theme_found.seed_name or "", position=position, is_outlier=theme_found.is_outlier)
-        if theme_found.seed_name:
-            seed = next((s for s in run.seeds if s["name"] == theme_found.seed_name), {})
-            theme.description = seed.get("description", "")
-        db.session.add(theme)
-        themes_by_key[theme_found.key] = theme
-        for rank, pid in enumerate(theme_found.representative_passage_ids):
-            representative[pid] = 1.0 - rank / max(1, len(theme_found.representative_passage_ids))
-    db.session.flush()
-    for index, row in enumerate(rows):
-        key = result.assignments.get(index)
-        theme = themes_by_key.get(key) if key else themes_by_key.get("outliers")
-        db.session.add(Passage(run_id=run.id, story_id=row["story_id"], position=row["position"], start=row["start"],
-                               end=row["end"], text=row["text"], text_hash=row["text_hash"],
-                               theme_id=theme.id if theme else None, machine_theme_id=theme.id if theme else None,
-                               representativeness=representative.get(index)))
-    db.session.flush()
-    db.session.refresh(run)
+    _save_themes_and_passages(run, rows, result)
 
     previous = db.session.get(ThemeRun, run.previous_run_id) if run.previous_run_id else None
     if previous is not None and previous.status == "done":
@@ -235,7 +240,7 @@ def recluster(job, report):
     """Let the model split one theme into parts, as people asked."""
     from engines.themes import label_for, recluster_theme
     from governance.policy import analysable_story_ids
-    from themes.services import shown_text
+    from themes.read import quote_text
 
     cache: dict = {}
 
@@ -262,7 +267,7 @@ def recluster(job, report):
     position = max(t.position for t in run.themes) + 1
     for group in groups[1:]:  # the largest part keeps the theme
         # Labels come only from words that may still be shown (a later redaction applies).
-        label, keywords = label_for([shown_text(by_id[i], cache) or "" for i in group])
+        label, keywords = label_for([quote_text(by_id[i], cache) or "" for i in group])
         new = Theme(run_id=run.id, label=label, machine_label=label, keywords=keywords, origin="human",
                     position=position, created_by_id=job.created_by_id)
         db.session.add(new)

@@ -14,7 +14,7 @@ from core.actors import actor_label
 from core.timeutil import utcnow
 from extensions import db
 from themes.read import quotable_ids
-from workshops.errors import CONFLICT_MESSAGE, EditConflict, WorkshopError
+from workshops.errors import CONFLICT_MESSAGE, EditConflict, NotAllowed, WorkshopError
 from workshops.models import ACTION_STATUSES, ActionEvidence, ActionUpdate, DesignAction, Workshop
 from workshops.planning import workshop_consented_ids
 
@@ -105,7 +105,7 @@ def _unavailable(row: ActionEvidence) -> bool:
     if row.kind == "story":
         return db.session.get(Story, row.ref_id) is None or row.ref_id not in workshop_consented_ids()
     passage = db.session.get(Passage, row.ref_id)
-    return passage is None or passage.story_id not in quotable_ids() or getattr(passage, "withdrawn_at", None) is not None
+    return passage is None or passage.story_id not in quotable_ids() or passage.withdrawn_at is not None
 
 
 def create_action(data: dict, *, actor=None) -> DesignAction:
@@ -182,7 +182,7 @@ def add_update(action: DesignAction, *, actor, comment: str = "", status: str | 
         from governance.policy import may_change_action_status
 
         if not may_change_action_status(actor):
-            raise PermissionError("Only facilitators and admins change an action's status.")
+            raise NotAllowed("Only facilitators and admins change an action's status.")
         if status == "dropped" and not comment:
             raise WorkshopError("Say why the action was dropped.")
         update = ActionUpdate(author_id=getattr(actor, "id", None), author_label=actor_label(actor), kind="status",

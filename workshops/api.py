@@ -116,7 +116,7 @@ class ActionOut(Schema):
 def _fail(exc: Exception):
     if isinstance(exc, errors.EditConflict):
         abort(409, str(exc))
-    if isinstance(exc, PermissionError):
+    if isinstance(exc, errors.NotAllowed):
         abort(403, str(exc))
     abort(422, str(exc))
 
@@ -183,6 +183,6 @@ def patch_action(data, action_id: int):
     try:
         action_rules.add_update(action, actor=current_user, comment=data.get("comment") or "",
                             status=data.get("status"), expected_version=data.get("version"))
-    except (errors.WorkshopError, PermissionError) as exc:
+    except (errors.WorkshopError, errors.NotAllowed) as exc:
         _fail(exc)
     return action

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from config import PALETTE
 from extensions import db
 from themes.read import list_runs, prevalence
 from workshops.models import ACTION_STATUSES, OPEN_STATUSES, ActionEvidence, DesignAction, Workshop
@@ -79,7 +80,7 @@ def chart_data() -> dict:
     return {"by_status": by_status, "by_theme": by_theme, "gaps": gaps[:10]}
 
 
-def bar_chart(rows, *, title: str, colour: str = "#1d4e6b", unit: str = "actions") -> dict:
+def bar_chart(rows, *, title: str, colour: str = PALETTE["brand"], unit: str = "actions") -> dict:
     """Geometry for a horizontal SVG bar chart (drawn by templates/workshops/_chart.html)."""
     rows = [(label, int(n)) for label, n, *_ in rows]
     top = max([n for _, n in rows] or [0]) or 1
@@ -96,7 +97,7 @@ def bar_chart(rows, *, title: str, colour: str = "#1d4e6b", unit: str = "actions
 def actions_csv(actions) -> str:
     from core.csvout import csv_text
 
-    header = ["id", "title", "what will change for service users", "owner", "due date", "status",
+    header = ["id", "title", "what will change for people on probation", "owner", "due date", "status",
               "reason", "overdue", "workshop", "proposed by", "disagreement or minority view", "theme ids",
               "story ids", "quote ids", "updated"]
     rows = ([a.id, a.title, a.description, a.owner, a.due_date.isoformat() if a.due_date else "", a.status_label,

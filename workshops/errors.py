@@ -6,6 +6,10 @@ class WorkshopError(ValueError):
     """A request that breaks a rule; the message is meant for the person."""
 
 
+class NotAllowed(PermissionError):
+    """The person may not do this (deny by default: an actor without the role is refused)."""
+
+
 class EditConflict(WorkshopError):
     """Someone else saved first (optimistic locking)."""
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from extensions import db
-from themes.read import ids_of, prevalence, quote_text
-from workshops.clips import clip_src
+from themes.read import ids_of, key_quotes, prevalence, quotable_ids, quote_text
+from workshops import planning
+from workshops.clips import clip_url
 from workshops.models import ActionEvidence, DesignAction, Workshop, WorkshopStory
 from workshops.planning import workshop_consented_ids
 
@@ -58,12 +59,12 @@ def action_evidence(action: DesignAction, viewer) -> dict:
         elif row.kind == "quote":
             passage = db.session.get(Passage, row.ref_id)
             text = None
-            if passage is not None and passage.story_id in quotable and getattr(passage, "withdrawn_at", None) is None:
+            if passage is not None and passage.story_id in quotable and passage.withdrawn_at is None:
                 text = quote_text(passage)
             if not text:
                 quotes.append({"id": row.ref_id, "withdrawn": True, "text": WITHDRAWN})
             else:
-                quotes.append({"id": passage.id, "withdrawn": False, "text": text, "clip": clip_src(passage),
+                quotes.append({"id": passage.id, "withdrawn": False, "text": text, "clip": clip_url(passage),
                                "role": passage.story.role_label,
                                "theme": passage.theme.label if passage.theme else ""})
     return {"themes": themes, "stories": stories, "quotes": quotes}
@@ -79,3 +80,36 @@ def story_outcomes(story_id: int) -> dict:
         .where(ActionEvidence.kind.in_(("story", "quote")), ActionEvidence.story_id == story_id)
         .distinct().order_by(DesignAction.id)).all()
     return {"workshops": workshops, "actions": actions}
+
+
+def _workshop_choices(workshop) -> tuple[list, list, list]:
+    themes = planning.workshop_themes(workshop)
+    stories = planning.workshop_stories(workshop)
+    allowed = {s.id for s in stories}
+    quotes = [(passage, theme, text) for theme in themes for passage in key_quotes(theme, allowed)
+              if (text := quote_text(passage))]
+    return themes, stories, quotes
+
+
+def action_choices(workshop, action: DesignAction | None = None) -> tuple[list, list, list]:
+    """What an action may cite: the workshop's themes, stories (workshop consent) and key quotes
+    (quote consent, as (passage, theme, text)), plus what the action already cites if still available."""
+    from stories.models import Story
+    from themes.models import Passage, Theme
+
+    themes, stories, quotes = _workshop_choices(workshop) if workshop is not None else ([], [], [])
+    if action is None:
+        return themes, stories, quotes
+    have_t, have_s, have_q = {t.id for t in themes}, {s.id for s in stories}, {p.id for p, _, _ in quotes}
+    themes += [t for t in (db.session.get(Theme, tid) for tid in action.theme_ids if tid not in have_t) if t is not None]
+    consented = workshop_consented_ids()
+    stories += [s for s in (db.session.get(Story, sid) for sid in action.story_ids
+                            if sid in consented and sid not in have_s) if s is not None]
+    quotable = quotable_ids()
+    for qid in action.quote_ids:
+        passage = db.session.get(Passage, qid)
+        if passage is not None and passage.story_id in quotable and qid not in have_q:
+            text = quote_text(passage)
+            if text:
+                quotes.append((passage, passage.theme, text))
+    return themes, stories, quotes

@@ -1,18 +1,10 @@
 """Forms for workshops, design actions and timeline updates."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import CheckboxList
 from workshops.models import ACTION_STATUSES
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):  # choices are checked by the services, with a plain message
-        pass
 
 
 class WorkshopForm(FlaskForm):
@@ -22,23 +14,23 @@ class WorkshopForm(FlaskForm):
     purpose = TextAreaField("Purpose")
     attendees = TextAreaField("Who is coming")
     theme_run_id = HiddenField()
-    theme_ids = CheckboxList("Themes to talk about", coerce=int)
-    story_ids = CheckboxList("Stories to share", coerce=int)
+    theme_ids = CheckboxList("Themes to talk about", coerce=int, validate_choice=False)
+    story_ids = CheckboxList("Stories to share", coerce=int, validate_choice=False)
     version = HiddenField()
 
 
 class ActionForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Give the action a short title."), Length(max=200)])
-    description = TextAreaField("What will change for service users")
+    description = TextAreaField("What will change for people on probation")
     owner = StringField("Owner", validators=[Length(max=120)])
     due_date = DateField("Due date", validators=[Optional()])
     status = SelectField("Status", choices=list(ACTION_STATUSES.items()))
     status_reason = TextAreaField("Reason (needed if dropped)")
     proposed_by = StringField("Who proposed it", validators=[Length(max=200)])
     disagreement = TextAreaField("Disagreement or minority view")
-    theme_ids = CheckboxList("Themes it rests on", coerce=int)
-    story_ids = CheckboxList("Stories it rests on", coerce=int)
-    quotes = CheckboxList("Quotes it rests on", coerce=int)
+    theme_ids = CheckboxList("Themes it rests on", coerce=int, validate_choice=False)
+    story_ids = CheckboxList("Stories it rests on", coerce=int, validate_choice=False)
+    quotes = CheckboxList("Quotes it rests on", coerce=int, validate_choice=False)
     version = HiddenField()
 
 

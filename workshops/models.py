@@ -120,7 +120,7 @@ class DesignAction(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workshop_id = mapped_column(ForeignKey("workshops.id", ondelete="SET NULL"), nullable=True, index=True)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
-    description: Mapped[str] = mapped_column(Text, nullable=False, default="")  # what will change for service users
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")  # what will change for people on probation
     owner: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     due_date = mapped_column(Date, nullable=True, index=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="proposed", index=True)

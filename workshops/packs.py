@@ -327,3 +327,9 @@ def pack_download_name(workshop) -> str:
 
     slug = re.sub(r"[^a-z0-9]+", "-", workshop.title.lower()).strip("-")[:50] or "workshop"
     return f"workshop-pack-{workshop.id}-{slug}.zip"
+
+
+def record_download(pack: WorkshopPack, *, actor=None) -> None:
+    """Audit that someone took a copy of the pack (a later withdrawal must say a copy is out there)."""
+    record("workshop.pack_downloaded", pack, actor=actor, summary=f"workshop {pack.workshop_id}")
+    db.session.commit()

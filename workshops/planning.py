@@ -5,11 +5,17 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit.services import record
+from config import STORYTELLER_TOLD_BY
 from extensions import db
 from themes.read import ids_of, key_quotes, prevalence, quote_text
-from workshops.clips import clip_src
+from workshops.clips import clip_version, has_clip
 from workshops.errors import EditConflict, WorkshopError
 from workshops.models import DEFAULT_PROMPTS, Workshop, WorkshopStory, WorkshopTheme
+
+
+def list_workshops() -> list[Workshop]:
+    """All workshops, newest first."""
+    return db.session.scalars(select(Workshop).order_by(Workshop.date.desc(), Workshop.id.desc())).all()
 
 
 def workshop_consented_ids() -> set[int]:
@@ -132,7 +138,7 @@ def update_workshop(workshop: Workshop, data: dict, *, expected_version: int | N
 
 
 def slides(workshop) -> list[dict]:
-    """One screen per theme for present mode: label, prevalence, prompts, key quotes with clip URLs."""
+    """One screen per theme for present mode: label, prevalence, prompts, key quotes (with the passage id of their clip, if any)."""
     allowed = {s.id for s in workshop_stories(workshop)}
     screens = []
     for number, theme in enumerate(workshop_themes(workshop), start=1):
@@ -140,8 +146,11 @@ def slides(workshop) -> list[dict]:
         for passage in key_quotes(theme, allowed):
             text = quote_text(passage)
             if text:
-                quotes.append({"passage": passage, "text": text, "clip": clip_src(passage, offline=True),
-                               "role": passage.story.role_label})
+                audible = has_clip(passage)
+                quotes.append({"passage": passage, "text": text, "clip_passage_id": passage.id if audible else None,
+                               "clip_version": clip_version(passage) if audible else None,
+                               "role": passage.story.role_label,
+                               "told_by": STORYTELLER_TOLD_BY.get(passage.story.storyteller_role, STORYTELLER_TOLD_BY["other"])})
         screens.append({"number": number, "theme": theme, "prevalence": prevalence(theme),
                         "prompts": workshop.prompts_for(theme.id), "quotes": quotes})
     return screens

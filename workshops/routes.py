@@ -10,8 +10,8 @@ from pathlib import Path
 from flask import (Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
-from sqlalchemy import select
 
+from config import PALETTE, ROLE_COLOURS
 from core.access import PUBLIC, allow
 from extensions import db
 from governance.policy import may, redacted_title
@@ -37,8 +37,7 @@ def _story_outcomes_helper():
 @allow(*STAFF)
 def index():
     """All workshops, newest first."""
-    workshops = db.session.scalars(select(Workshop).order_by(Workshop.date.desc(), Workshop.id.desc())).all()
-    return render_template("workshops/index.html", workshops=workshops, runs=theme_read.list_runs())
+    return render_template("workshops/index.html", workshops=planning.list_workshops(), runs=theme_read.list_runs())
 
 
 def _workshop_choices(form: WorkshopForm, run):
@@ -162,8 +161,7 @@ def clip(passage_id: int):
     from themes.models import Passage
 
     passage = db.session.get(Passage, passage_id)
-    if passage is None or passage.start is None or not may(current_user, passage.story, "quote") \
-            or not clips.story_has_audio(passage.story):
+    if passage is None or not clips.has_clip(passage) or not may(current_user, passage.story, "quote"):
         abort(404)
     from core.serve import send_sealed
     from governance.freshness import story_fingerprint
@@ -205,10 +203,7 @@ def download_pack(workshop_id: int):
             flash("The pack's contents have changed since it was made (or it was never made), so a new one is "
                   "being built. Download it when the bar is full.", "info")
         return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="pack"))
-    from audit.services import record
-
-    record("workshop.pack_downloaded", pack, summary=f"workshop {workshop.id}")
-    db.session.commit()
+    packs.record_download(pack, actor=current_user)
     from core.serve import send_sealed
 
     return send_sealed(pack.path, "application/zip", download_name=packs.pack_download_name(workshop))
@@ -216,43 +211,14 @@ def download_pack(workshop_id: int):
 
 # --- design actions --------------------------------------------------------------------------
 
-def _action_choices(form: ActionForm, workshop: Workshop | None, action: DesignAction | None = None):
-    from stories.models import Story
-    from themes.models import Passage, Theme
-
-    themes, stories, quotes = [], [], []
-    if workshop is not None:
-        themes = planning.workshop_themes(workshop)
-        stories = planning.workshop_stories(workshop)
-        allowed = {s.id for s in stories}
-        for theme in themes:
-            for passage in theme_read.key_quotes(theme, allowed):
-                text = theme_read.quote_text(passage)
-                if text:
-                    quotes.append((passage, theme, text))
-    if action is not None:  # keep what the action already cites, if still available
-        have_t, have_s, have_q = {t.id for t in themes}, {s.id for s in stories}, {p.id for p, _, _ in quotes}
-        for tid in action.theme_ids:
-            theme = db.session.get(Theme, tid)
-            if theme is not None and tid not in have_t:
-                themes.append(theme)
-        consented = planning.workshop_consented_ids()
-        for sid in action.story_ids:
-            story = db.session.get(Story, sid)
-            if story is not None and sid in consented and sid not in have_s:
-                stories.append(story)
-        quotable = theme_read.quotable_ids()
-        for qid in action.quote_ids:
-            passage = db.session.get(Passage, qid)
-            if passage is not None and passage.story_id in quotable and qid not in have_q:
-                text = theme_read.quote_text(passage)
-                if text:
-                    quotes.append((passage, passage.theme, text))
+def _action_choices(form: ActionForm, workshop: Workshop | None, action: DesignAction | None = None) -> dict:
+    """Fill the form's evidence choices; returns {quote id: clip URL}."""
+    themes, stories, quotes = evidence.action_choices(workshop, action)
     form.theme_ids.choices = [(t.id, t.label) for t in themes]
     form.story_ids.choices = [(s.id, f"{redacted_title(s)} ({s.role_label})") for s in stories]
     form.quotes.choices = [(p.id, f"\u201c{text[:140]}{'…' if len(text) > 140 else ''}\u201d — {theme.label if theme else ''}")
                            for p, theme, text in quotes]
-    return {p.id: clips.clip_src(p) for p, _, _ in quotes}
+    return {p.id: clips.clip_url(p) for p, _, _ in quotes}
 
 
 def _action_data(form: ActionForm, workshop_id) -> dict:
@@ -338,14 +304,14 @@ def actions():
     filters = _dashboard_filters()
     rows = db.session.scalars(dashboard.filter_actions(**filters)).all()
     charts = dashboard.chart_data()
-    workshops = db.session.scalars(select(Workshop).order_by(Workshop.date.desc(), Workshop.id.desc())).all()
+    workshops = planning.list_workshops()
     return render_template(
         "workshops/actions.html", actions=rows, filters=filters, statuses=ACTION_STATUSES,
         themes=dashboard.cited_themes(), workshops=workshops, today=date.today(),
         status_chart=dashboard.bar_chart(charts["by_status"], title="Actions by status"),
-        theme_chart=dashboard.bar_chart(charts["by_theme"], title="Actions by theme", colour="#166534"),
+        theme_chart=dashboard.bar_chart(charts["by_theme"], title="Actions by theme", colour=PALETTE["good"]),
         gap_chart=dashboard.bar_chart(charts["gaps"], title="Themes with stories but no action yet",
-                                     colour="#9A3412", unit="stories"),
+                                     colour=ROLE_COLOURS["staff"], unit="stories"),
         gaps=charts["gaps"], query=request.query_string.decode())
 
 
@@ -383,7 +349,7 @@ def add_update(action_id: int):
     try:
         action_rules.add_update(item, actor=current_user, comment=form.comment.data or "",
                             status=form.status.data or None, expected_version=form.version.data or None)
-    except PermissionError:
+    except errors.NotAllowed:
         abort(403)
     except errors.WorkshopError as exc:
         db.session.rollback()

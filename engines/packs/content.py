@@ -34,36 +34,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
-ROLES = ("service_user", "staff", "peer_mentor", "partner", "other")
+from config import ROLE_COLOURS, STORYTELLER_GROUPS, STORYTELLER_TOLD_BY, STORYTELLERS, THEME_COLOURS  # noqa: F401
 
-# Plain words for the people who told the stories; shown in print and on screen.
-ROLE_LABELS = {
-    "service_user": "People on probation",
-    "staff": "Staff",
-    "peer_mentor": "Peer mentors",
-    "partner": "Partner services",
-    "other": "Other people",
-}
-ROLE_SINGULAR = {
-    "service_user": "person on probation",
-    "staff": "member of staff",
-    "peer_mentor": "peer mentor",
-    "partner": "partner service",
-    "other": "storyteller",
-}
-
-# Dark enough for white text (WCAG AA) and distinct from each other; cycled per theme.
-THEME_COLOURS = (
-    "#1F5F8B", "#9A3412", "#166534", "#6B21A8",
-    "#9D174D", "#155E75", "#854D0E", "#3F3F46",
-)
-ROLE_COLOURS = {
-    "service_user": "#1F5F8B",
-    "staff": "#9A3412",
-    "peer_mentor": "#166534",
-    "partner": "#6B21A8",
-    "other": "#52525B",
-}
+# The one vocabulary and palette of the site (config.py), so print and screen say the same.
+ROLES = tuple(STORYTELLERS)
+ROLE_LABELS = STORYTELLER_GROUPS  # plain words for a group of storytellers
+ROLE_SINGULAR = STORYTELLER_TOLD_BY  # "told by a person on probation"
 
 AUDIO_SUFFIXES = {".mp3", ".ogg", ".oga", ".opus", ".m4a", ".wav"}
 _SAFE_CLIP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
@@ -118,13 +94,7 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def normalise_content(content: dict, clips: dict, required_scope: str | None = None) -> dict:
-    """Check the content dict and clips; return a tidy copy the renderers can trust.
-
-    Raises PackContentError listing every problem (not just the first), so the
-    Flask side can show a facilitator all that needs fixing at once.
-    """
-    problems: list[str] = []
+def _workshop(content: dict, problems: list[str]) -> dict:
     workshop = dict(content.get("workshop") or {})
     if not _text(workshop.get("title")):
         problems.append("workshop.title is missing")
@@ -134,56 +104,65 @@ def normalise_content(content: dict, clips: dict, required_scope: str | None = N
     workshop["title"] = _text(workshop.get("title"))
     workshop["date_text"] = format_date(workshop.get("date"))
     workshop["date"] = "" if workshop.get("date") is None else str(workshop["date"])
+    return workshop
 
-    consent = {str(k): list(v or []) for k, v in (content.get("consent_state") or {}).items()}
+
+def _stories(content: dict, problems: list[str]) -> list[dict]:
     stories = []
-    story_ids = set()
     for position, story in enumerate(content.get("stories") or []):
         sid = str(story.get("id", ""))
         if not sid:
             problems.append(f"stories[{position}] has no id")
             continue
-        role = story.get("role") if story.get("role") in ROLES else "other"
         stories.append({
             "id": sid,
             "title": _text(story.get("title")) or f"Story {sid}",
-            "role": role,
+            "role": story.get("role") if story.get("role") in ROLES else "other",
             "excerpt": _text(story.get("excerpt")),
             "themes": [_text(t) for t in story.get("themes") or [] if _text(t)],
         })
-        story_ids.add(sid)
+    return stories
 
-    clip_names = set()
+
+def _clip_names(clips: dict, problems: list[str]) -> set[str]:
+    names = set()
     for name, path in (clips or {}).items():
         if not _SAFE_CLIP_NAME.match(name or "") or Path(name).suffix.lower() not in AUDIO_SUFFIXES:
             problems.append(f"clip name {name!r} must be a plain file name ending in an audio type")
         elif not Path(path).is_file():
             problems.append(f"clip {name!r}: file not found at {path}")
-        clip_names.add(name)
+        names.add(name)
+    return names
 
+
+def _shares(theme: dict, label: str, problems: list[str]) -> dict:
+    shares = {}
+    for role in ROLES:
+        share = float((theme.get("prevalence_by_role") or {}).get(role) or 0.0)
+        if not 0.0 <= share <= 1.0:
+            problems.append(f"theme {label!r}: share for {role} must be between 0 and 1")
+        shares[role] = min(max(share, 0.0), 1.0)
+    return shares
+
+
+def _quotes(theme: dict, label: str, story_ids: set, clip_names: set, problems: list[str]) -> list[dict]:
+    quotes = []
+    for q_index, quote in enumerate(theme.get("quotes") or []):
+        sid = str(quote.get("story_id", ""))
+        if sid not in story_ids:
+            problems.append(f"theme {label!r} quote {q_index + 1}: story {sid!r} is not in stories")
+        clip = quote.get("clip") or None
+        if clip is not None and clip not in clip_names:
+            problems.append(f"theme {label!r} quote {q_index + 1}: clip {clip!r} was not supplied")
+        quotes.append({"passage_id": quote.get("passage_id"), "story_id": sid, "text": _text(quote.get("text")),
+                       "clip": clip})
+    return quotes
+
+
+def _themes(content: dict, story_ids: set, clip_names: set, problems: list[str]) -> list[dict]:
     themes = []
     for t_index, theme in enumerate(content.get("themes") or []):
         label = _text(theme.get("label")) or f"Theme {t_index + 1}"
-        shares = {}
-        for role in ROLES:
-            share = float((theme.get("prevalence_by_role") or {}).get(role) or 0.0)
-            if not 0.0 <= share <= 1.0:
-                problems.append(f"theme {label!r}: share for {role} must be between 0 and 1")
-            shares[role] = min(max(share, 0.0), 1.0)
-        quotes = []
-        for q_index, quote in enumerate(theme.get("quotes") or []):
-            sid = str(quote.get("story_id", ""))
-            if sid not in story_ids:
-                problems.append(f"theme {label!r} quote {q_index + 1}: story {sid!r} is not in stories")
-            clip = quote.get("clip") or None
-            if clip is not None and clip not in clip_names:
-                problems.append(f"theme {label!r} quote {q_index + 1}: clip {clip!r} was not supplied")
-            quotes.append({
-                "passage_id": quote.get("passage_id"),
-                "story_id": sid,
-                "text": _text(quote.get("text")),
-                "clip": clip,
-            })
         themes.append({
             "id": theme.get("id"),
             "number": t_index + 1,
@@ -191,14 +170,28 @@ def normalise_content(content: dict, clips: dict, required_scope: str | None = N
             "description": _text(theme.get("description")),
             "story_count": int(theme.get("story_count") or 0),
             "passage_count": int(theme.get("passage_count") or 0),
-            "prevalence_by_role": shares,
+            "prevalence_by_role": _shares(theme, label, problems),
             "prompts": [_text(p) for p in theme.get("prompts") or [] if _text(p)],
-            "quotes": quotes,
+            "quotes": _quotes(theme, label, story_ids, clip_names, problems),
             "colour": theme_colour(t_index),
         })
     if not themes:
         problems.append("the pack has no themes")
+    return themes
 
+
+def normalise_content(content: dict, clips: dict, required_scope: str | None = None) -> dict:
+    """Check the content dict and clips; return a tidy copy the renderers can trust.
+
+    Raises PackContentError listing every problem (not just the first), so the
+    Flask side can show a facilitator all that needs fixing at once.
+    """
+    problems: list[str] = []
+    workshop = _workshop(content, problems)
+    consent = {str(k): list(v or []) for k, v in (content.get("consent_state") or {}).items()}
+    stories = _stories(content, problems)
+    story_ids = {story["id"] for story in stories}
+    themes = _themes(content, story_ids, _clip_names(clips, problems), problems)
     # A story without recorded consent must never leave the building in a pack.
     for sid in sorted(story_ids):
         scopes = consent.get(sid)
@@ -206,7 +199,6 @@ def normalise_content(content: dict, clips: dict, required_scope: str | None = N
             problems.append(f"story {sid!r} has no consent recorded")
         elif required_scope and required_scope not in scopes:
             problems.append(f"story {sid!r} has no consent for {required_scope!r}")
-
     if problems:
         raise PackContentError(problems)
     return {

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from config import PALETTE
+
 from .content import ROLE_COLOURS, ROLE_SINGULAR, agenda, story_lookup
 from .pdf_boards import _theme_board
 from .pdf_style import FOOTER_TEXT, PAPER_TINT, _banner, _footer_canvas, _indented, _para, _register_fonts, _styles
@@ -38,7 +40,7 @@ def _cover(content, styles, width):
 
     workshop = content["workshop"]
     story = []
-    story.append(_banner("Workshop pack", workshop["title"], "#1F3A5F", styles, width))
+    story.append(_banner("Workshop pack", workshop["title"], PALETTE["brand-dark"], styles, width))
     story[-1].setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, 0), 26), ("BOTTOMPADDING", (0, -1), (-1, -1), 30)]))
     story.append(Spacer(1, 18))
     rows = [("When", workshop["date_text"]), ("Where", workshop["place"]), ("Why we meet", workshop["purpose"])]
@@ -85,11 +87,11 @@ def _agenda(content, styles, width):
              for a, b, c in agenda(content)]
     table = Table(rows, colWidths=[18 * 2.8346, width - 48 * 2.8346, 30 * 2.8346], repeatRows=1)
     table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1F3A5F")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(PALETTE["brand-dark"])),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor(PAPER_TINT)]),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
-        ("LINEBELOW", (0, -1), (-1, -1), 1, colors.HexColor("#1F3A5F")),
+        ("LINEBELOW", (0, -1), (-1, -1), 1, colors.HexColor(PALETTE["brand-dark"])),
     ]))
     from reportlab.platypus import Paragraph, Spacer
 
@@ -104,7 +106,7 @@ def _story_card(story, styles, width):
 
     colour = colors.HexColor(ROLE_COLOURS[story["role"]])
     rows = [[_para(story["title"], styles["card_title"])],
-            [_para(f"Story {story['id']} \u00b7 told by a {ROLE_SINGULAR[story['role']]}", styles["small"])],
+            [_para(f"Story {story['id']} \u00b7 told by {ROLE_SINGULAR[story['role']]}", styles["small"])],
             [_para(story["excerpt"], styles["body"])]]
     if story["themes"]:
         rows.append([_para("Themes: " + ", ".join(story["themes"]), styles["label"])])
@@ -146,7 +148,7 @@ def _decisions(content, styles, width):
     table = Table(rows, colWidths=[width * s for s in shares], rowHeights=[28] + [23] * (2 * DECISION_ROWS))
     strong, faint = colors.HexColor("#3F3F46"), colors.HexColor("#A1A1AA")
     commands = [
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1F3A5F")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(PALETTE["brand-dark"])),
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
         ("BOX", (0, 0), (-1, -1), 1.2, strong),
         ("INNERGRID", (0, 0), (-1, 0), 0.9, strong),

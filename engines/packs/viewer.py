@@ -11,24 +11,26 @@ import json
 from html import escape
 from urllib.parse import quote as url_quote
 
+from config import PALETTE
+
 from .content import ROLE_COLOURS, ROLE_LABELS, ROLE_SINGULAR, ROLES, story_lookup
 
 FOOTER_TEXT = "Contains redacted community stories \u2014 handle under your data protection policy"
 
 _CSS = """
-:root { --ink:#1a1a1a; --muted:#3f3f46; --paper:#fff; --tint:#f4f4f5; --focus:#b45309; }
+:root { --ink:#1a1a1a; --muted:#3f3f46; --paper:#fff; --tint:#f4f4f5; --focus:#b45309; --brand:__BRAND__; }
 * { box-sizing: border-box; }
 html { font-size: 125%; }
 body { margin:0; font-family: "DejaVu Sans", Verdana, Arial, sans-serif; line-height:1.5;
        color:var(--ink); background:var(--paper); }
-a { color:#1f3a5f; }
+a { color:var(--brand); }
 .skip { position:absolute; left:-999px; } .skip:focus { left:1rem; top:1rem; background:#fff; padding:.5rem; z-index:9; }
-header.top { background:#1f3a5f; color:#fff; padding:1.2rem 1.5rem; }
+header.top { background:var(--brand); color:#fff; padding:1.2rem 1.5rem; }
 header.top h1 { margin:.2rem 0; font-size:2rem; }
 header.top p { margin:.2rem 0; }
 nav { display:flex; flex-wrap:wrap; gap:.6rem; padding:.8rem 1.5rem; background:var(--tint);
       position:sticky; top:0; z-index:5; border-bottom:2px solid #d4d4d8; }
-nav a { padding:.5rem 1rem; border-radius:.4rem; background:#fff; border:2px solid #1f3a5f;
+nav a { padding:.5rem 1rem; border-radius:.4rem; background:#fff; border:2px solid var(--brand);
         text-decoration:none; font-weight:bold; }
 main { max-width:58rem; margin:0 auto; padding:1rem 1.5rem 3rem; }
 :focus-visible { outline:4px solid var(--focus); outline-offset:3px; }
@@ -49,13 +51,13 @@ blockquote p { margin:0 0 .4rem; font-size:1.15rem; }
 audio { display:block; margin-top:.5rem; width:100%; max-width:30rem; }
 audio:not([controls]) { display:none; }
 button.play { display:block; font:inherit; font-weight:bold; font-size:1rem; padding:.6rem 1.2rem; margin-top:.4rem;
-              min-height:3rem; min-width:8rem; border-radius:.4rem; border:2px solid #1f3a5f;
-              background:#1f3a5f; color:#fff; cursor:pointer; }
-button.play[aria-pressed="true"] { background:#fff; color:#1f3a5f; }
+              min-height:3rem; min-width:8rem; border-radius:.4rem; border:2px solid var(--brand);
+              background:var(--brand); color:#fff; cursor:pointer; }
+button.play[aria-pressed="true"] { background:#fff; color:var(--brand); }
 .filters { display:flex; flex-wrap:wrap; gap:.5rem; margin:.5rem 0 1rem; }
 .filters button { font:inherit; font-size:.9rem; padding:.5rem .9rem; min-height:2.75rem; border-radius:2rem;
-                  border:2px solid #1f3a5f; background:#fff; color:#1f3a5f; cursor:pointer; }
-.filters button[aria-pressed="true"] { background:#1f3a5f; color:#fff; }
+                  border:2px solid var(--brand); background:#fff; color:var(--brand); cursor:pointer; }
+.filters button[aria-pressed="true"] { background:var(--brand); color:#fff; }
 .cards { display:grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr)); gap:1rem; }
 article.card { border:2px solid #a1a1aa; border-top:8px solid var(--c); padding:.8rem 1rem; border-radius:.3rem; }
 article.card h3 { margin:.1rem 0 .3rem; font-size:1.2rem; }
@@ -64,7 +66,7 @@ ol.prompts li { margin:.4rem 0; font-size:1.1rem; }
 footer { border-top:2px solid #d4d4d8; padding:1rem 1.5rem; font-weight:bold; }
 [hidden] { display:none !important; }
 @media print { nav, button.play, .filters { display:none; } }
-"""
+""".replace("__BRAND__", PALETTE["brand-dark"])
 
 _JS = """
 (function () {
@@ -129,7 +131,7 @@ def _theme_section(theme, total, stories_by_id) -> str:
                       f'aria-controls="{audio_id}" aria-label="Play quote {q_number} from story '
                       f'{escape(quote["story_id"])}">\u25B6 Play</button>')
         quotes.append(f'<blockquote><p>\u201c{escape(quote["text"])}\u201d</p>'
-                      f'<div class="who">Story {escape(quote["story_id"])}, told by a {teller}'
+                      f'<div class="who">Story {escape(quote["story_id"])}, told by {teller}'
                       f'{" &middot; clip: " + escape(quote["clip"]) if quote["clip"] else ""}</div>{player}</blockquote>')
     return (
         f'<section class="theme" id="theme-{theme["number"]}" style="--c:{theme["colour"]}" '
@@ -149,7 +151,7 @@ def _story_card(story) -> str:
         f'<article class="card" style="--c:{ROLE_COLOURS[story["role"]]}" '
         f'data-themes="{escape(json.dumps(story["themes"], ensure_ascii=False))}">'
         f'<h3>{escape(story["title"])}</h3>'
-        f'<p class="who">Story {escape(story["id"])} &middot; told by a {ROLE_SINGULAR[story["role"]]}</p>'
+        f'<p class="who">Story {escape(story["id"])} &middot; told by {ROLE_SINGULAR[story["role"]]}</p>'
         f'<p>{escape(story["excerpt"])}</p>'
         f'<p class="tags">Themes: {escape(", ".join(story["themes"]) or "none")}</p></article>'
     )

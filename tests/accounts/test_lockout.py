@@ -18,6 +18,7 @@ def _post(client, email, password, ip="10.0.0.1"):
     return client.post("/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip})
 
 
+@pytest.mark.real_commits  # threads on their own connections
 def test_sixteen_parallel_guesses_are_held_to_the_limit(db_app, db_users):
     """16 threads guess at once; only LOGIN_MAX_FAILURES are even checked, and
     afterwards the right password is refused too."""

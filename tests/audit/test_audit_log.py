@@ -69,6 +69,7 @@ def test_bulk_update_and_delete_through_the_orm_are_refused(db_app):
         assert db.session.get(AuditEntry, entry.id).summary == "kept"
 
 
+@pytest.mark.real_commits
 def test_the_database_itself_refuses_raw_sql_changes(db_app):
     from sqlalchemy import text
     from sqlalchemy.exc import DatabaseError

@@ -66,7 +66,7 @@ def test_reporter_records_uploads_fixes_and_checks(live_site, mic_browser):
     page.goto("/stories/new/upload")
     page.get_by_label("Sound files").set_input_files(str(mp3))
     page.get_by_label("Title").fill("A flat near school")
-    page.get_by_label("Staff member").check()
+    page.get_by_label("Member of staff").check()
     page.get_by_role("button", name="Save and type it up").click()
     page.wait_for_url(re.compile(r"/stories/\d+$"))
     progress = page.locator(".job-progress")

@@ -126,7 +126,7 @@ def test_from_themes_to_change(live_site, new_page, tmp_path):
         page.get_by_role("link", name="Record a design action").click()
         check_accessibility(page)
         page.get_by_label("Title", exact=True).fill(title)
-        page.get_by_label("What will change for service users").fill("People on probation will notice: " + title.lower())
+        page.get_by_label("What will change for people on probation").fill("People on probation will notice: " + title.lower())
         page.get_by_label("Owner", exact=True).fill(owner)
         page.get_by_label("Due date", exact=True).fill(due.isoformat())
         page.get_by_label("Who proposed it").fill("Sam, peer mentor")

@@ -90,6 +90,7 @@ def test_iter_pcm_chunks_cover_file(media):
     assert max(np.abs(c).max() for _, c in chunks) > 0.05  # real signal, not zeros
 
 
+@pytest.mark.slow
 def test_iter_pcm_memory_is_bounded_on_long_file(tmp_path):
     long_file = tmp_path / "long.flac"
     # 20 minutes of noise: 77 MB as float32 if it were loaded whole.

@@ -20,10 +20,12 @@ def kinds_of(text, nlp, **kwargs):
     return {(s.text, s.kind) for s in detect_redactions(text, nlp=nlp, **kwargs)}
 
 
+@pytest.mark.slow
 def test_load_nlp_is_cached():
     assert load_nlp() is load_nlp()
 
 
+@pytest.mark.slow
 def test_cased_story_names_places_and_numbers(nlp):
     text = ("My probation officer Sarah Jones said I could move to Leeds. "
             "Call me on 07700 900123 or email sarah.jones@example.org.")
@@ -38,6 +40,7 @@ def test_cased_story_names_places_and_numbers(nlp):
     )
 
 
+@pytest.mark.slow
 def test_lowercase_transcript_still_finds_names_and_places(nlp):
     text = "my probation officer angela sinclair said i could go to my nan's in goole. me and dawn went."
     found = {s.text: s.kind for s in detect_redactions(text, nlp=nlp)}
@@ -60,10 +63,12 @@ def test_lowercase_transcript_still_finds_names_and_places(nlp):
     ("they put me in flat 2, 12 acacia road for a year", "flat 2, 12 acacia road", "address"),
     ("I did a year in hmp wandsworth", "hmp wandsworth", "organisation"),
 ])
+@pytest.mark.slow
 def test_structured_identifiers(nlp, text, expected, kind):
     assert (expected, kind) in kinds_of(text, nlp)
 
 
+@pytest.mark.slow
 def test_unaltered_dev_style_story_has_nothing_to_redact(nlp):
     text = ("I walked down the road for 2 hours and the bus costs five pounds return. "
             "I missed an appointment because I thought the letter said Thursday. "
@@ -72,11 +77,13 @@ def test_unaltered_dev_style_story_has_nothing_to_redact(nlp):
     assert detect_redactions(text.lower(), nlp=nlp) == []
 
 
+@pytest.mark.slow
 def test_ambiguous_first_names_need_a_cue(nlp):
     assert detect_redactions("will you help me with the form? i hope so.", nlp=nlp) == []
     assert ("Will", "name") in kinds_of("I spoke to my mate Will yesterday.", nlp)
 
 
+@pytest.mark.slow
 def test_always_redact_is_case_insensitive_and_whole_word(nlp):
     text = "we met at the hyde park estate with jo-anne. Hyde Parkers are fine."
     spans = detect_redactions(

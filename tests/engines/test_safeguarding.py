@@ -58,6 +58,7 @@ def test_categories_have_plain_descriptions():
     assert all(len(text) > 20 for text in CATEGORIES.values())
 
 
+@pytest.mark.slow
 def test_written_disclosures_flag_their_category():
     flags = flag_risks([text for _, text in DISCLOSURES])
     for index, (category, text) in enumerate(DISCLOSURES):
@@ -65,26 +66,31 @@ def test_written_disclosures_flag_their_category():
     assert all(isinstance(f, RiskFlag) and f.evidence for f in flags)
 
 
+@pytest.mark.slow
 def test_held_out_disclosures_mostly_flag():
     flags = flag_risks([text for _, text in HELD_OUT])
     hits = sum(category in categories_for(flags, i) for i, (category, _) in enumerate(HELD_OUT))
     assert hits >= len(HELD_OUT) - 1
 
 
+@pytest.mark.slow
 def test_negated_and_past_offence_sentences_do_not_flag():
     assert flag_risks(NOT_RISKS) == []
 
 
+@pytest.mark.slow
 def test_past_self_harm_still_flags_for_the_lead():
     [flag] = flag_risks(["I used to self-harm when I was younger."])
     assert flag.category == "self_harm" and flag.score == 1.0 and "self-harm" in flag.evidence
 
 
+@pytest.mark.slow
 def test_dev_corpus_mostly_does_not_flag(dev_stories):
     flags = flag_risks([s["text"] for s in dev_stories])
     assert len({f.passage_index for f in flags}) <= 3
 
 
+@pytest.mark.slow
 def test_similarity_alone_can_flag_and_threshold_matters():
     # No pattern matches this; only the embedding does.
     text = "My partner gets so angry that I'm frightened to be in the house with him."
@@ -94,11 +100,13 @@ def test_similarity_alone_can_flag_and_threshold_matters():
     assert 0.3 < DEFAULT_THRESHOLD < 0.99
 
 
+@pytest.mark.slow
 def test_empty_input():
     assert flag_risks([]) == []
     assert flag_risks([""]) == []
 
 
+@pytest.mark.slow
 def test_ordinary_talk_with_risky_words_does_not_flag():
     # The three false flags: a drug history, a recall worry, and "nine" misheard as "dying".
     ordinary = ["Heroin took ten years of my life and I'm not giving it any more.",
@@ -107,6 +115,7 @@ def test_ordinary_talk_with_risky_words_does_not_flag():
     assert flag_risks(ordinary) == []
 
 
+@pytest.mark.slow
 def test_garbled_disclosures_still_flag_and_urgent_ones_are_urgent():
     from engines.safeguarding import severity_of
 

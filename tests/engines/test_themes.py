@@ -73,6 +73,7 @@ def test_split_passages_respects_word_limit_and_empty_input():
 
 # --- discover_themes ---------------------------------------------------------
 
+@pytest.mark.slow
 def test_unseeded_themes_cover_every_story_with_readable_labels(corpus, unseeded):
     data, passages, _ = corpus
     assert 3 <= len([t for t in unseeded.themes if not t.is_outlier]) <= 12
@@ -89,6 +90,7 @@ def test_unseeded_themes_cover_every_story_with_readable_labels(corpus, unseeded
     assert unseeded.to_dict()["settings"]["random_state"] == 42
 
 
+@pytest.mark.slow
 def test_same_input_gives_same_themes(corpus, unseeded):
     _, passages, embeddings = corpus
     again = discover_themes(passages, embeddings)
@@ -96,6 +98,7 @@ def test_same_input_gives_same_themes(corpus, unseeded):
     assert [t.label for t in again.themes] == [t.label for t in unseeded.themes]
 
 
+@pytest.mark.slow
 def test_seeds_are_honoured_and_new_themes_still_found(corpus):
     from sklearn.metrics import adjusted_rand_score
 
@@ -124,6 +127,7 @@ def _story_ari(data, result):
     return adjusted_rand_score(truth, [str(result.story_main[s["id"]]) for s in data["stories"]])
 
 
+@pytest.mark.slow
 def test_unseeded_story_themes_regression_guard(corpus, unseeded):
     # Story-level agglomerative clustering is deterministic: 0.51 for every random_state on the dev corpus.
     data, passages, embeddings = corpus
@@ -132,6 +136,7 @@ def test_unseeded_story_themes_regression_guard(corpus, unseeded):
     assert other_seed.story_main == unseeded.story_main
 
 
+@pytest.mark.slow
 def test_seeded_themes_regression_guard_and_keywords(corpus):
     data, passages, embeddings = corpus
     all_seeds = [{"name": k, "description": v} for k, v in data["themes"].items()]
@@ -141,6 +146,7 @@ def test_seeded_themes_regression_guard_and_keywords(corpus):
     assert any(word in housing for word in ("hous", "tenan", "flat", "home"))
 
 
+@pytest.mark.slow
 def test_two_seeds_do_not_swallow_the_corpus(corpus):
     data, passages, embeddings = corpus
     seeds = [{"name": "Housing", "description": data["themes"]["housing"]},
@@ -151,6 +157,7 @@ def test_two_seeds_do_not_swallow_the_corpus(corpus):
     assert len(result.theme("seed-housing").passage_ids) <= 12
 
 
+@pytest.mark.slow
 def test_too_few_stories_raises_unless_seeded(corpus):
     _, passages, embeddings = corpus
     few = [i for i, p in enumerate(passages) if p["story_id"] in {"d01", "d06", "d11"}]
@@ -163,6 +170,7 @@ def test_too_few_stories_raises_unless_seeded(corpus):
 
 # --- recluster and relabel ---------------------------------------------------
 
+@pytest.mark.slow
 def test_recluster_splits_a_mixed_theme(corpus):
     _, passages, embeddings = corpus
     rows = [i for i, p in enumerate(passages) if p["story_id"] in {"d06", "d07", "d09", "d21", "d23"}]
@@ -171,6 +179,7 @@ def test_recluster_splits_a_mixed_theme(corpus):
     assert groups == recluster_theme([passages[i] for i in rows], embeddings[rows], n_clusters=2)
 
 
+@pytest.mark.slow
 def test_label_for_names_a_hand_made_theme(corpus):
     data, _, _ = corpus
     label, keywords = label_for([s["text"] for s in data["stories"] if s["theme"] == "housing"])

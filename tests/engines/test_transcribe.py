@@ -134,6 +134,7 @@ def story_result(transcriber, clips):
     return result, progress
 
 
+@pytest.mark.slow
 def test_transcribes_speech_accurately(story_result):
     result, _ = story_result
     wer = jiwer.wer(_norm(SENTENCE_A + " " + SENTENCE_B), _norm(result.text))
@@ -142,6 +143,7 @@ def test_transcribes_speech_accurately(story_result):
     assert not result.flagged_segments, [(s.text, s.flags) for s in result.flagged_segments]
 
 
+@pytest.mark.slow
 def test_word_timestamps_follow_the_audio(story_result, clips):
     result, _ = story_result
     words = [w for s in result.segments for w in s.words]
@@ -156,6 +158,7 @@ def test_word_timestamps_follow_the_audio(story_result, clips):
     assert result.speech and all(a < b for a, b in result.speech)
 
 
+@pytest.mark.slow
 def test_progress_reports_rise_to_complete(story_result):
     result, progress = story_result
     assert progress[-1] == (result.duration_s, result.duration_s)
@@ -163,6 +166,7 @@ def test_progress_reports_rise_to_complete(story_result):
     assert dones == sorted(dones) and all(done <= total + 1e-6 for done, total in progress)
 
 
+@pytest.mark.slow
 def test_result_is_json_serialisable(story_result):
     result, _ = story_result
     data = json.loads(json.dumps(result.to_dict()))
@@ -170,6 +174,7 @@ def test_result_is_json_serialisable(story_result):
     assert tx.TranscriptResult.from_dict(data).text == result.text
 
 
+@pytest.mark.slow
 def test_windowed_transcription_keeps_absolute_timestamps(transcriber, clips, story_result):
     # Force two windows: the cut must land in the 3 s pause and timestamps stay absolute.
     windows = list(tx.pcm_windows(clips["story"], window_seconds=8.0, cut_search_seconds=4.0))
@@ -186,12 +191,14 @@ def test_windowed_transcription_keeps_absolute_timestamps(transcriber, clips, st
             assert abs(w_whole.end - w_win.end) < 0.3
 
 
+@pytest.mark.slow
 def test_silence_gives_no_unflagged_text(transcriber, clips):
     result = transcriber.transcribe(clips["silence"])
     assert all(s.flags for s in result.segments)
     assert result.duration_s == pytest.approx(5.0, abs=0.05)
 
 
+@pytest.mark.slow
 def test_corrupt_and_non_audio_raise_clear_errors(transcriber, clips):
     for kind, phrase in (("corrupt", "damaged"), ("text", "does not look like")):
         with pytest.raises(tx.TranscriptionError) as caught:
@@ -199,6 +206,7 @@ def test_corrupt_and_non_audio_raise_clear_errors(transcriber, clips):
         assert phrase in caught.value.message and "Errno" not in caught.value.message
 
 
+@pytest.mark.slow
 def test_transcriber_is_cached_per_process(transcriber):
     assert tx.get_transcriber() is transcriber
     assert os.path.isfile(os.path.join(tx.default_model_path(), "model.bin"))

@@ -2,6 +2,7 @@
 transcript never un-mutes that audio, only a reviewer's decision does; mute ranges carry a pad."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from extensions import db
@@ -17,6 +18,7 @@ def _covers(ranges, start: float, end: float) -> bool:
     return any(a <= start and b >= end for a, b in ranges)
 
 
+@pytest.mark.slow
 def test_retyping_a_name_away_keeps_its_audio_muted_until_a_reviewer_rejects_it(app, users, as_user, nlp):
     from governance.services import reject_redaction
 

@@ -5,6 +5,7 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import pytest
 from itsdangerous import URLSafeTimedSerializer
 
 from audit.models import AuditEntry
@@ -25,6 +26,7 @@ def _audio_story(app, users, nlp, as_user):
         return story.id
 
 
+@pytest.mark.slow
 def test_clip_has_a_tone_over_the_name_and_urls_are_signed_and_short_lived(app, users, nlp, as_user):
     story_id = _audio_story(app, users, nlp, as_user)
     client = app.test_client()
@@ -67,6 +69,7 @@ def test_clip_has_a_tone_over_the_name_and_urls_are_signed_and_short_lived(app, 
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.slow
 def test_a_reporter_cannot_open_another_reporters_unredacted_story(app, users, nlp, as_user):
     """Against governance's routes and policy (the stories pages and API are the stories helper's)."""
     story_id = _audio_story(app, users, nlp, as_user)
@@ -86,6 +89,8 @@ def test_a_reporter_cannot_open_another_reporters_unredacted_story(app, users, n
         assert b"Sarah" not in stranger.get(url).data
 
 
+@pytest.mark.real_commits  # reads the bytes of the database file after the erasure
+@pytest.mark.slow
 def test_erasure_leaves_no_file_row_or_byte(app, users, nlp, as_user):
     from themes.models import EmbeddingCache, Passage, ThemeRun
     from engines.embeddings import text_key
@@ -149,6 +154,7 @@ def clips_dir_for(app, story_id):
     return Path(app.config["DATA_DIR"]) / "clips" / str(story_id)
 
 
+@pytest.mark.slow
 def test_retention_deletes_originals_and_keeps_redacted_text_where_consent_allows(app, users, nlp, as_user):
     story_id = _audio_story(app, users, nlp, as_user)
     with app.app_context():
@@ -175,6 +181,7 @@ def test_retention_deletes_originals_and_keeps_redacted_text_where_consent_allow
         assert db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "retention.originals_deleted")).all()
 
 
+@pytest.mark.slow
 def test_subject_access_zip_and_cli(app, users, nlp, as_user):
     story_id = _audio_story(app, users, nlp, as_user)
     admin = app.test_client()

@@ -1,4 +1,6 @@
 """Detection after transcription, review decisions, re-anchoring, cross-segment spans, export."""
+import pytest
+
 from extensions import db
 from governance import policy, services
 from governance.models import Redaction
@@ -6,6 +8,7 @@ from stories.models import Segment
 from tests import factories
 
 
+@pytest.mark.slow
 def test_detection_review_and_tags(app, users, nlp, as_user):
     with app.app_context():
         reporter = as_user(users["reporter"])
@@ -28,6 +31,7 @@ def test_detection_review_and_tags(app, users, nlp, as_user):
         assert not any("Sarah" in (e.summary or "") for e in db.session.scalars(db.select(AuditEntry)).all())
 
 
+@pytest.mark.slow
 def test_always_hide_list_and_storyteller_name(app, users, nlp, as_user):
     with app.app_context():
         admin = as_user(users["admin"])
@@ -65,6 +69,7 @@ def test_overlapping_and_cross_segment_spans_leave_nothing(app, users, as_user):
         assert segments[1]["text"] == "[place] for years."
 
 
+@pytest.mark.slow
 def test_edits_re_detect_proposed_and_re_anchor_decided(app, users, nlp, as_user):
     with app.app_context():
         reporter = as_user(users["reporter"])
@@ -82,6 +87,7 @@ def test_edits_re_detect_proposed_and_re_anchor_decided(app, users, nlp, as_user
         assert policy.redacted_text(story) == "At first [name] helped me. Then I moved to [place]."
 
 
+@pytest.mark.slow
 def test_export_json_carries_redacted_text_and_states(app, users, nlp, as_user, tmp_path):
     from core.export import write_export
 

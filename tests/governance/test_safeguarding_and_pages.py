@@ -9,6 +9,7 @@ from tests import factories
 from tests.conftest import sign_in
 
 
+@pytest.mark.slow
 def test_disclosure_waits_for_the_lead_then_decision_releases_it(app, users, nlp, as_user):
     client = app.test_client()
     with app.app_context():
@@ -40,6 +41,7 @@ def test_disclosure_waits_for_the_lead_then_decision_releases_it(app, users, nlp
         assert "story.viewed_unredacted" in actions
 
 
+@pytest.mark.slow
 def test_review_page_access_and_panel(app, users, nlp, as_user):
     with app.app_context():
         story = factories.make_story(as_user(users["reporter"]), text="Sarah Jones moved me to Leeds.")

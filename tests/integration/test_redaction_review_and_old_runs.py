@@ -2,6 +2,7 @@
 redaction decisions apply to passages of earlier theme runs."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from extensions import db
@@ -27,6 +28,7 @@ def _reviewed_story(app, users, nlp):
         return story.id, rows["Sarah Jones"].id, rows["Leeds"].id
 
 
+@pytest.mark.slow
 def test_facilitator_sees_only_what_others_see_and_decides_no_suggestion(app, users, nlp):
     """#9 finding 4: undecided suggestions are read and decided by the reporter, admins and the lead only."""
     story_id, name_id, place_id = _reviewed_story(app, users, nlp)

@@ -2,6 +2,7 @@
 and (through the transcription job) recordings. Jobs run inline (TASK_QUEUE=immediate)."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from extensions import db
@@ -23,6 +24,7 @@ def _typed(client, title: str, text: str, scopes=("analysis", "workshop", "quote
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
+@pytest.mark.slow
 def test_a_typed_disclosure_goes_to_the_safeguarding_queue_and_out_of_analysis(app, users):
     reporter, lead = app.test_client(), app.test_client()
     sign_in(reporter, users["reporter"].email)
@@ -40,6 +42,7 @@ def test_a_typed_disclosure_goes_to_the_safeguarding_queue_and_out_of_analysis(a
     assert "Hard winter" in queue and "A good course" not in queue
 
 
+@pytest.mark.slow
 def test_an_edited_transcript_is_checked_again(app, users):
     client = app.test_client()
     sign_in(client, users["reporter"].email)
@@ -61,6 +64,7 @@ def test_an_edited_transcript_is_checked_again(app, users):
         assert services.governance_for(story_id, create=False).scan_state == "done"
 
 
+@pytest.mark.slow
 def test_imported_text_files_are_checked(app, users, tmp_path):
     (tmp_path / "winter.txt").write_text(DISCLOSURE, encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["stories", "import", str(tmp_path / "winter.txt"),
@@ -73,6 +77,7 @@ def test_imported_text_files_are_checked(app, users, tmp_path):
         assert story_id not in set(db.session.scalars(policy.analysable_story_ids()))
 
 
+@pytest.mark.slow
 def test_the_transcription_job_checks_the_words_it_typed_up(app, users, tmp_path):
     """A recording: the transcription job ends with redaction detection and safeguarding flags."""
     import io

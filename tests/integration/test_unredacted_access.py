@@ -2,6 +2,7 @@
 lead; every view audited once (not once per Range request); other reporters get 404/403 everywhere."""
 from __future__ import annotations
 
+import pytest
 from extensions import db
 from governance import policy, services
 from tests import factories
@@ -19,6 +20,7 @@ def _story(app, users, nlp, scopes=("analysis", "workshop", "quote", "manager_vi
         return story.id
 
 
+@pytest.mark.slow
 def test_owner_views_are_audited_once_per_page_and_once_per_listen(app, users, nlp):
     story_id = _story(app, users, nlp)
     owner, facilitator = app.test_client(), app.test_client()
@@ -47,6 +49,7 @@ def test_owner_views_are_audited_once_per_page_and_once_per_listen(app, users, n
         assert audit_count("story.viewed_unredacted", story_id) == before + 3
 
 
+@pytest.mark.slow
 def test_another_reporter_cannot_open_the_story_anywhere(app, users, nlp):
     story_id = _story(app, users, nlp)
     private_id = _story(app, users, nlp, scopes=("analysis",))  # no quote consent: no clip for anyone
@@ -79,6 +82,7 @@ def test_another_reporter_cannot_open_the_story_anywhere(app, users, nlp):
         assert audit_count("story.viewed_unredacted", story_id) == 0
 
 
+@pytest.mark.slow
 def test_facilitators_do_not_see_earlier_versions(app, users, nlp):
     """Earlier versions may hold words redacted since: only the reporter, admins and the lead see them."""
     with app.app_context():

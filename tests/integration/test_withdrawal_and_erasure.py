@@ -6,6 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
 from flask import current_app
 from sqlalchemy import select
 
@@ -36,6 +37,7 @@ def _typed_ids(world) -> list[int]:
 
 # --- (a) a theme run -------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_story_withdrawn_while_the_theme_job_runs_never_lands_in_the_run(app, users):
     """The real job, with the withdrawal made from its progress report: after the stories were
     chosen and read, before the passages are written."""
@@ -69,6 +71,7 @@ def test_a_story_withdrawn_while_the_theme_job_runs_never_lands_in_the_run(app, 
 
 # --- (b) a workshop pack ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_an_erasure_while_a_pack_is_built_leaves_no_file_or_row_of_it(app, users, world):
     with app.app_context():
         facilitator, admin = user(users["facilitator"]), user(users["admin"])
@@ -98,6 +101,7 @@ def test_an_erasure_while_a_pack_is_built_leaves_no_file_or_row_of_it(app, users
         assert audit_count("workshop.pack_discarded", workshop.id) == 1
 
 
+@pytest.mark.slow
 def test_erasing_a_story_deletes_every_pack_that_held_it(app, users, world):
     with app.app_context():
         facilitator, admin = user(users["facilitator"]), user(users["admin"])
@@ -111,6 +115,7 @@ def test_erasing_a_story_deletes_every_pack_that_held_it(app, users, world):
         assert audit_count("workshop.pack_erased") == 1
 
 
+@pytest.mark.slow
 def test_an_erasure_between_build_and_publish_is_caught(app, users, world):
     """The same, step by step: build the file, erase, then publish refuses and deletes the file."""
     with app.app_context():
@@ -124,6 +129,7 @@ def test_an_erasure_between_build_and_publish_is_caught(app, users, world):
         assert not out.exists() and not db.session.scalars(select(WorkshopPack)).all()
 
 
+@pytest.mark.slow
 def test_withdrawal_retires_packs_and_rebuilds_without_the_story(app, users, world):
     with app.app_context():
         facilitator, reporter = user(users["facilitator"]), user(users["reporter"])

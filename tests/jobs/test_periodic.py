@@ -3,6 +3,7 @@ once however many workers' schedulers fire for the same time slot."""
 import threading
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from extensions import db
@@ -16,6 +17,7 @@ def test_each_domain_declares_its_periodic_work():
     assert {"governance.retention", "stories.clean_uploads"} <= kinds
 
 
+@pytest.mark.real_commits  # threads on their own connections
 def test_a_slot_fired_by_several_workers_creates_one_job(db_app):
     from jobs.services import start_periodic_job
 

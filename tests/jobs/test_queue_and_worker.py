@@ -63,6 +63,7 @@ def _job(app, job_id) -> Job:
         return job
 
 
+@pytest.mark.slow
 def test_queued_job_waits_for_a_worker_then_runs_with_progress(queue_app):
     with queue_app.test_request_context():
         job_id = start_job("system.selfcheck", params={"steps": 4, "pause": 0.01}).id
@@ -74,6 +75,7 @@ def test_queued_job_waits_for_a_worker_then_runs_with_progress(queue_app):
     assert job.worker and job.finished_at >= job.started_at
 
 
+@pytest.mark.slow
 def test_burst_worker_exits_non_zero_when_a_job_fails(queue_app):
     with queue_app.test_request_context():
         good = start_job("system.selfcheck", params={"steps": 1, "pause": 0}).id
@@ -87,6 +89,7 @@ def test_burst_worker_exits_non_zero_when_a_job_fails(queue_app):
     assert "no handler" not in failed.error and "admin" in failed.error  # plain words for staff
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_job_leaves_a_job_that_is_retried(queue_app):
     with queue_app.test_request_context():
         job_id = start_job("system.selfcheck", params={"steps": 12, "pause": 0.25}).id
@@ -113,6 +116,7 @@ def test_a_worker_killed_mid_job_leaves_a_job_that_is_retried(queue_app):
     assert job.status == "succeeded" and job.attempts == 2
 
 
+@pytest.mark.slow
 def test_a_job_that_keeps_killing_workers_ends_failed_not_running(queue_app):
     from jobs.services import requeue_stale_jobs
 

@@ -27,6 +27,7 @@ def test_health_readiness_and_metrics_are_for_the_monitoring_address_or_a_token(
     assert client.get("/healthz").json == {"status": "ok"}  # from 127.0.0.1
 
 
+@pytest.mark.real_commits
 def test_ready_needs_a_live_worker_and_names_what_is_missing(app):
     client = app.test_client()
     first = client.get("/readyz")

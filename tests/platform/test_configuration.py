@@ -2,6 +2,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -14,6 +16,7 @@ def _flask(env_extra, *args, tmp_path):
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_data_dir_holds_database_queue_and_a_generated_secret_key(tmp_path):
     data = tmp_path / "site"
     env = {"FLASK_DATA_DIR": str(data)}
@@ -33,6 +36,7 @@ def test_data_dir_holds_database_queue_and_a_generated_secret_key(tmp_path):
     assert (data / "secret_key").read_text() == secret  # generated once, then kept
 
 
+@pytest.mark.slow
 def test_bootstrap_creates_the_first_admin_once(tmp_path):
     env = {"FLASK_DATA_DIR": str(tmp_path / "d")}
     _flask(env, "db", "upgrade", tmp_path=tmp_path)
@@ -42,6 +46,7 @@ def test_bootstrap_creates_the_first_admin_once(tmp_path):
     assert "password:" not in second.stdout
 
 
+@pytest.mark.slow
 def test_bad_cli_input_gets_a_clear_error(tmp_path):
     env = {"FLASK_DATA_DIR": str(tmp_path / "d")}
     _flask(env, "db", "upgrade", tmp_path=tmp_path)
@@ -52,12 +57,14 @@ def test_bad_cli_input_gets_a_clear_error(tmp_path):
     assert unknown.returncode == 1 and "no active user" in unknown.stderr
 
 
+@pytest.mark.slow
 def test_unknown_task_queue_setting_is_refused(tmp_path):
     env = {"FLASK_DATA_DIR": str(tmp_path / "d"), "FLASK_TASK_QUEUE": "carrier-pigeon"}
     result = _flask(env, "worker", "--burst", tmp_path=tmp_path)
     assert result.returncode != 0 and "FLASK_TASK_QUEUE" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_web_process_does_not_import_heavy_models(tmp_path):
     code = ("import sys\nfrom app import create_app\napp = create_app({'DATA_DIR': %r})\n"
             "c = app.test_client(); c.get('/login')\n"

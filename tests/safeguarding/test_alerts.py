@@ -42,6 +42,7 @@ def _story(app, users, text, title):
     return story.id
 
 
+@pytest.mark.slow
 def test_urgent_flag_tells_leads_in_app_and_by_email(app, users, smtp_server):
     port, received = smtp_server
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
@@ -72,6 +73,7 @@ def test_urgent_flag_tells_leads_in_app_and_by_email(app, users, smtp_server):
     assert "Call 999 now" in story_page
 
 
+@pytest.mark.slow
 def test_queue_orders_by_severity_then_age_and_shows_the_words(app, users):
     with app.app_context():
         offence = _story(app, users, "I've been shoplifting again this month and nobody knows.", "Older, medium")
@@ -85,6 +87,7 @@ def test_queue_orders_by_severity_then_age_and_shows_the_words(app, users):
     assert offence != child
 
 
+@pytest.mark.slow
 def test_no_email_without_a_mail_server(app, users):
     app.config.pop("MAIL_SERVER", None)
     with app.app_context():

@@ -19,6 +19,7 @@ def reporter(app, users):
     return client
 
 
+@pytest.mark.slow
 def test_a_recording_uploaded_in_chunks_resumes_after_a_dropped_piece(app, reporter, clips):
     data = clips["ogg"].read_bytes()
     created = reporter.post("/api/v1/uploads", json={"filename": "recording.ogg", "content_type": "audio/ogg"})
@@ -47,6 +48,7 @@ def test_a_recording_uploaded_in_chunks_resumes_after_a_dropped_piece(app, repor
     assert app.test_client().get(f"/api/v1/uploads/{other}").status_code == 401
 
 
+@pytest.mark.slow
 def test_api_creates_lists_filters_and_patches(app, reporter, users, clips):
     form = {"title": "Via API", "storyteller_role": "staff", "language": "en",
             "audio": (io.BytesIO(clips["wav"].read_bytes()), "bus.wav")}
@@ -68,6 +70,7 @@ def test_api_creates_lists_filters_and_patches(app, reporter, users, clips):
     assert again.status_code == 409
 
 
+@pytest.mark.slow
 def test_import_command_and_export_json(app, users, clips, tmp_path):
     folder = tmp_path / "in"
     (folder / "deeper").mkdir(parents=True)

@@ -51,6 +51,7 @@ def test_each_bad_file_is_refused_with_a_clear_message(app, reporter, clips, tmp
     assert leftovers(app) == []
 
 
+@pytest.mark.slow
 def test_one_bad_file_among_good_ones_does_not_stop_the_others(app, reporter, clips):
     form = upload_data(clips["wav"], title="Batch")
     form["audio"] = [(io.BytesIO(clips["wav"].read_bytes()), "good.wav"), (io.BytesIO(b"not audio at all" * 100), "bad.mp3")]
@@ -81,6 +82,7 @@ def test_a_file_over_the_limit_is_refused(tmp_path, clips):
     assert too_big.status_code == 413 and too_big.json["received"] == 0
 
 
+@pytest.mark.slow
 def test_a_name_that_tries_to_escape_the_folder_goes_nowhere(app, reporter, clips):
     form = upload_data(clips["wav"])
     form["audio"] = [(io.BytesIO(clips["wav"].read_bytes()), "../../../../etc/evil.wav")]
@@ -92,6 +94,7 @@ def test_a_name_that_tries_to_escape_the_folder_goes_nowhere(app, reporter, clip
     assert not Path("/etc/evil.wav").exists()
 
 
+@pytest.mark.slow
 def test_a_story_whose_audio_breaks_past_the_header_fails_with_a_reason_and_can_be_retried(app, users, clips):
     from accounts.models import User
     from stories import media, services

@@ -78,6 +78,7 @@ def test_a_stored_part_holds_no_plaintext(app, reporter, clips):
     assert reporter.get(f"/api/v1/uploads/{upload_id}").json["received"] == len(first) + len(second)
 
 
+@pytest.mark.slow
 def test_resume_after_a_dropped_piece_gives_the_exact_original(app, reporter, clips):
     data = clips["wav"].read_bytes()
     upload_id = start(reporter)
@@ -108,6 +109,7 @@ def test_resume_after_a_dropped_piece_gives_the_exact_original(app, reporter, cl
     no_plaintext_left(app)
 
 
+@pytest.mark.slow
 def test_a_damaged_or_stray_record_is_discarded(app, reporter, clips):
     data = clips["wav"].read_bytes()
     upload_id = start(reporter)

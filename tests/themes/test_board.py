@@ -209,7 +209,7 @@ def test_prevalence_page_csv_and_png(app, users, board):
     assert "<svg" in page and "Housing" in page and "Download chart (PNG)" in page
     csv_text = client.get(f"/themes/runs/{board['run']}/prevalence.csv").get_data(as_text=True)
     lines = csv_text.strip().splitlines()
-    assert lines[0].startswith("theme,stories,share of all stories,Service users (of 2)")
+    assert lines[0].startswith("theme,stories,share of all stories,People on probation (of 2)")
     assert lines[1].startswith("Housing,3,75%")  # 3 of 4 stories touch Housing
     png = client.get(f"/themes/runs/{board['run']}/prevalence.png")
     assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")

@@ -25,6 +25,7 @@ def first_run(corpus_app):
         return run.id
 
 
+@pytest.mark.slow
 def test_a_run_records_inputs_outputs_and_time(ctx, first_run):
     run = db.session.get(ThemeRun, first_run)
     assert run.status == "done" and run.finished_at >= run.created_at
@@ -49,6 +50,7 @@ def test_a_run_records_inputs_outputs_and_time(ctx, first_run):
                                                       AuditEntry.object_id == str(run.id)))
 
 
+@pytest.mark.slow
 def test_drink_and_drugs_seed_collects_the_substance_stories(ctx, first_run):
     run = db.session.get(ThemeRun, first_run)
     theme = next(t for t in run.themes if t.seed_name == "Drink and drugs")
@@ -58,6 +60,7 @@ def test_drink_and_drugs_seed_collects_the_substance_stories(ctx, first_run):
     assert len(found & truth) >= 3
 
 
+@pytest.mark.slow
 def test_rebuild_after_one_new_story_embeds_only_that_story(ctx, first_run):
     cached_before = db.session.scalar(select(func.count()).select_from(EmbeddingCache))
     reporter = db.session.get(User, ctx.extra["user_ids"]["reporter"])
@@ -73,6 +76,7 @@ def test_rebuild_after_one_new_story_embeds_only_that_story(ctx, first_run):
         withdraw_consent(story.id)
 
 
+@pytest.mark.slow
 def test_people_decisions_survive_a_rerun(ctx, first_run):
     facilitator = db.session.get(User, ctx.extra["user_ids"]["facilitator"])
     base, _ = services.queue_run(seeds=SEEDS, actor=facilitator)
@@ -116,6 +120,7 @@ def test_people_decisions_survive_a_rerun(ctx, first_run):
     assert db.session.get(Theme, renamed.id).run_id == base.id
 
 
+@pytest.mark.slow
 def test_the_model_splits_a_theme_on_request(ctx, first_run):
     facilitator = db.session.get(User, ctx.extra["user_ids"]["facilitator"])
     run = db.session.get(ThemeRun, first_run)
@@ -131,6 +136,7 @@ def test_the_model_splits_a_theme_on_request(ctx, first_run):
     assert after == before
 
 
+@pytest.mark.slow
 def test_board_api_and_prevalence_over_a_real_run(ctx, first_run):
     client = ctx.test_client()
     sign_in(client, ctx.extra["users"]["facilitator"])
@@ -140,11 +146,12 @@ def test_board_api_and_prevalence_over_a_real_run(ctx, first_run):
     assert body["id"] == first_run and body["themes"]
     assert all(p["text"] for t in body["themes"] for p in t["passages"])
     csv_text = client.get(f"/themes/runs/{first_run}/prevalence.csv").get_data(as_text=True)
-    assert "Drink and drugs" in csv_text and "Service users" in csv_text
+    assert "Drink and drugs" in csv_text and "People on probation" in csv_text
     png = client.get(f"/themes/runs/{first_run}/prevalence.png")
     assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_withdrawn_story_never_enters_a_run(ctx, first_run):
     reporter = db.session.get(User, ctx.extra["user_ids"]["reporter"])
     story = factories.make_story(reporter, title="Withdrawn", text="I was drinking every day. Rehab helped me stop.")

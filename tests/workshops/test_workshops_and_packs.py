@@ -6,6 +6,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from engines.packs import verify_pack
 from extensions import db
 from stories.models import Story
@@ -89,6 +90,7 @@ def test_present_mode_shows_one_theme_per_screen_with_playable_clips(app, client
     assert worker.headers["Service-Worker-Allowed"] == "/workshops/" and b"caches.open" in worker.data
 
 
+@pytest.mark.slow
 def test_pack_is_built_by_a_job_served_and_complete(app, client, users, world):
     with app.app_context():
         workshop_id = planning.create_workshop(workshop_data(world)).id
@@ -116,6 +118,7 @@ def test_pack_is_built_by_a_job_served_and_complete(app, client, users, world):
         assert job.status == "succeeded" and job.progress == 100
 
 
+@pytest.mark.slow
 def test_a_withdrawn_story_retires_the_old_pack_and_the_next_is_built_without_it(app, client, users, world):
     with app.app_context():
         workshop = planning.create_workshop(workshop_data(world))
@@ -143,6 +146,7 @@ def test_a_withdrawn_story_retires_the_old_pack_and_the_next_is_built_without_it
         assert rows[0].retired_at is not None and rows[-1].retired_at is None
 
 
+@pytest.mark.slow
 def test_changing_the_workshop_changes_the_pack(app, users, world):
     with app.app_context():
         workshop = planning.create_workshop(workshop_data(world))
@@ -153,6 +157,7 @@ def test_changing_the_workshop_changes_the_pack(app, users, world):
         assert packs.servable_pack(workshop) is None
 
 
+@pytest.mark.slow
 def test_cli_builds_a_pack(app, world, tmp_path):
     with app.app_context():
         workshop_id = planning.create_workshop(workshop_data(world)).id
