@@ -113,6 +113,7 @@ def test_finding_5_managers_neither_read_nor_hear_quotes_without_manager_view(ap
     assert facilitator.get(f"/workshops/clips/{quote_id}.mp3?v={version}").status_code == 200
 
 
+@pytest.mark.slow
 def test_finding_6_titles_notes_and_file_names_are_checked_and_hidden(app, users, as_user, nlp):
     with app.app_context():
         story = factories.make_story(as_user(users["reporter"]), title="What Marcus Pemberton told me",

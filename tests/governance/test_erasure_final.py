@@ -1,6 +1,8 @@
 """#9 finding 8: erasure is final. Ids are never reused, the audit log keeps no words, scratch goes."""
 import os
 
+import pytest
+
 from audit.models import AuditEntry
 from core import scratch
 from extensions import db
@@ -27,6 +29,7 @@ def test_an_erased_storys_id_is_never_given_to_the_next_story(db_app, db_users):
         assert cited == [{"id": newest, "withdrawn": True, "text": evidence.WITHDRAWN}]
 
 
+@pytest.mark.slow
 def test_the_audit_log_keeps_ids_and_neutral_words_never_the_storys(app, users, as_user, nlp):
     with app.app_context():
         reporter, admin, lead = (as_user(users[r]) for r in ("reporter", "admin", "safeguarding_lead"))

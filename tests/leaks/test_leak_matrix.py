@@ -117,6 +117,7 @@ def _paths(app, built) -> list[tuple[str, str | None]]:
     """(path, state of the story it is about or None) for every GET route, every value of its arguments."""
     from extensions import db
     from governance.policy import _clip_serializer
+    from evidence.reel_routes import FILES as REEL_FILES
     from jobs.models import Job
     from stories.models import Story
     from themes.models import Passage, Theme
@@ -137,6 +138,7 @@ def _paths(app, built) -> list[tuple[str, str | None]]:
         "kind": [("pptx", None), ("docx", None)],
         "slug": [(s, None) for s in _all_of("evidence.models", "PublicPage", "slug")] or [("none", None)],
         "quote_id": [(q, None) for q in _all_of("themes.quote_models", "Quote", "id")] or [(1, None)],
+        "name": [(name, None) for name in REEL_FILES],  # a theme reel's files (none built here: 404)
     }
     assert db.session.get(Story, built["stories"]["erased"]) is None
     out = []

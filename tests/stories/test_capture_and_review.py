@@ -106,7 +106,7 @@ def test_the_audio_is_served_in_ranges_only_to_those_allowed(app, users, reporte
     assert other.get(f"/api/v1/stories/{story_id}").status_code == 404
 
 
-def test_a_facilitator_can_open_and_help_review_but_not_hear(app, users, clips):
+def test_a_facilitator_reads_it_redacted_but_only_the_reporter_marks_it_checked(app, users, clips):
     with app.app_context():
         from accounts.models import User
 
@@ -116,9 +116,10 @@ def test_a_facilitator_can_open_and_help_review_but_not_hear(app, users, clips):
     sign_in(client, users["facilitator"].email)
     page = client.get(f"/stories/{story_id}").get_data(as_text=True)
     assert "I waited three weeks" in page and "Jo Bloggs" not in page
-    assert client.post(f"/stories/{story_id}/review").status_code == 302
+    assert client.post(f"/stories/{story_id}/review").status_code == 404  # editing is the reporter's (policy)
     owner = app.test_client()
     sign_in(owner, users["reporter"].email)
+    assert owner.post(f"/stories/{story_id}/review").status_code == 302
     assert "Jo Bloggs" in owner.get(f"/stories/{story_id}").get_data(as_text=True)
     listed = owner.get("/api/v1/stories").json["stories"]
     assert "Jo Bloggs" not in json.dumps(listed) and listed[0]["status"] == "ready"
