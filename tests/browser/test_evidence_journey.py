@@ -143,7 +143,7 @@ def test_manager_follows_an_action_to_the_theme_and_a_story_summary(new_page, se
     expect(page.get_by_role("link", name="Being listened to")).to_be_visible()
     check_accessibility(page)
     page.get_by_role("link", name="Themes", exact=True).click()
-    expect(page.get_by_role("link", name="Theme: Help with forms")).to_be_visible()
+    expect(page.get_by_role("link", name="Help with forms").first).to_be_visible()
 
 
 def test_reporter_prints_and_plays_you_said_we_did(new_page, seeded):
