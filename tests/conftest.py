@@ -311,27 +311,28 @@ def make_story(app_context, users):
     return make
 
 
+@contextmanager
+def statements_sent(app):
+    """with statements_sent(app) as statements: … ; the SQL statements run inside (savepoints aside)."""
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
 @pytest.fixture
 def count_queries(app):
     """with count_queries() as queries: … ; len(queries) is the SQL statements run inside (savepoints aside)."""
-
-    @contextmanager
-    def counting():
-        with app.app_context():
-            engine = db.engine
-        statements: list[str] = []
-
-        def count(_conn, _cursor, statement, *_args):
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN")):
-                statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-
-    return counting
+    return lambda: statements_sent(app)
 
 
 # --- markers -------------------------------------------------------------------------------

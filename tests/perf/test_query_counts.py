@@ -2,32 +2,12 @@
 with enough rows that a loop over them would show (count_queries counts every statement sent)."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
-
 from extensions import db
 from tests.conftest import sign_in
+from tests.conftest import statements_sent as count_queries
 
 MAX_QUERIES = 20
-
-
-@contextmanager
-def count_queries(app):
-    """Collect every SQL statement the app sends while the block runs."""
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def seen(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
 
 @pytest.fixture(scope="module")
