@@ -6,6 +6,8 @@ Chromium is Debian's (/usr/bin/chromium, installed by scripts/system-packages.sh
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import json
 import os
 import socket
@@ -57,6 +59,13 @@ class LiveSite:
 
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory):
+    with serve_site(tmp_path_factory) as site:
+        yield site
+
+
+@contextmanager
+def serve_site(tmp_path_factory):
+    """A site on a free port with its own data folder and worker, for as long as the block runs."""
     data_dir = tmp_path_factory.mktemp("live-data")
     port = _free_port()
     env = dict(os.environ)
@@ -86,14 +95,16 @@ def live_site(tmp_path_factory):
             if time.time() > deadline:
                 raise RuntimeError((data_dir / "site.log").read_text())
             time.sleep(0.2)
-    yield site
-    for process in site.processes:
-        process.terminate()
-    for process in site.processes:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    try:
+        yield site
+    finally:
+        for process in site.processes:
+            process.terminate()
+        for process in site.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @pytest.fixture(scope="session")
@@ -153,3 +164,4 @@ def csp_violations(page) -> list:
 
 
 __all__ = ["check_accessibility", "sign_in", "PASSWORD", "json"]
+

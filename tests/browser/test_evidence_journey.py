@@ -6,7 +6,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, serve_site, sign_in
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -56,6 +56,13 @@ window.__played = [];
 const play = HTMLMediaElement.prototype.play;
 HTMLMediaElement.prototype.play = function () { window.__played.push(this); return play.apply(this, arguments); };
 """
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory):
+    """A site of its own: this journey adds stories and a theme run that the other journeys' boards do not expect."""
+    with serve_site(tmp_path_factory) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")

@@ -88,7 +88,7 @@ def test_from_themes_to_change(live_site, new_page, tmp_path):
     _shot(page, "02-present")
     assert page.locator(".slide:not([hidden]) button.play").count() >= 2
     assert _plays(page, ".slide:not([hidden]) audio")
-    page.wait_for_function("document.body.dataset.offline === 'ready'", timeout=30000)
+    page.wait_for_function("() => document.body.dataset.offline === 'ready'", timeout=30000)
     present_url = page.url
     page.context.set_offline(True)
     page.goto(present_url.split("#")[0])
