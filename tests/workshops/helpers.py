@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import io
-import math
-import struct
-import wave
 from datetime import date, timedelta
 
 from extensions import db
 from stories.models import ConsentRecord, ConsentScope, Segment, Story
 from tests import factories
+from tests.factories import tone_wav
 from themes.models import Passage, Theme, ThemeRun
 
 THEMES = [
@@ -18,21 +16,6 @@ THEMES = [
     ("Seeing the same worker", "Keeping one case manager and not retelling your story."),
 ]
 ROLES = ["service_user", "staff", "peer_mentor", "service_user", "service_user", "staff"]
-
-
-def tone_wav(seconds: float = 12.0, rate: int = 16000) -> bytes:
-    """A short mono WAV (a soft tone that changes pitch each second): enough to cut clips from."""
-    frames = bytearray()
-    for n in range(int(seconds * rate)):
-        freq = 330 + 110 * (int(n / rate) % 4)
-        frames += struct.pack("<h", int(8000 * math.sin(2 * math.pi * freq * n / rate)))
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(bytes(frames))
-    return buffer.getvalue()
 
 
 def audio_story(reporter, *, title, role="service_user", sentences, scopes=("analysis", "workshop", "quote", "manager_view"),
