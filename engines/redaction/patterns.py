@@ -22,13 +22,15 @@ def _spans(pattern: re.Pattern, text: str, kind: str, group: int = 0) -> list[Sp
 
 
 # --- phone numbers -----------------------------------------------------------
-# +44 or 0, then 9-10 more digits with spaces, dashes or brackets between them.
+# +44 or 0, then 9-10 more digits with up to two spaces, commas, dashes or brackets
+# between them (Whisper writes slowly said digits one by one: "0 7 7 0 0 ...").
 _PHONE = re.compile(
-    r"(?<![\w+])(?:\+\s?44[\s\-]?(?:\(0\)[\s\-]?)?\(?|\(?0)\d(?:[\s\-\)]{0,2}\d){8,9}(?!\d)"
+    r"(?<![\w+])(?:\+\s?44[\s\-]?(?:\(0\)[\s\-]?)?\(?|\(?0[\s\-]?)\d(?:[\s,\-\)]{0,2}\d){8,9}(?!\d)"
 )
 _DIGIT_WORDS = {
     "zero": 1, "oh": 1, "o": 1, "nought": 1, "one": 1, "two": 1, "three": 1, "four": 1,
     "five": 1, "six": 1, "seven": 1, "eight": 1, "nine": 1,
+    "hundred": 2,  # "nine hundred" in a number read out: 9, 0, 0
 }
 _SPOKEN_TOKEN = re.compile(r"\+?\d+|[a-z]+", re.IGNORECASE)
 
@@ -61,7 +63,7 @@ def _spoken_digit_runs(text: str) -> list[Span]:
             count = 0
             multiplier = 2 if token == "double" else 3
         elif token in _DIGIT_WORDS:
-            count, multiplier = 1, 0
+            count, multiplier = _DIGIT_WORDS[token], 0
         elif token.lstrip("+").isdigit():
             count, multiplier = len(token.lstrip("+")), 0
         else:

@@ -137,3 +137,28 @@ def test_time_ranges_cover_words_across_segments_with_padding():
 
 def test_empty_text():
     assert detect_redactions("") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ring 0 7 7 0 0 9 0 0 1 2 3 tonight", "0 7 7 0 0 9 0 0 1 2 3"),  # Whisper, digits said slowly
+    ("it is 07700, 900, 123 ok", "07700, 900, 123"),
+    ("the office, 0 1 6 3 2  9 6 0  9 8 3", "0 1 6 3 2  9 6 0  9 8 3"),
+    ("oh seven seven hundred nine hundred one two three", "oh seven seven hundred nine hundred one two three"),
+    ("+44 7 7 0 0 9 0 0 1 2 3", "+44 7 7 0 0 9 0 0 1 2 3"),
+])
+def test_grouped_and_spaced_phone_digits_are_found(text, expected):
+    from engines.redaction.patterns import find_phones
+
+    assert expected in [span.text for span in find_phones(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "in 2019, 2020 and 2021 i was inside",
+    "it cost two hundred pounds and three hundred more",
+    "rooms 1, 2, 3, 4, 5 and 6",
+    "0, 1, 2 or 3 times a week",
+])
+def test_ordinary_numbers_are_not_phones(text):
+    from engines.redaction.patterns import find_phones
+
+    assert find_phones(text) == []
