@@ -1,0 +1,102 @@
+"""Present mode's offline copies stay within consent, in a real Chromium with the real service worker:
+a withdrawn story's clip leaves the laptop's cache on the next load, and signing out leaves nothing.
+(The seven-day expiry runs against a clock in tests/workshops/test_present_service_worker.py.)"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser.conftest import sign_in
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+SEED = """
+import json
+from app import create_app
+from extensions import db
+from accounts.models import User
+from tests.workshops.helpers import build_world, workshop_data
+from workshops.planning import create_workshop
+app = create_app()
+with app.app_context():
+    reporter = db.session.scalars(db.select(User).where(User.email == "rory.reporter@example.org")).one()
+    world = build_world(reporter=reporter, audio=2, text_stories=1)
+    workshop = create_workshop(workshop_data(world, title="Offline within consent"))
+    print(json.dumps({"workshop_id": workshop.id, "audio": world["audio_story_ids"],
+                      "quotes": {str(k): v for k, v in world["quotes"].items()}}))
+"""
+
+WITHDRAW = """
+import sys
+from app import create_app
+from extensions import db
+from stories.models import Story
+from governance.consent import withdraw_consent
+app = create_app()
+with app.app_context():
+    withdraw_consent(db.session.get(Story, int(sys.argv[1])), reason="storyteller asked")
+    db.session.commit()
+"""
+
+CACHED = """async () => {
+    const out = [];
+    for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) out.push(new URL(request.url).pathname);
+    }
+    return out;
+}"""
+
+
+def _clip_quotes(paths: list[str]) -> set[int]:
+    return {int(p.rsplit("/", 1)[1].split(".")[0]) for p in paths if p.startswith("/workshops/clips/")}
+
+
+def _present_ready(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function("() => document.body.dataset.offline === 'ready'", timeout=30000)
+
+
+def test_a_withdrawn_clip_leaves_the_offline_cache_and_sign_out_leaves_nothing(live_site, new_page):
+    live_site.create_user("pia.presenter@example.org", "facilitator", name="Pia")
+    live_site.create_user("rory.reporter@example.org", "reporter", name="Rory")
+    seeded = subprocess.run([sys.executable, "-c", SEED], cwd=ROOT, env=live_site.env, capture_output=True,
+                            text=True, check=True)
+    world = json.loads(seeded.stdout.strip().splitlines()[-1])
+    first, second = world["audio"]
+    quotes_of = {int(k): set(v) for k, v in world["quotes"].items()}
+
+    page = new_page()
+    sign_in(page, "pia.presenter@example.org")
+    present = f"/workshops/{world['workshop_id']}/present"
+    _present_ready(page, present)
+    kept = _clip_quotes(page.evaluate(CACHED))
+    assert kept & quotes_of[first] and kept & quotes_of[second], kept  # both stories' clips are on the laptop
+
+    subprocess.run([sys.executable, "-c", WITHDRAW, str(first)], cwd=ROOT, env=live_site.env, check=True,
+                   capture_output=True)
+    _present_ready(page, present)
+    kept = _clip_quotes(page.evaluate(CACHED))
+    assert not kept & quotes_of[first], "a withdrawn story's clip is still in the offline cache"
+    assert kept & quotes_of[second]
+    page.context.set_offline(True)
+    page.goto(present)
+    assert page.locator(f'audio[src*="/workshops/clips/{min(quotes_of[first])}."]').count() == 0
+    page.context.set_offline(False)
+
+    page.goto("/")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    page.wait_for_function("async () => (await caches.keys()).length === 0", timeout=10000)
+    assert page.evaluate(CACHED) == []
+    page.context.set_offline(True)
+    response = None
+    try:
+        response = page.goto(present)
+    except Exception:  # offline with nothing cached: the browser's own error page
+        pass
+    assert response is None or "Offline within consent" not in page.content()
+    page.context.set_offline(False)
