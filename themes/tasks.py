@@ -57,7 +57,8 @@ def _collect_passages(story_ids: list[int]):
         pieces = [piece for run in runs for piece in split_passages(run)]
         for position, piece in enumerate(pieces):
             rows.append({"story_id": story.id, "role": story.storyteller_role, "position": position,
-                         "start": piece.start, "end": piece.end, "text": piece.text, "text_hash": text_hash(piece.text)})
+                         "start": piece.start, "end": piece.end, "text": piece.text, "text_hash": text_hash(piece.text),
+                         "revision": story.revision})
     return rows
 
 
@@ -126,14 +127,38 @@ def find_themes(run: ThemeRun, rows: list[dict], report=None) -> dict:
     return {"result": result, "n_new": n_new}
 
 
-def _still_analysable(rows: list[dict]) -> tuple[list[dict], list[int]]:
-    """The rows whose stories may still be analysed, and the ids of stories withdrawn since step 1."""
-    from governance.policy import analysable_story_ids
+def _still_analysable(rows: list[dict]) -> tuple[list[dict], list[int], list[int]]:
+    """The rows to keep now, the stories withdrawn or held since step 1, and the stories edited since.
 
-    db.session.commit()  # a fresh transaction: consent and holds may have changed in another process
+    An edited story that may still be analysed is read again, so no passage holds words its
+    reporter replaced while the model ran."""
+    from governance.policy import analysable_story_ids
+    from stories.models import Story
+
+    db.session.commit()  # a fresh transaction: consent, holds and words may have changed in another process
     allowed = set(db.session.scalars(analysable_story_ids()))
-    gone = sorted({r["story_id"] for r in rows} - allowed)
-    return [r for r in rows if r["story_id"] in allowed], gone
+    read_at = {r["story_id"]: r.get("revision") for r in rows}
+    gone = sorted(set(read_at) - allowed)
+    now = dict(db.session.execute(select(Story.id, Story.revision).where(Story.id.in_(set(read_at) & allowed))).all())
+    changed = sorted(sid for sid, revision in now.items() if revision != read_at[sid])
+    kept = [r for r in rows if r["story_id"] in allowed and r["story_id"] not in changed]
+    if changed:
+        kept = sorted(kept + _collect_passages(changed), key=lambda r: (r["story_id"], r["position"]))
+    return kept, gone, changed
+
+
+def _record_changes(run: ThemeRun, gone: list[int], changed: list[int]) -> None:
+    from audit.services import record
+
+    if gone:
+        record("theme_run.stories_left", run, actor=None,
+               summary=f"theme run {run.id}: {len(gone)} stories withdrawn while it ran were left out",
+               after={"story_ids": gone})
+    if changed:
+        record("theme_run.stories_changed", run, actor=None,
+               summary=f"theme run {run.id}: {len(changed)} stories edited while it ran were read again",
+               after={"story_ids": changed})
+    db.session.commit()
 
 
 def _save_themes_and_passages(run: ThemeRun, rows: list[dict], result) -> None:
@@ -167,30 +192,27 @@ def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=Non
 
     A story withdrawn (or held) since step 1 never lands: its passages are
     dropped and the themes are found again without it, so no label or keyword
-    comes from its words either.
+    comes from its words either. A story edited since step 1 is read again.
     """
     from audit.services import record
     from themes.carry import carry_decisions
 
     report = report or (lambda percent, message="": None)
     run_id = run.id
-    kept, gone = _still_analysable(rows)
-    while gone:
+    kept, gone, changed = _still_analysable(rows)
+    while gone or changed:
         run = db.session.get(ThemeRun, run_id)
-        record("theme_run.stories_left", run, actor=None,
-               summary=f"theme run {run.id}: {len(gone)} stories withdrawn while it ran were left out",
-               after={"story_ids": gone})
-        db.session.commit()
+        _record_changes(run, gone, changed)
         if not kept:
             raise JobError("Every story was withdrawn while the themes were being found: there is nothing to sort.")
         attempts -= 1
         if attempts <= 0:
-            raise JobError("Stories kept being withdrawn while the themes were being found. Try again later.")
-        report(50, f"{len(gone)} stories were withdrawn meanwhile: finding the themes again without them")
+            raise JobError("Stories kept changing while the themes were being found. Try again later.")
+        report(50, _meanwhile(gone, changed))
         rows = kept
         run.story_ids = sorted({r["story_id"] for r in rows})
         found = find_themes(run, rows, report)
-        kept, gone = _still_analysable(rows)
+        kept, gone, changed = _still_analysable(rows)
     run = db.session.get(ThemeRun, run_id)
     run.story_ids = sorted({r["story_id"] for r in rows})
     result, n_new = found["result"], found["n_new"]
@@ -216,6 +238,15 @@ def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=Non
     report(100, run.message)
     return {"run_id": run.id, "themes": len(shown), "stories": len(run.story_ids), "passages": len(rows),
             "embedded": n_new, "carried": run.carried}
+
+
+def _meanwhile(gone: list[int], changed: list[int]) -> str:
+    said = []
+    if gone:
+        said.append(f"{len(gone)} stories were withdrawn")
+    if changed:
+        said.append(f"{len(changed)} stories were edited")
+    return " and ".join(said) + " meanwhile: finding the themes again with the stories as they are now"
 
 
 def _user(user_id):
