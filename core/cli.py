@@ -11,9 +11,12 @@ export_cli = AppGroup("export", help="Export data.")
                                               "no text for stories without consent.")
 def export_json_command(path, redacted):
     """Write every story (and what later domains add) to PATH as JSON, readable only by you (mode 600)."""
-    from core.export import write_export
+    from core.export import ExportKeptChanging, write_export
 
-    document = write_export(path, redacted=redacted)
+    try:
+        document = write_export(path, redacted=redacted)
+    except ExportKeptChanging as exc:
+        raise click.ClickException(str(exc)) from None
     contents = document["contents"]
     click.echo(f"wrote {contents['stories']} stories to {path} (mode 600, readable only by you)")
     if redacted:

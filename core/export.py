@@ -5,6 +5,12 @@ Each domain adds its part from `<domain>/export.py`, a function
 (stories first fill `document["stories"]`; later domains add fields to those
 entries or add top-level keys). The shape is described by
 `docs/export.schema.json`; a test validates a real export against it.
+
+The parts are read one after another, so a story withdrawn or erased meanwhile
+(by the web process, say) could leave one part old and the next new: the
+stories' text from before an erasure beside redactions already gone. A domain's
+`state() -> object` says, cheaply, what of its rows would change the document;
+the export is read again until every domain's state is the same after as before.
 """
 from __future__ import annotations
 
@@ -16,14 +22,38 @@ from core.modules import optional_import
 from core.timeutil import utcnow
 
 
-def build_export_document(redacted: bool = False) -> dict:
+class ExportKeptChanging(RuntimeError):
+    """Stories changed under the export each time it was read."""
+
+
+def _domain_modules() -> list:
     from app import DOMAINS
 
+    return [m for m in (optional_import(f"{d}.export") for d in DOMAINS if d != "core") if m is not None]
+
+
+def _state() -> list:
+    from extensions import db
+
+    db.session.expire_all()  # read every row afresh: another process may have changed it
+    return [module.state() for module in _domain_modules() if hasattr(module, "state")]
+
+
+def build_export_document(redacted: bool = False, *, attempts: int = 3) -> dict:
+    """The whole export, read again while stories change under it (see the module's docstring)."""
+    for _ in range(attempts):
+        before = _state()
+        document = _read_document(redacted)
+        if _state() == before:
+            return document
+    raise ExportKeptChanging("Stories kept changing while the export was being written. Nothing was written; "
+                             "try again in a minute.")
+
+
+def _read_document(redacted: bool) -> dict:
     document = {"format": "storyloom-export", "version": 1, "exported_at": utcnow().isoformat() + "Z", "stories": []}
-    for domain in (d for d in DOMAINS if d != "core"):
-        module = optional_import(f"{domain}.export")
-        if module is not None:
-            module.contribute(document)
+    for module in _domain_modules():
+        module.contribute(document)
     if redacted:
         _leave_out_unredacted(document)
     withdrawn = sum(1 for s in document["stories"] if not s.get("consent"))

@@ -23,3 +23,17 @@ def contribute(document: dict) -> None:
             for r in redactions_for(story)
         ]
         entry["safeguarding"] = safeguarding_export(story)
+
+
+def state() -> list:
+    """What of governance would change the export: redactions, checks and safeguarding states."""
+    from sqlalchemy import select
+
+    from governance.models import Redaction, StoryGovernance
+
+    redactions = db.session.execute(select(Redaction.id, Redaction.state, Redaction.start_char, Redaction.end_char)
+                                    .order_by(Redaction.id))
+    checks = db.session.execute(select(StoryGovernance.story_id, StoryGovernance.scan_state,
+                                       StoryGovernance.scanned_revision, StoryGovernance.safeguarding_state)
+                                .order_by(StoryGovernance.story_id))
+    return [list(map(tuple, redactions)), list(map(tuple, checks))]

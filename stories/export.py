@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from extensions import db
-from stories.models import Story
+from stories.models import ConsentRecord, Story
 
 
 def story_entry(story: Story) -> dict:
@@ -35,3 +35,11 @@ def story_entry(story: Story) -> dict:
 def contribute(document: dict) -> None:
     for story in db.session.scalars(select(Story).order_by(Story.id)):
         document["stories"].append(story_entry(story))
+
+
+def state() -> list:
+    """What of the stories would change the export: which exist, their words' revision, their consent."""
+    stories = db.session.execute(select(Story.id, Story.revision, Story.title, Story.updated_at).order_by(Story.id))
+    consents = db.session.execute(select(ConsentRecord.id, ConsentRecord.story_id, ConsentRecord.withdrawn_at,
+                                         ConsentRecord.expires_on).order_by(ConsentRecord.id))
+    return [list(map(tuple, stories)), list(map(tuple, consents))]
