@@ -20,7 +20,8 @@ from stories.models import Story, stories_with_scope
 # What a story looks like outside its page (redacted words, titles, passages, clips) is worked out in
 # governance/policy_text.py; its names are part of this module's public face.
 from governance.policy_text import (  # noqa: E402,F401  (re-exported)
-    CLIP_MAX_AGE_SECONDS, CLIP_SALT, STALE_FIELD, _clip_serializer, applied_spans, clip_url, is_quotable,
+    CLIP_MAX_AGE_SECONDS, CLIP_SALT, HIDING_STATES, STALE_FIELD, _clip_serializer, applied_spans, clip_url, is_quotable,
+    prefetch_governance, prefetch_redactions, request_prefetch,
     prefetch_story_texts, read_clip_token, redacted_clip_file, redacted_notes, redacted_passage_text,
     redacted_segments, redacted_text, redacted_title, redacted_title_of, segment_offsets)
 
@@ -40,12 +41,7 @@ def held_story_ids():
 
 def prefetch_holds(story_ids) -> None:
     """Read the governance state of many stories in one query, for hold_label on a list page."""
-    from flask import g
-
-    ids = [int(i) for i in story_ids]
-    rows = db.session.scalars(select(StoryGovernance).where(StoryGovernance.story_id.in_(ids))).all() if ids else []
-    g.prefetched_governance = {**g.get("prefetched_governance", {}), **{i: None for i in ids},
-                               **{row.story_id: row for row in rows}}
+    prefetch_governance(story_ids)
 
 
 def hold_label(story: Story) -> str | None:
@@ -54,8 +50,10 @@ def hold_label(story: Story) -> str | None:
 
     from governance.models import SAFEGUARDING_STATES, SCAN_STATES
 
+    from governance.freshness import governance_row
+
     prefetched = g.get("prefetched_governance", {}) if has_app_context() else {}
-    state = prefetched[story.id] if story.id in prefetched else db.session.get(StoryGovernance, story.id)
+    state = prefetched[story.id] if story.id in prefetched else governance_row(story.id)
     if state is None:
         return None
     if state.safeguarding_state in HELD_SAFEGUARDING_STATES:
@@ -129,6 +127,8 @@ def may(user, story: Story | None, purpose: str) -> bool:
     """True when `user` may have `purpose` for `story` (the same rule as `story_ids`, for one story)."""
     if story is None or story.id is None:
         return False
+    if purpose not in USE_SCOPES and sees_unredacted(user, story):
+        return True  # what _conditions says for them (their own story, or true()), without asking the database
     return db.session.scalar(story_ids(user, purpose).where(Story.id == story.id)) is not None
 
 
@@ -188,6 +188,17 @@ def analysable_story_ids():
     """select() of ids of stories that may enter a theme run: reviewed, with `analysis` consent in force,
     not held for safeguarding."""
     return story_ids(None, "analyse").where(Story.status == "ready")
+
+
+def analysable_ids_now() -> set[int]:
+    """The ids of analysable_story_ids() as a set, read once per GET request (pages ask several times)."""
+    g = request_prefetch()
+    if g is not None and "analysable_ids" in g:
+        return g.analysable_ids
+    ids = set(db.session.scalars(analysable_story_ids()))
+    if g is not None:
+        g.analysable_ids = ids
+    return ids
 
 
 def workshop_story_ids():

@@ -20,14 +20,24 @@ CLIP_SALT = "storyloom.governance.clip"
 CLIP_MAX_AGE_SECONDS = 10 * 60
 
 
-def prefetch_story_texts(story_ids) -> None:
-    """Load many stories with their segments and hiding transcript redactions in three queries, for a page
-    that shows passages of many stories (theme board, theme page). Only for GET requests, so a
-    request that changes a redaction never reads a list read before the change."""
+HIDING_STATES = ("proposed", "accepted")
+
+
+def request_prefetch():
+    """The request's `g` when rows read earlier in it may stand in for a query (GET requests only, so a
+    request that changes a redaction or a check never reads a row read before the change), else None."""
     from flask import g, request
+
+    return g if has_request_context() and request.method == "GET" else None
+
+
+def prefetch_story_texts(story_ids) -> None:
+    """Load many stories with their segments, hiding redactions (words, title, notes) and check state in
+    four queries, for a page that shows passages or titles of many stories (theme board, theme page)."""
     from sqlalchemy.orm import selectinload
 
-    if not has_request_context() or request.method != "GET":
+    g = request_prefetch()
+    if g is None:
         return
     known = g.get("prefetched_redactions", {})
     ids = sorted({int(i) for i in story_ids} - set(known))
@@ -36,22 +46,47 @@ def prefetch_story_texts(story_ids) -> None:
     stories = db.session.scalars(select(Story).where(Story.id.in_(ids)).options(selectinload(Story.segments))).all()
     # Held for the request: the session's identity map only keeps rows someone still refers to.
     g.prefetched_stories = [*g.get("prefetched_stories", []), *stories]
-    found: dict[int, list] = {i: [] for i in ids}
-    for row in db.session.scalars(select(Redaction).where(Redaction.story_id.in_(ids), Redaction.field == "transcript",
-                                                          Redaction.state.in_(("proposed", "accepted")))):
-        found[row.story_id].append(row)
-    g.prefetched_redactions = {**g.get("prefetched_redactions", {}), **found}
+    prefetch_redactions(ids)
+    prefetch_governance(ids)
 
 
-def _hiding_redactions(story: Story, field: str) -> list:
-    from flask import g, has_app_context
+def prefetch_redactions(story_ids) -> None:
+    """Read the hiding redactions (words, title, notes) of many stories in one query, for the rest of a GET request."""
+    g = request_prefetch()
+    if g is None:
+        return
+    known = g.get("prefetched_redactions", {})
+    ids = sorted({int(i) for i in story_ids} - set(known))
+    if not ids:
+        return
+    found: dict[int, dict[str, list]] = {i: {"transcript": [], "title": [], "notes": []} for i in ids}
+    for row in db.session.scalars(select(Redaction).where(Redaction.story_id.in_(ids),
+                                                          Redaction.state.in_(HIDING_STATES))):
+        found[row.story_id].setdefault(row.field, []).append(row)
+    g.prefetched_redactions = {**known, **found}
 
-    prefetched = g.get("prefetched_redactions", {}) if has_app_context() and field == "transcript" else {}
-    if story.id in prefetched:
-        return prefetched[story.id]
+
+def prefetch_governance(story_ids) -> None:
+    """Read the governance state (checks, safeguarding) of many stories in one query, for the rest of the
+    request (hold labels, whether redaction ranges are current)."""
+    from flask import g
+
+    from governance.models import StoryGovernance
+
+    ids = [int(i) for i in story_ids]
+    rows = db.session.scalars(select(StoryGovernance).where(StoryGovernance.story_id.in_(ids))).all() if ids else []
+    g.prefetched_governance = {**g.get("prefetched_governance", {}), **{i: None for i in ids},
+                               **{row.story_id: row for row in rows}}
+
+
+def _hiding_redactions(story_id: int, field: str) -> list:
+    g = request_prefetch()
+    prefetched = g.get("prefetched_redactions", {}) if g is not None else {}
+    if story_id in prefetched:
+        return prefetched[story_id].get(field, [])
     return db.session.scalars(
-        select(Redaction).where(Redaction.story_id == story.id, Redaction.field == field,
-                                Redaction.state.in_(("proposed", "accepted")))
+        select(Redaction).where(Redaction.story_id == story_id, Redaction.field == field,
+                                Redaction.state.in_(HIDING_STATES))
     ).all()
 
 
@@ -59,7 +94,7 @@ def applied_spans(story: Story, field: str = "transcript") -> list:
     """The spans hidden outside the story's page: accepted ones and (until decided) proposed ones."""
     from engines.redaction.spans import Span, merge_spans
 
-    rows = _hiding_redactions(story, field)
+    rows = _hiding_redactions(story.id, field)
     spans = [Span(r.start_char, r.end_char, r.kind, r.text, r.source) for r in rows if r.end_char > r.start_char]
     return merge_spans(spans)
 
@@ -111,8 +146,7 @@ def _redacted_field(story_id: int, field: str, text: str) -> str:
     """`text` with its redactions applied; if it changed since it was checked, none of it (when in doubt, hide)."""
     from engines.redaction.spans import Span, apply_redactions
 
-    rows = db.session.scalars(select(Redaction).where(
-        Redaction.story_id == story_id, Redaction.field == field, Redaction.state.in_(("proposed", "accepted")))).all()
+    rows = _hiding_redactions(story_id, field)
     if any(text[r.start_char:r.end_char] != r.text for r in rows):
         return STALE_FIELD
     spans = [Span(r.start_char, r.end_char, r.kind, r.text, r.source) for r in rows if r.end_char > r.start_char]
@@ -179,11 +213,12 @@ def _clip_serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CLIP_SALT)
 
 
-def clip_url(story: Story, start: float | None, end: float | None) -> str | None:
-    """A signed, short-lived URL of the redacted audio of [start, end], or None if there is no audio or no `quote` consent."""
+def clip_url(story: Story, start: float | None, end: float | None, *, known_quotable: bool = False) -> str | None:
+    """A signed, short-lived URL of the redacted audio of [start, end], or None if there is no audio or no `quote`
+    consent (`known_quotable`: the caller read the story's id from quotable_story_ids() in this request)."""
     if story is None or story.media_id is None or start is None or end is None or end <= start:
         return None
-    if not is_quotable(story):
+    if not known_quotable and not is_quotable(story):
         return None
     token = _clip_serializer().dumps({"s": story.id, "a": round(float(start), 3), "b": round(float(end), 3)})
     if has_request_context():
