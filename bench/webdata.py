@@ -19,6 +19,21 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + "."
 
 
+def _checked(story_rows) -> None:
+    """Each story checked (a governance row), and every fifth with a name hidden in its title."""
+    from extensions import db
+    from governance.models import Redaction, StoryGovernance
+
+    for number, story in enumerate(story_rows):
+        db.session.add(StoryGovernance(story_id=story.id, scan_state="done", scanned_revision=story.revision or 0))
+        if number % 5 == 0:
+            story.title = f"Story {number + 1} told by Marcus"
+            start = story.title.index("Marcus")
+            db.session.add(Redaction(story_id=story.id, field="title", start_char=start, end_char=start + 6,
+                                     kind="PERSON", text="Marcus", state="accepted"))
+    db.session.commit()
+
+
 def load(stories: int = 1000, themes: int = 12, seed: int = 7) -> dict:
     """Fill the (empty) database of the current app; returns ids the benchmark needs."""
     from accounts.services import create_user
@@ -45,6 +60,7 @@ def load(stories: int = 1000, themes: int = 12, seed: int = 7) -> dict:
         story_rows.append(story)
     db.session.add_all(story_rows)
     db.session.commit()
+    _checked(story_rows)
     run = ThemeRun(status="done", story_ids=[s.id for s in story_rows])
     db.session.add(run)
     db.session.flush()

@@ -17,13 +17,29 @@ STALE_SCAN_STATES = ("pending", "failed")
 BEING_CHECKED = "These words are being checked for names and places. They show here again once the check is done."
 
 
+def governance_row(story_id):
+    """The story's StoryGovernance row (None: none), read once per GET request."""
+    from governance.policy_text import request_prefetch
+
+    if story_id is None:
+        return None
+    g = request_prefetch()
+    prefetched = g.get("prefetched_governance", {}) if g is not None else {}
+    if story_id in prefetched:
+        return prefetched[story_id]
+    row = db.session.get(StoryGovernance, story_id)
+    if g is not None:  # kept for the rest of the request (hold label, panel, freshness ask in turn)
+        g.prefetched_governance = {**prefetched, story_id: row}
+    return row
+
+
 def ranges_are_current(story) -> bool:
     """False while the story's words changed after its last check (or the check failed).
 
     A story with no governance row has never been transcribed or checked by this site (test data,
     an old import): there is nothing stale to apply.
     """
-    state = db.session.get(StoryGovernance, story.id) if story.id is not None else None
+    state = governance_row(story.id)
     if state is None:
         return True
     if state.scan_state in STALE_SCAN_STATES:

@@ -10,8 +10,10 @@ from stories.models import Story
 
 
 def governance_for(story: Story | int, create: bool = True) -> StoryGovernance | None:
+    from governance.freshness import governance_row
+
     story_id = story if isinstance(story, int) else story.id
-    row = db.session.get(StoryGovernance, story_id)
+    row = db.session.get(StoryGovernance, story_id) if create else governance_row(story_id)
     if row is None and create:
         row = StoryGovernance(story_id=story_id)
         db.session.add(row)

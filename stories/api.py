@@ -80,11 +80,14 @@ def list_stories():
     page = db.paginate(stmt, per_page=50, max_per_page=200, error_out=False)
     jobs = services.latest_transcriptions([s.id for s in page.items])
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return jsonify({
+    following = url_for("stories_api.list_stories", **args, page=page.next_num) if page.has_next else None
+    response = jsonify({
         "stories": [story_dict(s, job=jobs.get(s.id)) for s in page.items],
-        "page": page.page, "per_page": page.per_page, "total": page.total,
-        "next": url_for("stories_api.list_stories", **args, page=page.next_num) if page.has_next else None,
+        "page": page.page, "per_page": page.per_page, "total": page.total, "next": following,
     })
+    if following:
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
 
 
 @api_bp.route("/stories", methods=["POST"])

@@ -127,6 +127,7 @@ def show(story_id: int):
 
     story = services.get_story(current_user, story_id)
     full = policy.sees_unredacted(current_user, story)
+    policy.prefetch_redactions([story.id])  # its words, title and notes ask in turn
     shown = [s.to_dict() for s in story.segments]
     if not full:
         for seg, red in zip(shown, redacted_segments(story)):

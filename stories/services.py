@@ -76,7 +76,13 @@ def get_story(user, story_id: int, *, edit: bool = False) -> Story:
     """The story if `user` may open (or edit) it; otherwise 404, so its existence is not revealed."""
     from governance.policy import may, may_edit_transcript
 
-    story = db.session.get(Story, story_id)
+    from sqlalchemy.orm import joinedload
+
+    # Its consent and reporter come in the same query: the page asks what is in force several times.
+    from accounts.models import User
+
+    story = db.session.get(Story, story_id, options=[joinedload(Story.consents).joinedload(ConsentRecord.scope_rows),
+                                                     joinedload(Story.reporter).joinedload(User.roles)])
     if story is None or not may(user, story, "list") or (edit and not may_edit_transcript(user, story)):
         abort(404)
     return story

@@ -23,6 +23,7 @@ from themes.services import codes_for
 
 ROLE_ORDER = tuple(STORYTELLERS)
 ROLE_SHORT = STORYTELLER_GROUPS
+PASSAGES_PER_PAGE = 50
 QUOTES_PER_CARD = 3
 
 
@@ -69,7 +70,7 @@ def viewer_for(user) -> Viewer:
 
 
 def _work_out_viewer(user) -> Viewer:
-    analysable = set(db.session.scalars(policy.analysable_story_ids()))
+    analysable = set(policy.analysable_ids_now())
     quotable = set(db.session.scalars(policy.quotable_story_ids())) & analysable
     if user.has_role("facilitator", "reporter", "admin"):
         readable = analysable
@@ -274,10 +275,26 @@ def notes(theme: Theme) -> list[ThemeNote]:
     return db.session.scalars(select(ThemeNote).where(ThemeNote.theme_id == theme.id).order_by(ThemeNote.id)).all()
 
 
+def passage_page(card: Card, page: int) -> dict:
+    """One page of a theme's passages (PASSAGES_PER_PAGE, in the card's order): {passages, number, pages, first}."""
+    pages = max(1, -(-len(card.passages) // PASSAGES_PER_PAGE))
+    number = min(max(1, page), pages)
+    first = (number - 1) * PASSAGES_PER_PAGE
+    return {"passages": card.passages[first:first + PASSAGES_PER_PAGE], "number": number, "pages": pages,
+            "first": first}
+
+
 def theme_stories(card: Card, viewer: Viewer) -> list[dict]:
     """The stories behind a theme: title only where the viewer may read the story."""
-    policy.prefetch_story_texts(card.story_ids)  # the theme page shows every passage of the card
-    stories = db.session.scalars(select(Story).where(Story.id.in_(card.story_ids or {-1})).order_by(Story.title)).all()
+    from flask import g
+
+    policy.prefetch_story_texts(card.story_ids)  # their titles, and the words of the page's passages
+    held = {s.id: s for s in g.get("prefetched_stories", [])} if policy.request_prefetch() is not None else {}
+    if set(card.story_ids) <= set(held):
+        stories = sorted((held[i] for i in card.story_ids), key=lambda s: (s.title or "", s.id))
+    else:
+        stories = db.session.scalars(select(Story).where(Story.id.in_(card.story_ids or {-1}))
+                                     .order_by(Story.title)).all()
     share = {}
     for p in card.passages:
         share[p.story_id] = share.get(p.story_id, 0) + 1

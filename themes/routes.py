@@ -47,7 +47,7 @@ def _clip(passage: Passage, viewer) -> str | None:
 
     if not viewer.may_quote(passage.story_id) or passage.start is None:
         return None
-    return clip_url(passage.story, passage.start, passage.end)
+    return clip_url(passage.story, passage.start, passage.end, known_quotable=True)
 
 
 def _move_choices(run: ThemeRun):
@@ -173,7 +173,7 @@ def theme_page(theme_id: int):
         return redirect(url_for("themes.theme_page", theme_id=target.id))
     run = db.session.get(ThemeRun, theme.run_id)
     viewer = board.viewer_for(current_user)
-    cards, extras = board.build_cards(run, viewer)
+    cards, extras = board.build_cards(run, viewer, with_quotes=False)  # the page's own quotes: evidence's panel
     card = next(c for c in cards if c.theme.id == theme.id)
     others = [(t.id, t.label) for t in services.visible_themes(run) if t.id != theme.id and not t.is_outlier]
     merge_form = MergeForm()
@@ -187,8 +187,8 @@ def theme_page(theme_id: int):
     machine = {t.id: t for t in run.themes}
     return render_template(
         "themes/theme.html", run=run, theme=theme, card=card, viewer=viewer, extras=extras,
-        stories=board.theme_stories(card, viewer), notes=board.notes(theme), edit_form=edit_form,
-        merge_form=merge_form, split_form=split_form, recluster_form=ReclusterForm(), note_form=NoteForm(),
+        stories=board.theme_stories(card, viewer), page=board.passage_page(card, request.args.get("page", 1, type=int)),
+        notes=board.notes(theme), edit_form=edit_form, merge_form=merge_form, split_form=split_form, recluster_form=ReclusterForm(), note_form=NoteForm(),
         move_form=move_form, tag_form=tag_form, confirm=ConfirmForm(), machine=machine, story_url=story_url,
         clip=lambda p: _clip(p, viewer), codes=extras["codes"],
         role_names=STORYTELLER_ROLES, carried_from=db.session.get(Theme, theme.carried_from_id) if theme.carried_from_id else None,

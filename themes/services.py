@@ -44,10 +44,20 @@ def text_hash(text: str) -> str:
 # --- reading ------------------------------------------------------------------
 
 def latest_run(done_only: bool = True) -> ThemeRun | None:
+    """The newest (finished) run; read once per GET request (a story page asks from several panels)."""
+    from governance.policy import request_prefetch
+
+    g = request_prefetch()
+    key = ("latest_run", done_only)
+    if g is not None and key in g.get("theme_runs", {}):
+        return g.theme_runs[key]
     stmt = select(ThemeRun).order_by(ThemeRun.id.desc()).limit(1)
     if done_only:
         stmt = stmt.where(ThemeRun.status == "done")
-    return db.session.scalars(stmt).first()
+    run = db.session.scalars(stmt).first()
+    if g is not None:
+        g.theme_runs = {**g.get("theme_runs", {}), key: run}
+    return run
 
 
 def list_runs() -> list[ThemeRun]:
@@ -59,12 +69,10 @@ def story_theme_mix(story_id: int) -> list[dict]:
 
     Empty when the story is not in the latest run or may no longer be analysed.
     """
-    from governance.policy import analysable_story_ids
+    from governance.policy import analysable_ids_now
 
     run = latest_run()
-    from stories.models import Story
-
-    if run is None or db.session.scalar(analysable_story_ids().where(Story.id == story_id)) is None:
+    if run is None or story_id not in analysable_ids_now():
         return []
     passages = db.session.scalars(
         select(Passage).where(Passage.run_id == run.id, Passage.story_id == story_id, Passage.withdrawn_at.is_(None))

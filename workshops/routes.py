@@ -297,16 +297,19 @@ def _dashboard_filters() -> dict:
             "workshop_id": args.get("workshop_id", type=int), "due": due}
 
 
+ACTIONS_PER_PAGE = 50
+
+
 @bp.route("/actions")
 @allow(*FOLLOWERS)
 def actions():
     """Managers' dashboard: design actions with filters, overdue ones first to the eye, summary charts."""
     filters = _dashboard_filters()
-    rows = db.session.scalars(dashboard.filter_actions(**filters)).all()
+    page = db.paginate(dashboard.filter_actions(**filters), per_page=ACTIONS_PER_PAGE, max_per_page=200, error_out=False)
     charts = dashboard.chart_data()
     workshops = planning.list_workshops()
     return render_template(
-        "workshops/actions.html", actions=rows, filters=filters, statuses=ACTION_STATUSES,
+        "workshops/actions.html", actions=page.items, page=page, filters=filters, statuses=ACTION_STATUSES,
         themes=dashboard.cited_themes(), workshops=workshops, today=date.today(),
         status_chart=dashboard.bar_chart(charts["by_status"], title="Actions by status"),
         theme_chart=dashboard.bar_chart(charts["by_theme"], title="Actions by theme", colour=PALETTE["good"]),
