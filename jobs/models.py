@@ -32,6 +32,8 @@ class Job(db.Model):
     started_at = mapped_column(DateTime, nullable=True)
     heartbeat_at = mapped_column(DateTime, nullable=True)
     finished_at = mapped_column(DateTime, nullable=True)
+    # The earliest finish any progress report predicted (jobs/estimate.py): the time left only counts down.
+    finish_estimate = mapped_column(DateTime, nullable=True)
     # Periodic jobs only: "kind@slot"; unique, so a slot's job is created once
     # however many workers' schedulers fire for it.
     slot_key = mapped_column(String(120), nullable=True, unique=True)
@@ -40,9 +42,22 @@ class Job(db.Model):
     def is_finished(self) -> bool:
         return self.status in ("succeeded", "failed", "cancelled")
 
-    def eta_seconds(self):
-        """Seconds left, estimated from the progress rate so far (None if unknown)."""
-        if self.status != "running" or not self.started_at or not self.progress or self.progress >= 100:
+    def eta_seconds(self, now=None):
+        """Seconds left, from the measured speed and never more than shown before; None: "working"."""
+        from jobs.estimate import shown_seconds
+
+        if self.status != "running":
             return None
-        elapsed = (utcnow() - self.started_at).total_seconds()
-        return round(elapsed * (100 - self.progress) / self.progress)
+        return shown_seconds(self.finish_estimate, now or utcnow())
+
+    def record_progress(self, percent: int, message: str = "", now=None) -> None:
+        """A progress report from the job: percent, message, heartbeat, and the finish estimate."""
+        from jobs.estimate import next_finish
+
+        now = now or utcnow()
+        self.progress = max(0, min(100, int(percent)))
+        if message:
+            self.message = message
+        self.heartbeat_at = now
+        if self.started_at is not None:
+            self.finish_estimate = next_finish(self.finish_estimate, self.started_at, now, self.progress)

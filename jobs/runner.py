@@ -43,15 +43,13 @@ def run_job(job_id: int) -> str:
     job.status = "running"
     job.attempts += 1
     job.started_at = job.heartbeat_at = utcnow()
+    job.finish_estimate = None  # a new attempt measures its own speed
     job.worker = f"{socket.gethostname()}:{os.getpid()}"
     job.message = "Started"
     db.session.commit()
 
     def report(percent: int, message: str = "") -> None:
-        job.progress = max(0, min(100, int(percent)))
-        if message:
-            job.message = message
-        job.heartbeat_at = utcnow()
+        job.record_progress(percent, message)
         db.session.commit()
 
     app = current_app._get_current_object()

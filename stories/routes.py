@@ -8,7 +8,7 @@ from core.forms import ConfirmForm
 from core.access import allow
 from extensions import db
 from governance import policy
-from stories import bp, services, transcript
+from stories import bp, replace, services, transcript
 from stories.forms import RecordStoryForm, TextStoryForm, UploadStoryForm
 from stories.media import MediaError, human_size
 from stories.models import CONSENT_SCOPES, STORY_STATUSES, STORYTELLER_ROLES
@@ -137,6 +137,7 @@ def show(story_id: int):
         may_edit=policy.may_edit_transcript(current_user, story), may_hear=full and story.media,
         show_name=full, show_file_name=policy.sees_file_name(current_user, story), speakers=_speaker_choices(shown),
         scopes=CONSENT_SCOPES, language_name=_language_name(story.language),
+        last_replace=full and policy.may_edit_transcript(current_user, story) and replace.last_replace(story),
         roles=STORYTELLER_ROLES, form=ConfirmForm(),
     )
     # Audited before the page is sent; after rendering, so its commit does not make the page reload every row.
@@ -311,3 +312,6 @@ def change_consent(story_id: int):
         except services.StoryError as exc:
             flash(exc.message, "error")
     return render_template("stories/change_consent.html", story=story, form=form)
+
+
+from stories import replace_routes  # noqa: E402,F401  (find and replace pages, on the same blueprint)

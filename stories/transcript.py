@@ -232,10 +232,12 @@ def retime_words(old_words: list[dict], new_text: str, seg_start=None, seg_end=N
     return words
 
 
-def save_transcript(story: Story, edits: list[dict], base_revision: int, actor) -> TranscriptVersion:
+def save_transcript(story: Story, edits: list[dict], base_revision: int, actor, *, kind: str = "edit",
+                    note: str = "") -> TranscriptVersion:
     """Save the editor's segments [{id, text, speaker}]; 409-style StoryError if someone saved in between.
 
-    The revision is claimed first, before any word is written (see `claim_revision`).
+    The revision is claimed first, before any word is written (see `claim_revision`). `kind` and
+    `note` name the version (a find and replace saves through here too, as kind "replace").
     """
     claim_revision(story, base_revision)
     by_id = {s.id: s for s in story.segments}
@@ -257,7 +259,7 @@ def save_transcript(story: Story, edits: list[dict], base_revision: int, actor) 
     if not changed:
         db.session.rollback()
         raise StoryError("There were no changes to save.", 200)
-    version = _snapshot(story, "edit", actor, claimed=True)
+    version = _snapshot(story, kind, actor, note=note, claimed=True)
     record("story.transcript_edited", story, actor=actor, summary=f"version {version.number}: {changed} change(s)")
     _hold_for_check(story)
     db.session.commit()

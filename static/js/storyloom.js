@@ -27,7 +27,8 @@ function watchJob(el) {
     el.querySelector(".job-percent-value").textContent = job.progress;
     el.querySelector(".job-status").textContent = job.status;
     el.querySelector(".job-message").textContent = job.message || job.status;
-    el.querySelector(".job-eta").textContent = job.status === "running" ? formatSeconds(job.eta_seconds) : "";
+    // The server's time left only counts down; without one (too early, or running past it) say "working".
+    el.querySelector(".job-eta").textContent = job.status === "running" ? (formatSeconds(job.eta_seconds) || "working…") : "";
     const err = el.querySelector(".job-error");
     err.textContent = job.error || "";
     err.hidden = !job.error;
