@@ -10,6 +10,8 @@ so it ends with the request); `context_value(key)` reads either.
 `ErrorSchema` is the body of every error answer and the one error schema the
 OpenAPI document declares on every operation (`extensions.StoryloomApi`).
 """
+from datetime import timezone
+
 from flask import g, has_request_context
 from marshmallow import Schema, fields
 from marshmallow.experimental.context import Context
@@ -30,6 +32,15 @@ def context_value(key: str, default=None):
     if has_request_context():
         return g.get("api_schema_context", {}).get(key, default)
     return default
+
+
+class UTCDateTime(fields.DateTime):
+    """A moment as RFC 3339 with its offset: the database keeps naive UTC, OpenAPI's date-time needs the zone."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class UserSchema(Schema):
@@ -73,9 +84,9 @@ class JobSchema(Schema):
     error_detail = fields.Method("_error_detail", allow_none=True,
                                  metadata={"description": "Technical detail; admins only, otherwise null."})
     attempts = fields.Int()
-    created_at = fields.DateTime()
-    started_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = UTCDateTime()
+    started_at = UTCDateTime(allow_none=True)
+    finished_at = UTCDateTime(allow_none=True)
     eta_seconds = fields.Method("_eta", allow_none=True)
 
     def _eta(self, job):

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from api.schemas import computed, context_value, use_context
+from api.schemas import UTCDateTime, computed, context_value, use_context
 from core.access import allow
 from extensions import db
 from themes import board, services
@@ -47,8 +47,8 @@ def _seen_story_ids(run: ThemeRun) -> list[int]:
 class RunSummarySchema(Schema):
     id = fields.Int()
     status = fields.Str()
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = UTCDateTime()
+    finished_at = UTCDateTime(allow_none=True)
     message = fields.Str()
     model = fields.Str()
     seeds = computed(fields.List, lambda run: run.seeds or [], fields.Dict())

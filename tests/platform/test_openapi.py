@@ -44,3 +44,13 @@ def test_every_operation_declares_the_one_error_schema(doc):
                if op["responses"].get("default") != {"$ref": "#/components/responses/DEFAULT_ERROR"}]
     assert without == []
     assert "stories" in " ".join(p for p, _, _ in _operations(doc))
+
+
+def test_moments_are_dumped_with_their_offset_as_openapi_date_time_requires(app):
+    from datetime import datetime
+
+    from api.schemas import JobSchema
+
+    with app.test_request_context():
+        dumped = JobSchema(only=("created_at",)).dump({"created_at": datetime(2026, 1, 2, 3, 4, 5)})
+    assert dumped["created_at"] == "2026-01-02T03:04:05+00:00"
