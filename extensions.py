@@ -7,6 +7,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from api.schemas import ErrorSchema
+
 # Constraint names are explicit so Alembic can alter them (SQLite batch mode
 # and PostgreSQL both need a name to drop a constraint).
 NAMING_CONVENTION = {
@@ -26,4 +28,12 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
-api = Api()
+
+
+class StoryloomApi(Api):
+    """flask-smorest's Api declaring our one error body (api/schemas.py) on every operation."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+api = StoryloomApi()

@@ -29,14 +29,16 @@ def _log(status: int, detail: str) -> None:
     level("%s %s %s -> %s (%s) user=%s", request.remote_addr, request.method, request.path, status, detail, who)
 
 
-def error_response(status: int, message: str | None = None, errors: dict | None = None):
-    """Render the error for the kind of client that asked."""
+def error_response(status: int, message: str | None = None, errors: dict | None = None, received: int | None = None):
+    """Render the error for the kind of client that asked (`received`: a resumable upload's bytes so far)."""
     message = message or PLAIN_MESSAGES.get(status, "Something went wrong.")
     _log(status, message)
     if is_api_request() or request.accept_mimetypes.best == "application/json":
         body = {"code": status, "status": _status_name(status), "message": message}
         if errors:
             body["errors"] = errors
+        if received is not None:
+            body["received"] = received
         response = jsonify(body)
         response.status_code = status
         if status == 401:
@@ -54,16 +56,38 @@ def _status_name(status: int) -> str:
         return "Error"
 
 
+def validation_message(messages: dict) -> str:
+    """Plain words for webargs' {location: {field: [problems]}}, naming the fields."""
+    names = []
+    for location, problems in messages.items():
+        if not isinstance(problems, dict):
+            continue
+        if "_schema" in problems and location == "json":
+            return "Send a JSON object with the fields this call takes."
+        names += [str(name) for name in problems if name != "_schema"]
+    if not names:
+        return "Something in that request was not right."
+    return "These fields are missing or not right: " + ", ".join(sorted(set(names))[:10]) + "."
+
+
 def handle_http_exception(exc: HTTPException):
     errors = None
-    data = getattr(exc, "data", None)
-    if isinstance(data, dict) and "messages" in data:  # flask-smorest validation errors
+    data = getattr(exc, "data", None) or {}
+    if not isinstance(data, dict):
+        data = {}
+    if "messages" in data:  # flask-smorest / webargs validation errors
         errors = data["messages"]
+    elif isinstance(data.get("errors"), dict):  # abort(422, message=…, errors=form.errors)
+        errors = data["errors"]
     # werkzeug's stock wording (the class's own description) gives way to ours;
     # a message the code wrote itself is kept, whatever word it begins with.
     stock = exc.description == type(exc).description
     message = None if stock or not exc.description or exc.code == 500 else exc.description
-    return error_response(exc.code or 500, message, errors)
+    if data.get("message") and exc.code != 500:
+        message = str(data["message"])
+    elif errors and message is None:
+        message = validation_message(errors)
+    return error_response(exc.code or 500, message, errors, data.get("received"))
 
 
 def handle_csrf_error(exc: CSRFError):

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from api.schemas import UTCDateTime, computed, context_value, use_context
 from core.access import allow
 from extensions import db
 from themes import board, services
@@ -34,15 +35,25 @@ class RunStartedSchema(Schema):
     status = fields.Str()
 
 
+def theme_viewer():
+    """What the viewer may see of the themes (themes.board.Viewer), from the schema context."""
+    return context_value("theme_viewer") or board.viewer_for(current_user)
+
+
+def _seen_story_ids(run: ThemeRun) -> list[int]:
+    return sorted(set(run.story_ids or []) & theme_viewer().analysable)
+
+
 class RunSummarySchema(Schema):
     id = fields.Int()
     status = fields.Str()
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = UTCDateTime()
+    finished_at = UTCDateTime(allow_none=True)
     message = fields.Str()
     model = fields.Str()
-    seeds = fields.List(fields.Dict())
-    story_count = fields.Int()
+    seeds = computed(fields.List, lambda run: run.seeds or [], fields.Dict())
+    story_count = computed(fields.Int, lambda run: len(_seen_story_ids(run)),
+                           metadata={"description": "stories of the run you may see analysed"})
     previous_run_id = fields.Int(allow_none=True)
 
 
@@ -51,7 +62,8 @@ class PassageSchema(Schema):
     story_id = fields.Int()
     start = fields.Float(allow_none=True)
     end = fields.Float(allow_none=True)
-    text = fields.Str(allow_none=True)
+    text = computed(fields.Str, lambda p: theme_viewer().text(p), allow_none=True,
+                    metadata={"description": "redacted words, or null where you may not read them"})
     theme_id = fields.Int(allow_none=True)
     machine_theme_id = fields.Int(allow_none=True)
     moved_by_people = fields.Bool()
@@ -60,23 +72,25 @@ class PassageSchema(Schema):
 
 
 class ThemeSchema(Schema):
-    id = fields.Int()
-    label = fields.Str()
-    machine_label = fields.Str()
-    description = fields.Str()
-    keywords = fields.List(fields.Str())
-    origin = fields.Str()
-    seed_name = fields.Str()
-    is_outlier = fields.Bool()
-    version = fields.Int()
-    story_ids = fields.List(fields.Int())
+    """A theme as its board card shows it (themes.board.Card: the theme, its live passages and stories)."""
+
+    id = fields.Int(attribute="theme.id")
+    label = fields.Str(attribute="theme.label")
+    machine_label = fields.Str(attribute="theme.machine_label")
+    description = fields.Str(attribute="theme.description")
+    keywords = computed(fields.List, lambda card: card.theme.keywords or [], fields.Str())
+    origin = fields.Str(attribute="theme.origin")
+    seed_name = fields.Str(attribute="theme.seed_name")
+    is_outlier = fields.Bool(attribute="theme.is_outlier")
+    version = fields.Int(attribute="theme.version")
+    story_ids = computed(fields.List, lambda card: sorted(card.story_ids), fields.Int())
     passages = fields.List(fields.Nested(PassageSchema))
 
 
 class RunDetailSchema(RunSummarySchema):
-    settings = fields.Dict()
-    story_ids = fields.List(fields.Int())
-    themes = fields.List(fields.Nested(ThemeSchema))
+    settings = computed(fields.Dict, lambda run: run.settings or {})
+    story_ids = computed(fields.List, _seen_story_ids, fields.Int())
+    themes = computed(fields.List, lambda run: context_value("cards", []), fields.Nested(ThemeSchema))
 
 
 class ThemePatchSchema(Schema):
@@ -91,35 +105,13 @@ class MoveSchema(Schema):
     reason = fields.Str(load_default="", validate=validate.Length(max=500))
 
 
-def _summary(run: ThemeRun, viewer) -> dict:
-    return {"id": run.id, "status": run.status, "created_at": run.created_at, "finished_at": run.finished_at,
-            "message": run.message, "model": run.model, "seeds": run.seeds or [],
-            "story_count": len(set(run.story_ids or []) & viewer.analysable),
-            "previous_run_id": run.previous_run_id}
-
-
-def _passage(p: Passage, viewer) -> dict:
-    return {"id": p.id, "story_id": p.story_id, "start": p.start, "end": p.end,
-            "text": viewer.text(p), "theme_id": p.theme_id,
-            "machine_theme_id": p.machine_theme_id, "moved_by_people": p.moved_by_people, "pinned": p.pinned,
-            "off_topic": p.off_topic}
-
-
-def _theme(card, viewer) -> dict:
-    t = card.theme
-    return {"id": t.id, "label": t.label, "machine_label": t.machine_label, "description": t.description,
-            "keywords": t.keywords or [], "origin": t.origin, "seed_name": t.seed_name, "is_outlier": t.is_outlier,
-            "version": t.version, "story_ids": sorted(card.story_ids),
-            "passages": [_passage(p, viewer) for p in card.passages]}
-
-
 @api_bp.route("/theme-runs")
 @allow(*VIEWERS)
 @api_bp.response(200, RunSummarySchema(many=True))
 def list_runs():
     """Every theme run, newest first."""
-    viewer = board.viewer_for(current_user)
-    return [_summary(r, viewer) for r in services.list_runs()]
+    use_context(theme_viewer=board.viewer_for(current_user))
+    return services.list_runs()
 
 
 @api_bp.route("/theme-runs", methods=["POST"])
@@ -145,9 +137,8 @@ def get_run(run_id: int):
         abort(404)
     viewer = board.viewer_for(current_user)
     cards, _ = board.build_cards(run, viewer, with_codes=False) if run.status == "done" else ([], {})
-    return {**_summary(run, viewer), "settings": run.settings or {},
-            "story_ids": sorted(set(run.story_ids or []) & viewer.analysable),
-            "themes": [_theme(c, viewer) for c in cards]}
+    use_context(theme_viewer=viewer, cards=cards)
+    return run
 
 
 @api_bp.route("/themes/<int:theme_id>", methods=["PATCH"])
@@ -168,8 +159,8 @@ def patch_theme(args, theme_id: int):
         abort(422, str(exc))
     viewer = board.viewer_for(current_user)
     cards, _ = board.build_cards(theme.run, viewer, with_codes=False)
-    card = next((c for c in cards if c.theme.id == theme.id), None)
-    return _theme(card, viewer)
+    use_context(theme_viewer=viewer)
+    return next((c for c in cards if c.theme.id == theme.id), board.Card(theme))
 
 
 @api_bp.route("/passages/<int:passage_id>/move", methods=["POST"])
@@ -189,4 +180,5 @@ def move_passage(args, passage_id: int):
         services.move_passage(passage, theme, actor=current_user, reason=args["reason"])
     except services.ThemeError as exc:
         abort(422, str(exc))
-    return _passage(db.session.scalar(select(Passage).where(Passage.id == passage_id)), viewer)
+    use_context(theme_viewer=viewer)
+    return db.session.scalar(select(Passage).where(Passage.id == passage_id))

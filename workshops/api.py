@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from api.schemas import UTCDateTime
 from core.access import allow
 from extensions import db
 from workshops import actions as action_rules
@@ -86,7 +87,7 @@ class ActionQuery(Schema):
 
 
 class UpdateOut(Schema):
-    at = fields.DateTime()
+    at = UTCDateTime()
     author = fields.Str(attribute="author_label")
     kind = fields.Str()
     from_status = fields.Str()

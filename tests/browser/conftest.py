@@ -64,8 +64,8 @@ def live_site(tmp_path_factory):
 
 
 @contextmanager
-def serve_site(tmp_path_factory):
-    """A site on a free port with its own data folder and worker, for as long as the block runs."""
+def serve_site(tmp_path_factory, *, worker: bool = True):
+    """A site on a free port with its own data folder and (unless worker=False) worker, while the block runs."""
     data_dir = tmp_path_factory.mktemp("live-data")
     port = _free_port()
     env = dict(os.environ)
@@ -84,8 +84,9 @@ def serve_site(tmp_path_factory):
     logs = open(data_dir / "site.log", "w")
     site.processes.append(subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
                                            cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT))
-    site.processes.append(subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"],
-                                           cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT))
+    if worker:
+        site.processes.append(subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"],
+                                               cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT))
     deadline = time.time() + 60
     while True:
         try:

@@ -86,3 +86,8 @@ def test_transcript_saves_are_bounded_and_say_the_limit(app, users):
     long = client.patch(f"/api/v1/stories/{story_id}/transcript",
                         json={"revision": revision, "segments": [{"id": 1, "text": "x" * 5001}]})
     assert long.status_code == 422 and "5,000-character limit" in long.json["message"]
+
+
+def test_a_reporter_filter_past_64_bits_finds_nobody(admin):
+    response = admin.get(f"/api/v1/stories?reporter={HUGE}")
+    assert response.status_code == 200 and response.json["stories"] == []
