@@ -8,7 +8,7 @@ a withdrawal and an erasure each change the index in the commit that makes them.
 """
 from __future__ import annotations
 
-from sqlalchemy import delete, event, insert
+from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
 from extensions import db
@@ -43,7 +43,17 @@ def entries_for(story: Story) -> list[dict]:
     return rows
 
 
-def reindex_story(story_id: int, session=None) -> int:
+def stored(session, rows: list[dict], key: bytes | None = None) -> list[dict]:
+    """Rows as the database keeps them: on PostgreSQL no words, only the hashed lexemes (`search/lexemes.py`)."""
+    if session.get_bind().dialect.name != "postgresql" or not rows:
+        return rows
+    from search.lexemes import hashed_vectors
+
+    vectors = hashed_vectors(session, [row["text"] for row in rows], key)
+    return [{**row, "text": "", "tsv": vector} for row, vector in zip(rows, vectors)]
+
+
+def reindex_story(story_id: int, session=None, key: bytes | None = None) -> int:
     """Replace one story's index rows; returns how many rows it has now."""
     session = session or db.session
     session.execute(delete(SearchEntry).where(SearchEntry.story_id == story_id))
@@ -52,7 +62,7 @@ def reindex_story(story_id: int, session=None) -> int:
         return 0
     rows = entries_for(story)
     if rows:
-        session.execute(insert(SearchEntry), rows)
+        session.execute(insert(SearchEntry), stored(session, rows, key))
     return len(rows)
 
 
@@ -60,9 +70,13 @@ def reindex_all(session=None) -> int:
     """Rebuild the whole index (after a migration, or to repair it); returns the row count."""
     session = session or db.session
     session.execute(delete(SearchEntry))
-    total = 0
+    total, key = 0, None
+    if session.get_bind().dialect.name == "postgresql":
+        from search.lexemes import search_key
+
+        key = search_key()
     for story_id in session.scalars(db.select(Story.id).order_by(Story.id)).all():
-        total += reindex_story(story_id, session)
+        total += reindex_story(story_id, session, key)
     return total
 
 
@@ -99,3 +113,23 @@ def _apply_changes(session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_changes(session) -> None:
     session.info.pop(_PENDING, None)
+
+
+def texts_of(session, entries) -> dict[int, str]:
+    """{entry id: its words} for index rows (id, story_id, segment_id, audience), worked out again from the
+    segments and governance's redaction: PostgreSQL's rows keep no words to show a snippet from."""
+    texts, redacted_stories = {}, set()
+    segment_ids = {e.segment_id for e in entries if e.audience != "redacted"}
+    segments = {s.id: s for s in session.scalars(select(Segment).where(Segment.id.in_(segment_ids)))} if segment_ids else {}
+    for entry in entries:
+        if entry.audience == "redacted":
+            redacted_stories.add(entry.story_id)
+        elif entry.segment_id in segments:
+            texts[entry.id] = (segments[entry.segment_id].text or "").strip()
+    for story_id in redacted_stories:
+        story = session.get(Story, story_id)
+        shown = {(row["segment_id"], row["audience"]): row["text"] for row in entries_for(story)} if story else {}
+        for entry in entries:
+            if entry.story_id == story_id and entry.audience == "redacted":
+                texts[entry.id] = shown.get((entry.segment_id, "redacted"), "")
+    return texts

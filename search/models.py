@@ -7,19 +7,18 @@
 - `full`: the unredacted words, only for the story's reporter, admins and the safeguarding lead.
 
 A hidden name is therefore never in a row another person can match. The full-text
-part is the database's own: an FTS5 table kept in step by triggers on SQLite, an
-expression GIN index over `to_tsvector('english', text)` on PostgreSQL.
+part is the database's own: an FTS5 table kept in step by triggers on SQLite (`text` holds
+the row's words); on PostgreSQL `text` stays empty and `tsv`, under a GIN index, holds the
+words' lexemes as keyed hashes (`search/lexemes.py`), so no story words sit in its files.
 """
 from sqlalchemy import DDL, Float, ForeignKey, Index, Integer, String, Text, event
-from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
 
 AUDIENCES = ("all", "redacted", "full")
 FTS_TABLE = "search_fts"
-# The query must use this very expression for PostgreSQL to use the GIN index.
-PG_TSVECTOR = "to_tsvector('english', text)"
 
 SQLITE_FTS_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
@@ -43,8 +42,7 @@ SQLITE_FTS_DROP = (
 class SearchEntry(db.Model):
     __tablename__ = "search_entries"
     __table_args__ = (
-        Index("ix_search_entries_tsv", sql_text(PG_TSVECTOR),
-              postgresql_using="gin").ddl_if(dialect="postgresql"),
+        Index("ix_search_entries_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -55,7 +53,8 @@ class SearchEntry(db.Model):
     start = mapped_column(Float, nullable=True)
     end = mapped_column(Float, nullable=True)
     speaker: Mapped[str] = mapped_column(String(40), nullable=False, default="")
-    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")  # SQLite only; '' on PostgreSQL
+    tsv = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)  # PostgreSQL: hashed lexemes
 
 
 for _statement in SQLITE_FTS_DDL:

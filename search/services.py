@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup
-from sqlalchemy import and_, column, false, func, literal_column, or_, select, table
-from sqlalchemy import text as sql_text
+from sqlalchemy import and_, bindparam, cast, column, false, func, literal_column, or_, select, table
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from extensions import db
 from governance import policy
-from search.models import FTS_TABLE, PG_TSVECTOR, SearchEntry
+from search.models import FTS_TABLE, SearchEntry
 from search.query import ParsedQuery, QueryError, parse  # noqa: F401  (parse: routes use it too)
 from stories.models import Story
 
@@ -102,11 +102,11 @@ def _is_postgresql() -> bool:
 
 def _match(parsed: ParsedQuery):
     """(FROM clause, WHERE clause, rank expression) of the full-text match on this database."""
-    if _is_postgresql():
-        query = func.websearch_to_tsquery(literal_column("'english'"), parsed.plain)
-        vector = sql_text(PG_TSVECTOR.replace("text)", "search_entries.text)"))
-        match = literal_column(f"({vector.text})").op("@@")(query)
-        return SearchEntry.__table__, match, -func.ts_rank(literal_column(f"({vector.text})"), query)
+    if _is_postgresql():  # the stored column of hashed lexemes, under its GIN index (search/lexemes.py)
+        from search.lexemes import hashed_query
+
+        query = cast(bindparam("hashed_query", hashed_query(db.session, parsed.plain)), TSQUERY)
+        return SearchEntry.__table__, SearchEntry.tsv.op("@@")(query), -func.ts_rank(SearchEntry.tsv, query)
     joined = _fts.join(SearchEntry.__table__, SearchEntry.id == _fts.c.rowid)
     return joined, literal_column(FTS_TABLE).op("MATCH")(parsed.fts5()), func.bm25(literal_column(FTS_TABLE))
 
@@ -142,15 +142,19 @@ def _snippets(parsed: ParsedQuery, entry_ids: list[int]) -> dict:
     """{entry id: snippet with the match between \\x02 and \\x03} for one page of hits."""
     if not entry_ids:
         return {}
-    if _is_postgresql():
+    if _is_postgresql():  # the words come from the segments and governance, not from the index
+        from search.index import texts_of
+        from search.lexemes import headlines
+
         options = f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2"
-        query = func.websearch_to_tsquery(literal_column("'english'"), parsed.plain)
-        snippet = func.ts_headline(literal_column("'english'"), SearchEntry.text, query, options)
-        stmt = select(SearchEntry.id, snippet).where(SearchEntry.id.in_(entry_ids))
-    else:
-        snippet = func.snippet(literal_column(FTS_TABLE), 0, _OPEN, _CLOSE, "…", 24)
-        stmt = (select(_fts.c.rowid, snippet).select_from(_fts)
-                .where(literal_column(FTS_TABLE).op("MATCH")(parsed.fts5()), _fts.c.rowid.in_(entry_ids)))
+        entries = db.session.execute(select(SearchEntry.id, SearchEntry.story_id, SearchEntry.segment_id,
+                                            SearchEntry.audience).where(SearchEntry.id.in_(entry_ids))).all()
+        texts = texts_of(db.session, entries)
+        ids = [i for i in entry_ids if i in texts]
+        return dict(zip(ids, headlines(db.session, parsed.plain, [texts[i] for i in ids], options)))
+    snippet = func.snippet(literal_column(FTS_TABLE), 0, _OPEN, _CLOSE, "…", 24)
+    stmt = (select(_fts.c.rowid, snippet).select_from(_fts)
+            .where(literal_column(FTS_TABLE).op("MATCH")(parsed.fts5()), _fts.c.rowid.in_(entry_ids)))
     return {row[0]: row[1] for row in db.session.execute(stmt)}
 
 
