@@ -51,7 +51,8 @@ def prefetch_story_texts(story_ids) -> None:
 
 
 def prefetch_redactions(story_ids) -> None:
-    """Read the hiding redactions (words, title, notes) of many stories in one query, for the rest of a GET request."""
+    """Read the redactions (words, title, notes; every state) of many stories in one query, for the rest of a GET
+    request: what hides words and what the story page's review panel lists."""
     g = request_prefetch()
     if g is None:
         return
@@ -60,8 +61,8 @@ def prefetch_redactions(story_ids) -> None:
     if not ids:
         return
     found: dict[int, dict[str, list]] = {i: {"transcript": [], "title": [], "notes": []} for i in ids}
-    for row in db.session.scalars(select(Redaction).where(Redaction.story_id.in_(ids),
-                                                          Redaction.state.in_(HIDING_STATES))):
+    for row in db.session.scalars(select(Redaction).where(Redaction.story_id.in_(ids))
+                                  .order_by(Redaction.start_char, Redaction.id)):
         found[row.story_id].setdefault(row.field, []).append(row)
     g.prefetched_redactions = {**known, **found}
 
@@ -79,11 +80,21 @@ def prefetch_governance(story_ids) -> None:
                                **{row.story_id: row for row in rows}}
 
 
-def _hiding_redactions(story_id: int, field: str) -> list:
+def prefetched_redactions(story_id: int, field: str | None) -> list | None:
+    """The story's redactions in `field` (None: every field) read earlier in this GET request, or None."""
     g = request_prefetch()
     prefetched = g.get("prefetched_redactions", {}) if g is not None else {}
-    if story_id in prefetched:
-        return prefetched[story_id].get(field, [])
+    if story_id not in prefetched:
+        return None
+    fields = prefetched[story_id]
+    rows = fields.get(field, []) if field is not None else [r for rows in fields.values() for r in rows]
+    return sorted(rows, key=lambda r: (r.start_char, r.id))
+
+
+def _hiding_redactions(story_id: int, field: str) -> list:
+    rows = prefetched_redactions(story_id, field)
+    if rows is not None:
+        return [r for r in rows if r.state in HIDING_STATES]
     return db.session.scalars(
         select(Redaction).where(Redaction.story_id == story_id, Redaction.field == field,
                                 Redaction.state.in_(HIDING_STATES))

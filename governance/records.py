@@ -29,6 +29,11 @@ def story_or_error(story_id: int) -> Story:
 
 def redactions_for(story: Story, field: str | None = "transcript") -> list[Redaction]:
     """The story's redactions in one text (`field`: transcript, title or notes; None: all of them)."""
+    from governance.policy_text import prefetched_redactions
+
+    known = prefetched_redactions(story.id, field) if story.id is not None else None
+    if known is not None:
+        return known
     stmt = select(Redaction).where(Redaction.story_id == story.id)
     if field is not None:
         stmt = stmt.where(Redaction.field == field)
