@@ -120,22 +120,32 @@ def search(user, text: str, filters: Filters | None = None, *, page: int = 1, pe
     source, match, rank = _match(parsed)
     source = source.join(Story.__table__, Story.id == SearchEntry.story_id)
     where = and_(match, visibility_clause(user), *_filter_clauses(filters))
-    columns = [SearchEntry.id, SearchEntry.story_id, SearchEntry.start, SearchEntry.end, SearchEntry.speaker,
-               SearchEntry.position, Story.title, Story.storyteller_role, Story.recorded_on]
-    windowed = _is_postgresql()  # FTS5's bm25() cannot sit beside a window function; PostgreSQL's rank can
-    if windowed:  # one pass over the matches gives both the page and the total
-        columns.append(func.count().over().label("total"))
-    rows = db.session.execute(
-        select(*columns).select_from(source).where(where)
-        .order_by(rank, SearchEntry.story_id, SearchEntry.position)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    if windowed and rows:
-        total = rows[0].total
-    else:
-        total = db.session.scalar(select(func.count()).select_from(source).where(where))
+    rows, total = _page(source, where, rank, per_page, (page - 1) * per_page)
     snippets = _snippets(parsed, [r.id for r in rows])
-    return SearchResults(parsed, int(total or 0), [_item(r, snippets.get(r.id, "")) for r in rows])
+    titles: dict = {}
+    return SearchResults(parsed, int(total or 0), [_item(r, snippets.get(r.id, ""), titles) for r in rows])
+
+
+def _page(source, where, rank, limit: int, offset: int):
+    """(rows of one page, total) in one pass over the matches: the matches (narrow: id, story, position,
+    rank) are made once as a materialised CTE, counted, and only the page's rows are joined to their
+    stories. (A window count over the wide rows cost PostgreSQL twice as much; a second COUNT query
+    made both databases match twice; see bench/search.py.)"""
+    hits = (select(SearchEntry.id.label("id"), SearchEntry.story_id.label("story_id"),
+                   SearchEntry.position.label("position"), rank.label("rank"))
+            .select_from(source).where(where).cte("hits").prefix_with("MATERIALIZED"))
+    total = select(func.count()).select_from(hits).scalar_subquery()
+    page = (select(hits).order_by(hits.c.rank, hits.c.story_id, hits.c.position)
+            .limit(limit).offset(offset).subquery("page"))
+    rows = db.session.execute(
+        select(page.c.id, page.c.story_id, page.c.position, SearchEntry.start, SearchEntry.end, SearchEntry.speaker,
+               Story.title, Story.storyteller_role, Story.recorded_on, total.label("total"))
+        .select_from(page.join(SearchEntry.__table__, SearchEntry.id == page.c.id)
+                     .join(Story.__table__, Story.id == page.c.story_id))
+        .order_by(page.c.rank, page.c.story_id, page.c.position)).all()
+    if rows:
+        return rows, rows[0].total
+    return rows, (db.session.scalar(select(func.count()).select_from(source).where(where)) if offset else 0)
 
 
 def _snippets(parsed: ParsedQuery, entry_ids: list[int]) -> dict:
@@ -168,11 +178,13 @@ def plain(snippet: str) -> str:
     return (snippet or "").replace(_OPEN, "").replace(_CLOSE, "")
 
 
-def _item(row, snippet: str) -> dict:
+def _item(row, snippet: str, titles: dict) -> dict:
     from governance.policy import redacted_title_of
 
+    if row.story_id not in titles:  # once per story on the page
+        titles[row.story_id] = redacted_title_of(row.story_id, row.title)
     return {"entry_id": row.id, "story_id": row.story_id, "start": row.start, "end": row.end, "speaker": row.speaker,
-            "title": redacted_title_of(row.story_id, row.title), "role": row.storyteller_role, "recorded_on": row.recorded_on, "snippet": snippet,
+            "title": titles[row.story_id], "role": row.storyteller_role, "recorded_on": row.recorded_on, "snippet": snippet,
             "passage_id": None}
 
 

@@ -177,3 +177,19 @@ def test_theme_and_workshop_filters(app, users, login):
     body = client.get(f"/api/v1/search?q=hostel&workshop_id={workshop_id}").get_json()
     assert [i["story_id"] for i in body["items"]] == [other_id]
     assert "Housing week" in client.get("/search?q=hostel").get_data(as_text=True)
+
+
+def test_pages_and_total_come_from_one_pass(db_app, db_users):
+    with db_app.app_context():
+        reporter, facilitator = _user(db_users["reporter"]), _user(db_users["facilitator"])
+        ids = [factories.make_story(reporter, text=text).id for text in
+               ("The bus was late.", "The bus was late, the bus was full, the bus was cold.", "A bus came.")]
+        first = search.search(facilitator, "bus", per_page=2)
+        assert first.total == 3 and len(first.items) == 2
+        assert first.items[0]["story_id"] == ids[1]  # the segment saying it most ranks first
+        second = search.search(facilitator, "bus", page=2, per_page=2)
+        assert second.total == 3 and len(second.items) == 1
+        assert {i["story_id"] for i in first.items + second.items} == set(ids)
+        past = search.search(facilitator, "bus", page=5, per_page=2)
+        assert past.total == 3 and past.items == []
+        assert search.search(facilitator, "tram").total == 0
