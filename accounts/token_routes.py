@@ -29,16 +29,21 @@ def tokens():
                            revoke_url=lambda t: url_for("accounts.revoke_own_token", token_id=t.id))
 
 
+def _revoke_if_confirmed(owner, token_id: int, said) -> None:
+    """Revoke `owner`'s token `token_id` once the form is confirmed (404 for anyone else's token)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != owner.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        revoke_token(token, actor=current_user)
+        flash(said(token.name), "success")
+
+
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @allow(SIGNED_IN)
 def revoke_own_token(token_id: int):
     """Revoke one of your own tokens."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        abort(404)
-    if ConfirmForm().validate_on_submit():
-        revoke_token(token, actor=current_user)
-        flash(f"The token “{token.name}” no longer works.", "success")
+    _revoke_if_confirmed(current_user, token_id, lambda name: f"The token “{name}” no longer works.")
     return redirect(url_for("accounts.tokens"))
 
 
@@ -47,10 +52,5 @@ def revoke_own_token(token_id: int):
 def revoke_user_token(user_id: int, token_id: int):
     """An admin revokes someone's token."""
     user = db.get_or_404(User, user_id)
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id:
-        abort(404)
-    if ConfirmForm().validate_on_submit():
-        revoke_token(token, actor=current_user)
-        flash(f"{user.email}'s token “{token.name}” no longer works.", "success")
+    _revoke_if_confirmed(user, token_id, lambda name: f"{user.email}'s token “{name}” no longer works.")
     return redirect(url_for("accounts.edit_user", user_id=user.id))

@@ -1,6 +1,25 @@
-"""Platform commands: `flask --app app export json PATH`."""
+"""Platform commands: `flask --app app export json PATH`; `fail` and `row_or_fail` for every domain's CLI."""
+import sys
+from typing import NoReturn
+
 import click
 from flask.cli import AppGroup
+
+
+def fail(message: str) -> NoReturn:
+    """Say on stderr what went wrong and exit with status 1: the one way a command refuses."""
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def row_or_fail(model, row_id: int, name: str):
+    """The `model` row with id `row_id`, or fail with "no NAME ID"."""
+    from extensions import db
+
+    row = db.session.get(model, row_id)
+    if row is None:
+        fail(f"no {name} {row_id}")
+    return row
 
 export_cli = AppGroup("export", help="Export data.")
 

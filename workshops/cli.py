@@ -1,11 +1,12 @@
 """`flask --app app packs build WORKSHOP_ID PATH.zip` and `flask --app app packs qdpx RUN_ID PATH.qdpx`."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+
+from core.cli import fail, row_or_fail
 
 packs_cli = AppGroup("packs", help="Workshop packs and REFI-QDA exports.")
 
@@ -15,20 +16,15 @@ packs_cli = AppGroup("packs", help="Workshop packs and REFI-QDA exports.")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def build_command(workshop_id: int, path: str) -> None:
     """Build the pack of WORKSHOP_ID now (no worker needed) and copy it to PATH."""
-    from extensions import db
-    from workshops.models import Workshop
     from workshops.errors import WorkshopError
+    from workshops.models import Workshop
     from workshops.packs import build_and_store_pack
 
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None:
-        click.echo(f"no workshop {workshop_id}", err=True)
-        sys.exit(1)
+    workshop = row_or_fail(Workshop, workshop_id, "workshop")
     try:
         pack = build_and_store_pack(workshop, report=lambda pct, msg="": click.echo(f"{pct:3d}% {msg}"))
     except WorkshopError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+        fail(str(exc))
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     from core.sealed import write_plain
@@ -44,14 +40,10 @@ def build_command(workshop_id: int, path: str) -> None:
 def qdpx_command(run_id: int, path: str) -> None:
     """Export theme run RUN_ID as a REFI-QDA project (.qdpx) at PATH."""
     from engines.qdpx import validate_qdpx
-    from extensions import db
     from themes.models import ThemeRun
     from themes.qdpx import export_qdpx
 
-    run = db.session.get(ThemeRun, run_id)
-    if run is None:
-        click.echo(f"no theme run {run_id}", err=True)
-        sys.exit(1)
+    run = row_or_fail(ThemeRun, run_id, "theme run")
     out = export_qdpx(run, path)
     problems = validate_qdpx(out)
     click.echo(f"wrote {out}" + (f" (schema problems: {problems})" if problems else " (valid REFI-QDA)"))

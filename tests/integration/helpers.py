@@ -18,3 +18,15 @@ def user(ref):
     from accounts.models import User
 
     return db.session.get(User, ref.id)
+
+
+def discovery_job(facilitator):
+    """A new theme run and its queued `themes.discover` Job, committed; returns (run, job)."""
+    from jobs.models import Job
+    from themes import services as themes
+
+    run = themes._new_run([], 2, facilitator, {})
+    job = Job(kind="themes.discover", subject_type="theme_run", subject_id=run.id, params={"run_id": run.id})
+    db.session.add(job)
+    db.session.commit()
+    return run, job

@@ -7,12 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from jobs.models import Job
 from stories.models import Story
 from stories.transcript import save_transcript
-from tests.integration.helpers import audit_count, user
+from tests.integration.helpers import audit_count, discovery_job, user
 from tests.themes.helpers import add_corpus_stories, corpus
-from themes import services as themes
 from themes.models import Passage, ThemeRun
 
 NEW_WORDS = "The library lent me a laptop so I could fill in the housing forms myself."
@@ -28,10 +26,7 @@ def test_an_edit_saved_while_the_theme_job_runs_is_kept_and_the_run_holds_only_t
         edited_id = ids[min(ids)]
         story = db.session.get(Story, edited_id)
         old_words = story.segments[0].text
-        run = themes._new_run([], 2, facilitator, {})
-        job = Job(kind="themes.discover", subject_type="theme_run", subject_id=run.id, params={"run_id": run.id})
-        db.session.add(job)
-        db.session.commit()
+        run, job = discovery_job(facilitator)
         edits = []
 
         def report(percent, message=""):

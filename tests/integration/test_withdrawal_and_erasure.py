@@ -12,13 +12,11 @@ from sqlalchemy import select
 
 from extensions import db
 from governance import services as governance
-from jobs.models import Job
 from stories.models import Story
 from tests.conftest import sign_in
-from tests.integration.helpers import audit_count, user
+from tests.integration.helpers import audit_count, discovery_job, user
 from tests.themes.helpers import add_corpus_stories, corpus
 from tests.workshops.helpers import workshop_data
-from themes import services as themes
 from themes.models import Passage, ThemeRun
 from workshops import actions as action_rules
 from workshops import packs, planning
@@ -48,10 +46,7 @@ def test_a_story_withdrawn_while_the_theme_job_runs_never_lands_in_the_run(app, 
         ids = add_corpus_stories(reporter, corpus()["stories"][:14])
         leaving = db.session.get(Story, ids[min(ids)])
         leaving_id = leaving.id
-        run = themes._new_run([], 2, facilitator, {})
-        job = Job(kind="themes.discover", subject_type="theme_run", subject_id=run.id, params={"run_id": run.id})
-        db.session.add(job)
-        db.session.commit()
+        run, job = discovery_job(facilitator)
         seen = []
 
         def report(percent, message=""):
