@@ -190,12 +190,17 @@ def save_transcript(story_id: int):
 @allow(*VIEWERS)
 def review(story_id: int):
     """Mark the transcript as checked: the story moves on to analysis."""
+    return _confirmed_step(story_id, services.mark_reviewed, ("Thank you. The story is checked and ready.", "success"))
+
+
+def _confirmed_step(story_id: int, step, said: tuple[str, str]):
+    """Run `step(story, user)` on a confirmed form for a story you may edit; flash `said` or its error."""
     story = services.get_story(current_user, story_id, edit=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.mark_reviewed(story, current_user)
-        flash("Thank you. The story is checked and ready.", "success")
+        step(story, current_user)
+        flash(*said)
     except services.StoryError as exc:
         flash(exc.message, "error")
     return redirect(url_for("stories.show", story_id=story.id))
@@ -205,15 +210,7 @@ def review(story_id: int):
 @allow(*VIEWERS)
 def retry(story_id: int):
     """Try typing up a recording again after it failed."""
-    story = services.get_story(current_user, story_id, edit=True)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.retry_transcription(story, current_user)
-        flash("Trying again.", "info")
-    except services.StoryError as exc:
-        flash(exc.message, "error")
-    return redirect(url_for("stories.show", story_id=story.id))
+    return _confirmed_step(story_id, services.retry_transcription, ("Trying again.", "info"))
 
 
 @bp.route("/stories/<int:story_id>/versions")

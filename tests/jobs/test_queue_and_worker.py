@@ -15,7 +15,8 @@ import pytest
 from extensions import db
 from jobs.models import Job
 from jobs.services import start_job
-from tests.conftest import ROOT, build_app, reset_schema
+from tests.conftest import ROOT
+from tests.jobs.helpers import queued_site
 from tests.services import redis_url_or_skip
 
 BACKENDS = ["sqlite", pytest.param("postgresql+redis", marks=pytest.mark.services)]
@@ -27,16 +28,8 @@ def queue_app(request, tmp_path):
     if request.param != "sqlite":
         overrides["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("pg_url")
         overrides["TASK_QUEUE"] = redis_url_or_skip()
-    app = build_app(tmp_path / "data", **overrides)
-    reset_schema(app)
-    yield app
-    from jobs.queue import QUEUES, get_huey
-
-    for queue in QUEUES:
-        get_huey(app, queue).flush()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with queued_site(tmp_path, **overrides) as app:
+        yield app
 
 
 def _env(app) -> dict:

@@ -14,6 +14,7 @@ from extensions import db
 from jobs.models import Job
 from jobs.services import start_job
 from tests.conftest import ROOT, build_app, reset_schema
+from tests.jobs.helpers import queued_site
 from tests.jobs.test_queue_and_worker import _env, _flask, _job
 from tests.services import redis_url_or_skip
 
@@ -31,15 +32,8 @@ class _MakesAFile:
 @pytest.fixture
 def redis_app(tmp_path):
     url = redis_url_or_skip()
-    app = build_app(tmp_path / "data", TASK_QUEUE=url, TASK_QUEUE_NAME=f"test-{uuid.uuid4().hex[:8]}")
-    reset_schema(app)
-    yield app
-    from jobs.queue import QUEUES, get_huey
-
-    for queue in QUEUES:
-        get_huey(app, queue).flush()
-    with app.app_context():
-        db.engine.dispose()
+    with queued_site(tmp_path, TASK_QUEUE=url, TASK_QUEUE_NAME=f"test-{uuid.uuid4().hex[:8]}") as app:
+        yield app
 
 
 def _queue_key(app, queue="light") -> str:
