@@ -76,6 +76,7 @@ class Defaults:
     API_TOKEN_DAYS = 90  # default life of a new API token
 
     MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # 1 GB per audio file
+    MAX_CONTENT_LENGTH = None  # largest request body of any kind; None: MAX_UPLOAD_BYTES + 32 MB (fields, consent photo)
     MAX_JSON_BYTES = 2 * 1024 * 1024  # largest JSON body (a transcript save is far smaller)
     MAX_SEGMENTS_PER_SAVE = 5000  # a 3-hour story has about 1,500
     MAX_SEGMENT_CHARS = 5000  # one segment is a sentence or two

@@ -83,6 +83,10 @@ def handle_http_exception(exc: HTTPException):
     # a message the code wrote itself is kept, whatever word it begins with.
     stock = exc.description == type(exc).description
     message = None if stock or not exc.description or exc.code == 500 else exc.description
+    if exc.code == 413 and message is None:  # werkzeug cut a body over MAX_CONTENT_LENGTH short
+        from core.request import too_large_message
+
+        message = too_large_message()
     if data.get("message") and exc.code != 500:
         message = str(data["message"])
     elif errors and message is None:
