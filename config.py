@@ -51,8 +51,9 @@ class Defaults:
     DATA_DIR = None
     SQLALCHEMY_DATABASE_URI = None  # None: SQLite in DATA_DIR
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    TASK_QUEUE = "sqlite"  # sqlite | redis://host:port/db | immediate
+    TASK_QUEUE = "sqlite"  # sqlite | redis://[:password@]host:port/db | rediss://… (TLS) | immediate
     TASK_QUEUE_NAME = "storyloom"
+    TASK_QUEUE_CA_FILE = None  # rediss://: the CA certificate (PEM) that signed the Redis server's certificate
     JOB_LEASE_SECONDS = 120  # a running job silent this long is presumed dead
     JOB_MAX_ATTEMPTS = 3
     SECRET_KEY = None  # None: generated once, kept in DATA_DIR
