@@ -58,6 +58,9 @@ def _settle_paths_and_secrets(app: Flask) -> None:
         app.config["SECRET_KEY"] = read_or_create_secret(data_dir, "secret_key")
     for key in ("MAX_UPLOAD_BYTES", "JOB_LEASE_SECONDS", "JOB_MAX_ATTEMPTS"):
         app.config[key] = int(app.config[key])
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's limit on any request body (core/request.py)
+        app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 32 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_CONTENT_LENGTH"])
 
 
 def _trust_proxies(app: Flask) -> None:

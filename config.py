@@ -51,8 +51,9 @@ class Defaults:
     DATA_DIR = None
     SQLALCHEMY_DATABASE_URI = None  # None: SQLite in DATA_DIR
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    TASK_QUEUE = "sqlite"  # sqlite | redis://host:port/db | immediate
+    TASK_QUEUE = "sqlite"  # sqlite | redis://[:password@]host:port/db | rediss://… (TLS) | immediate
     TASK_QUEUE_NAME = "storyloom"
+    TASK_QUEUE_CA_FILE = None  # rediss://: the CA certificate (PEM) that signed the Redis server's certificate
     JOB_LEASE_SECONDS = 120  # a running job silent this long is presumed dead
     JOB_MAX_ATTEMPTS = 3
     SECRET_KEY = None  # None: generated once, kept in DATA_DIR
@@ -76,6 +77,7 @@ class Defaults:
     API_TOKEN_DAYS = 90  # default life of a new API token
 
     MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # 1 GB per audio file
+    MAX_CONTENT_LENGTH = None  # largest request body of any kind; None: MAX_UPLOAD_BYTES + 32 MB (fields, consent photo)
     MAX_JSON_BYTES = 2 * 1024 * 1024  # largest JSON body (a transcript save is far smaller)
     MAX_SEGMENTS_PER_SAVE = 5000  # a 3-hour story has about 1,500
     MAX_SEGMENT_CHARS = 5000  # one segment is a sentence or two

@@ -13,7 +13,7 @@ OpenAPI document declares on every operation (`extensions.StoryloomApi`).
 from datetime import timezone
 
 from flask import g, has_request_context
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from marshmallow.experimental.context import Context
 
 SchemaContext = Context[dict]
@@ -32,6 +32,17 @@ def context_value(key: str, default=None):
     if has_request_context():
         return g.get("api_schema_context", {}).get(key, default)
     return default
+
+
+INT64_MAX = 2 ** 63 - 1
+
+
+class Int64(fields.Integer):
+    """An integer a 64-bit column can hold (a query string can carry any number of digits)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validate", validate.Range(-INT64_MAX, INT64_MAX))
+        super().__init__(*args, **kwargs)
 
 
 class UTCDateTime(fields.DateTime):

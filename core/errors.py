@@ -20,6 +20,8 @@ PLAIN_MESSAGES = {
     413: "That file is too large.",
     429: "Too many tries. Please wait a few minutes and try again.",
     500: "Something went wrong on our side. Nothing you saved was lost.",
+    503: "The background work queue is not answering, so this could not start. Nothing you saved was lost. "
+         "Please try again later, and tell your administrator if it keeps happening.",
 }
 
 
@@ -83,6 +85,10 @@ def handle_http_exception(exc: HTTPException):
     # a message the code wrote itself is kept, whatever word it begins with.
     stock = exc.description == type(exc).description
     message = None if stock or not exc.description or exc.code == 500 else exc.description
+    if exc.code == 413 and message is None:  # werkzeug cut a body over MAX_CONTENT_LENGTH short
+        from core.request import too_large_message
+
+        message = too_large_message()
     if data.get("message") and exc.code != 500:
         message = str(data["message"])
     elif errors and message is None:
@@ -99,7 +105,15 @@ def handle_unexpected(exc: Exception):
     return error_response(500)
 
 
+def handle_queue_unavailable(exc: Exception):
+    current_app.logger.error("job queue unavailable: %s", exc)  # the operator's detail stays in the log
+    return error_response(503)
+
+
 def register_error_handlers(app) -> None:
+    from jobs.queue import QueueUnavailable
+
+    app.register_error_handler(QueueUnavailable, handle_queue_unavailable)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -9,7 +9,10 @@ keeps unencrypted audio under the same protection as the rest, and
 JSON is parsed strictly (`StrictJSONProvider`): integers past 64 bits,
 numbers that overflow to infinity (`1e400`), NaN and NUL characters are
 refused with a 422 that names the problem, before any code or database sees
-them; a JSON body is held to `MAX_JSON_BYTES` (413 naming the limit). NUL
+them; a JSON body is held to `MAX_JSON_BYTES` (413 naming the limit). Every
+other body is held to Flask's `MAX_CONTENT_LENGTH` (413 naming it: JSON for the
+API, a page for forms), except a resumable upload's piece, which has its own
+bound (`stories.uploads.put_limit`, answered with the bytes kept so far). NUL
 characters in form fields, query strings and paths are refused too: PostgreSQL
 cannot store them and no person types one.
 """
@@ -71,8 +74,37 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def body_limit(limit):
+    """Give a view's request body its own bound instead of MAX_CONTENT_LENGTH (put it just below @route).
+
+    `limit` is a number of bytes, a callable returning one (read per request), or None
+    when the view bounds what it reads itself (a resumable upload's piece).
+    """
+    def mark(view):
+        view.body_limit = limit
+        return view
+    return mark
+
+
+def _own_body_limit():
+    """(True, bytes or None) when the requested view bounds its own body, else (False, None)."""
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or not hasattr(view, "body_limit"):
+        return False, None
+    limit = view.body_limit
+    return True, (limit() if callable(limit) else limit)
+
+
 def _human_bytes(n: int) -> str:
+    if n >= 1024 ** 3:
+        return f"{n / 1024 ** 3:.1f} GB".replace(".0 GB", " GB")
     return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
+
+
+def too_large_message(limit: int | None = None) -> str:
+    """The 413 answer for a body over the general limit, naming it."""
+    limit = limit if limit is not None else current_app.config["MAX_CONTENT_LENGTH"]
+    return f"That request is larger than the {_human_bytes(int(limit))} limit for one request."
 
 
 class StoryloomRequest(Request):
@@ -97,6 +129,11 @@ def check_request_input():
         for key, value in source.items(multi=True):
             if "\x00" in key or "\x00" in value:
                 abort(400, f"The field '{key.replace(chr(0), '')[:40]}' cannot contain a NUL character.")
+    own, limit = _own_body_limit()
+    if own:  # None would fall back to the config: "no limit here" is the largest length there is
+        request.max_content_length = INT64_MAX if limit is None else limit
+    if request.max_content_length is not None and (request.content_length or 0) > request.max_content_length:
+        abort(413, too_large_message(request.max_content_length))
     if request.is_json:
         limit = int(current_app.config["MAX_JSON_BYTES"])
         if (request.content_length or 0) > limit:

@@ -19,12 +19,16 @@ from flask.cli import with_appcontext
 @with_appcontext
 def worker_command(queue: str, periodic: bool, burst: bool, workers: int) -> None:
     """Run the background worker (transcription, themes, packs, …)."""
-    from jobs.queue import QUEUES, get_huey
+    from jobs.queue import QUEUES, QueueUnavailable, check_queue, get_huey
     from jobs.services import requeue_stale_jobs
 
     app = current_app._get_current_object()
     names = QUEUES if queue == "all" else (queue,)
     hueys = [get_huey(app, name) for name in names]
+    try:
+        check_queue(app)
+    except QueueUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     from core import scratch
     from ops.heartbeat import beat, start_worker_heartbeat, worker_name
 

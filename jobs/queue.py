@@ -8,13 +8,62 @@ There are two queues, so a machine can be given only one kind of work:
 where its handler is (`@handles(kind, queue="heavy")`).
 
 The queues carry only job ids, as signed JSON (jobs/signing.py); the Job
-row is the source of truth.
+row is the source of truth. With `rediss://`, the server's certificate is
+checked against `TASK_QUEUE_CA_FILE` (else the system's CAs). A Redis that
+cannot be reached, refuses the password or shows a certificate nobody vouches
+for is a `QueueUnavailable` in plain words (the worker says it and exits; the
+web answers 503), never a traceback holding the URL.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 QUEUES = ("heavy", "light")
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+class QueueUnavailable(RuntimeError):
+    """The job queue's Redis cannot be used; the message says why in plain words (no password)."""
+
+
+def _where(spec: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(spec)
+    return f"Redis at {parts.hostname}:{parts.port or 6379}" if parts.hostname else "Redis"
+
+
+def plain_queue_error(spec: str, exc: Exception) -> QueueUnavailable:
+    """A redis-py error as a sentence an operator can act on."""
+    import redis
+
+    where, text = _where(spec), str(exc)
+    if isinstance(exc, redis.AuthenticationError) or "WRONGPASS" in text or "NOAUTH" in text:
+        return QueueUnavailable(f"The job queue ({where}) refused the password in FLASK_TASK_QUEUE. "
+                                "Check the password (rediss://:PASSWORD@host:port/0).")
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return QueueUnavailable(f"The job queue ({where}) showed a TLS certificate this machine does not trust. "
+                                "Set FLASK_TASK_QUEUE_CA_FILE to the CA certificate that signed it.")
+    return QueueUnavailable(f"The job queue ({where}) cannot be reached: {type(exc).__name__}. "
+                            "Check FLASK_TASK_QUEUE and that Redis is running.")
+
+
+def _redis_options(app, spec: str) -> dict:
+    ca = app.config.get("TASK_QUEUE_CA_FILE")
+    return {"ssl_ca_certs": str(ca)} if ca and spec.startswith("rediss://") else {}
+
+
+def check_queue(app) -> None:
+    """Raise QueueUnavailable unless every queue's Redis answers (nothing to check for SQLite)."""
+    if not app.config["TASK_QUEUE"].startswith(REDIS_SCHEMES):
+        return
+    import redis
+
+    for queue in QUEUES:
+        try:
+            get_huey(app, queue).storage.conn.ping()
+        except redis.RedisError as exc:
+            raise plain_queue_error(app.config["TASK_QUEUE"], exc) from None
 
 
 def get_huey(app, queue: str = "light"):
@@ -45,9 +94,12 @@ def _make_one(app, queue: str):
     options = {"serializer": serializer, "results": False}
     if spec == "immediate":
         huey = MemoryHuey(name, immediate=True, **options)
-    elif spec.startswith(("redis://", "rediss://", "unix://")):
-        # redis-py reads the password, database and TLS options from the URL.
-        huey = RedisHuey(name, url=spec, **options)
+    elif spec.startswith(REDIS_SCHEMES):
+        # redis-py reads the password, database and TLS options from the URL; the CA file is a setting.
+        from redis import ConnectionPool
+
+        pool = ConnectionPool.from_url(spec, **_redis_options(app, spec))
+        huey = RedisHuey(name, connection_pool=pool, **options)
     elif spec == "sqlite":
         huey = SqliteHuey(name, filename=str(Path(app.config["DATA_DIR"]) / "queue.db"), **options)
     else:
@@ -112,4 +164,13 @@ def _schedule_periodic(app, huey, declared) -> None:
 
 def enqueue_job_id(app, job_id: int, queue: str = "light") -> None:
     get_huey(app, queue)
-    app.extensions["huey.run_job"][queue](job_id)
+    spec = app.config["TASK_QUEUE"]
+    if not spec.startswith(REDIS_SCHEMES):
+        app.extensions["huey.run_job"][queue](job_id)
+        return
+    import redis
+
+    try:
+        app.extensions["huey.run_job"][queue](job_id)
+    except redis.RedisError as exc:
+        raise plain_queue_error(spec, exc) from None

@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from api.schemas import Int64
 from core.access import allow
 from search import services
 from search.routes import SEARCHERS
@@ -15,8 +16,8 @@ api_bp = Blueprint("search_api", __name__, description="Full-text search over th
 
 class SearchArgs(Schema):
     q = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    theme_id = fields.Int(load_default=None)
-    workshop_id = fields.Int(load_default=None)
+    theme_id = Int64(load_default=None)
+    workshop_id = Int64(load_default=None)
     role = fields.Str(load_default=None)
     speaker = fields.Str(load_default=None, validate=validate.Length(max=40))
     date_from = fields.Date(load_default=None)

@@ -14,6 +14,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from api.schemas import use_context
 from core.access import allow
+from core.request import body_limit
 from extensions import db
 from stories import services, transcript, uploads
 from stories.forms import RecordStoryForm, UploadStoryForm
@@ -132,6 +133,7 @@ def upload_status(upload_id: str):
 
 
 @api_bp.route("/uploads/<upload_id>", methods=["PUT"])
+@body_limit(None)  # each piece has its own bound (uploads.put_limit), answered with the bytes kept
 @allow(*ADDERS)
 @api_bp.arguments(ChunkQuerySchema, location="query")
 @api_bp.doc(requestBody=CHUNK_BODY)

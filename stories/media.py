@@ -125,6 +125,56 @@ def human_size(n: int) -> str:
     return f"{n} bytes"
 
 
+def _stream_error(exc: OSError) -> MediaError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return _disk_full(exc)
+    return MediaError("The upload stopped before the whole file arrived. Please try again.")
+
+
+def _spool(stream: BinaryIO, fh: BinaryIO, max_bytes: int) -> tuple[int, str]:
+    """Copy `stream` into `fh` while hashing it: (bytes, sha256). MediaError past `max_bytes` or if it is empty."""
+    digest = hashlib.sha256()
+    total = 0
+    try:
+        with fh:
+            while block := stream.read(READ_BLOCK):
+                total += len(block)
+                if total > max_bytes:
+                    raise MediaError(too_large_message(max_bytes), 413)
+                digest.update(block)
+                fh.write(block)
+    except OSError as exc:
+        raise _stream_error(exc) from exc
+    if total == 0:
+        raise MediaError("The file is empty (0 bytes). Please record or upload it again.")
+    return total, digest.hexdigest()
+
+
+def _probe_audio(path: Path):
+    """The decoded file's AudioInfo (engines.audio.probe), or MediaError in plain words."""
+    from engines.audio import AudioError, LengthMismatchError, TooLongError, probe
+
+    try:
+        info = probe(path, max_seconds=float(current_app.config["MAX_STORY_SECONDS"]))
+    except (TooLongError, LengthMismatchError) as exc:
+        raise MediaError(exc.message, 422) from exc
+    except AudioError as exc:
+        raise MediaError(exc.message) from exc
+    if info.truncated:
+        raise MediaError("This file seems to be cut short: part of the recording is missing. "
+                         "Please upload the whole file again.")
+    return info
+
+
+def _seal(path: Path, relative: str) -> None:
+    try:
+        sealed.put_sealed(storage(), relative, path, tmp_dir(), media_key())
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _disk_full(exc) from exc
+        raise
+
+
 def store_upload(stream: BinaryIO, original_filename: str, *, max_bytes: int, kind: str = "audio",
                  content_type: str = "") -> MediaFile:
     """Stream `stream` to disk while hashing it, check it, encrypt it into the media store.
@@ -137,52 +187,19 @@ def store_upload(stream: BinaryIO, original_filename: str, *, max_bytes: int, ki
     from werkzeug.utils import secure_filename
 
     display_name = (secure_filename(original_filename or "") or "upload")[:255]
-    digest = hashlib.sha256()
-    total = 0
     tmp_path = None
     try:
         try:
             tmp_path, fh = _open_temp("upload")
-            with fh:
-                while True:
-                    block = stream.read(READ_BLOCK)
-                    if not block:
-                        break
-                    total += len(block)
-                    if total > max_bytes:
-                        raise MediaError(too_large_message(max_bytes), 413)
-                    digest.update(block)
-                    fh.write(block)
         except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise _disk_full(exc) from exc
-            raise MediaError("The upload stopped before the whole file arrived. Please try again.") from exc
-        if total == 0:
-            raise MediaError("The file is empty (0 bytes). Please record or upload it again.")
-        info = None
-        if kind == "audio":
-            from engines.audio import AudioError, LengthMismatchError, TooLongError, probe
-
-            try:
-                info = probe(tmp_path, max_seconds=float(current_app.config["MAX_STORY_SECONDS"]))
-            except (TooLongError, LengthMismatchError) as exc:
-                raise MediaError(exc.message, 422) from exc
-            except AudioError as exc:
-                raise MediaError(exc.message) from exc
-            if info.truncated:
-                raise MediaError("This file seems to be cut short: part of the recording is missing. "
-                                 "Please upload the whole file again.")
-        sha = digest.hexdigest()
+            raise _stream_error(exc) from exc
+        total, sha = _spool(stream, fh, max_bytes)
+        info = _probe_audio(tmp_path) if kind == "audio" else None
         existing = db.session.scalars(select(MediaFile).where(MediaFile.sha256 == sha)).first()
         if existing is not None and stored(existing):
             return existing
         relative = f"media/{sha[:2]}/{sha}"
-        try:
-            sealed.put_sealed(storage(), relative, tmp_path, tmp_dir(), media_key())
-        except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise _disk_full(exc) from exc
-            raise
+        _seal(tmp_path, relative)
         media = MediaFile(
             sha256=sha, storage_path=relative, original_filename=display_name,
             content_type=(content_type or "")[:120], bytes=total, encrypted=True,

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from core.forms import ConfirmForm
 from core.access import allow
+from core.request import body_limit
 from extensions import db
 from governance import policy
 from stories import bp, replace, services, transcript
@@ -49,12 +50,16 @@ def new():
     return render_template("stories/new.html")
 
 
+def _several_files() -> int:
+    """Room for several files; each is checked against MAX_UPLOAD_BYTES as it is stored."""
+    return current_app.config["MAX_UPLOAD_BYTES"] * 10 + 10 * 1024 * 1024
+
+
 @bp.route("/stories/new/upload", methods=["GET", "POST"])
+@body_limit(_several_files)
 @allow(*ADDERS)
 def new_upload():
     """Upload one or more sound files; each becomes a story and is typed up."""
-    # Room for several files; each is checked against MAX_UPLOAD_BYTES as it is stored.
-    request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"] * 10 + 10 * 1024 * 1024
     form = UploadStoryForm()
     status = 200
     if form.validate_on_submit():

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import EXCLUDE, Schema, fields, missing, validate
 
-from api.schemas import computed, context_value, viewed
+from api.schemas import INT64_MAX, computed, context_value, viewed
 from stories.models import CONSENT_METHODS, CONSENT_SCOPES, STORYTELLER_ROLES
 
-INT64 = validate.Range(min=0, max=2 ** 63 - 1)
+INT64 = validate.Range(min=0, max=INT64_MAX)
 
 
 class SegmentSchema(Schema):

@@ -135,6 +135,55 @@ def put_limit() -> int:
     return int(current_app.config.get("UPLOAD_PUT_MAX_BYTES", PUT_MAX_BYTES))
 
 
+class _Piece:
+    """One PUT body, encrypted into records of at most RECORD bytes as it is read."""
+
+    def __init__(self, session: UploadSession, aes, records: int):
+        self.session, self.aes, self.store = session, aes, storage()
+        self.records, self.kept = records, session.received  # whole records stored, their plaintext bytes
+        self.start = (records, session.received)
+        self.buffer = bytearray()
+        self.body = 0  # bytes of this body read so far
+
+    def add(self, block: bytes, limit: int, cap: int) -> None:
+        self.body += len(block)
+        if self.start[1] + self.body > limit:
+            raise MediaError(too_large_message(limit), 413)
+        if self.body > cap:
+            raise PieceTooLarge(f"This piece of the upload is too large: send at most {human_size(cap)} "
+                                f"at a time. The server has the first {self.kept} bytes; carry on from there.", 413)
+        self.buffer += block
+        while len(self.buffer) >= RECORD:
+            rest = bytes(self.buffer[RECORD:])
+            del self.buffer[RECORD:]
+            self.flush()
+            self.buffer += rest
+
+    def flush(self) -> None:
+        upload_id = self.session.id
+        self.store.put_bytes(record_key(upload_id, self.records), _record(self.aes, upload_id, self.records,
+                                                                         bytes(self.buffer)))
+        self.records += 1
+        self.kept += len(self.buffer)
+        self.buffer.clear()
+
+    def settle(self, to_records: int, to_received: int) -> None:
+        """Keep the records before `to_records` and say `to_received` bytes arrived."""
+        for index in range(to_records, self.records):
+            self.store.delete(record_key(self.session.id, index))
+        self.session.received = to_received
+        db.session.commit()
+
+    def read(self, stream, expected: int | None) -> None:
+        limit, cap = current_app.config["MAX_UPLOAD_BYTES"], put_limit()
+        while block := stream.read(BLOCK):
+            self.add(block, limit, cap)
+        if expected is not None and self.body < expected:
+            raise ClientDisconnected()
+        if self.buffer:
+            self.flush()
+
+
 def append_chunk(session: UploadSession, offset: int, stream, expected: int | None = None) -> int:
     """Encrypt the request body and store it from `offset`; returns the plaintext bytes now held.
 
@@ -145,64 +194,25 @@ def append_chunk(session: UploadSession, offset: int, stream, expected: int | No
     `expected` (the Content-Length) tells a body cut short from a whole one.
     """
     aes = _aes()
-    store = storage()
     records = sync(session, aes)
     if offset != session.received:
         raise MediaError(f"Expected the upload to carry on from byte {session.received}.", 409)
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
-    cap = put_limit()
-    start_records, start_received = records, session.received
-    kept = session.received
-    buffer = bytearray()
-    body = 0
-
-    def flush() -> None:
-        nonlocal records, kept
-        store.put_bytes(record_key(session.id, records), _record(aes, session.id, records, bytes(buffer)))
-        records += 1
-        kept += len(buffer)
-        buffer.clear()
-
-    def settle(to_records: int, to_received: int) -> None:
-        for index in range(to_records, records):
-            store.delete(record_key(session.id, index))
-        session.received = to_received
-        db.session.commit()
-
+    piece = _Piece(session, aes, records)
     try:
-        while True:
-            block = stream.read(BLOCK)
-            if not block:
-                break
-            body += len(block)
-            if start_received + body > limit:
-                raise MediaError(too_large_message(limit), 413)
-            if body > cap:
-                raise PieceTooLarge(f"This piece of the upload is too large: send at most {human_size(cap)} "
-                                    f"at a time. The server has the first {kept} bytes; carry on from there.", 413)
-            buffer += block
-            while len(buffer) >= RECORD:
-                rest = bytes(buffer[RECORD:])
-                del buffer[RECORD:]
-                flush()
-                buffer += rest
-        if expected is not None and body < expected:
-            raise ClientDisconnected()
-        if buffer:
-            flush()
+        piece.read(stream, expected)
     except PieceTooLarge:
-        settle(records, kept)  # the whole records before the cap stay; the client carries on from `received`
+        piece.settle(piece.records, piece.kept)  # the whole records before the cap stay; carry on from `received`
         raise
     except MediaError:
-        settle(start_records, start_received)  # over the whole-file limit: nothing of this piece is kept
+        piece.settle(*piece.start)  # over the whole-file limit: nothing of this piece is kept
         raise
     except (OSError, ClientDisconnected) as exc:
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            settle(start_records, start_received)
+            piece.settle(*piece.start)
             raise MediaError("The server has run out of space. Nothing more was saved.", 507) from exc
-        settle(records, kept)  # the connection dropped: keep the whole records that arrived
+        piece.settle(piece.records, piece.kept)  # the connection dropped: keep the whole records that arrived
         raise MediaError("Part of the upload did not arrive. It will try again.", 400) from exc
-    session.received = kept
+    session.received = piece.kept
     db.session.commit()
     return session.received
 

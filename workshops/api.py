@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from api.schemas import UTCDateTime
+from api.schemas import Int64, UTCDateTime
 from core.access import allow
 from extensions import db
 from workshops import actions as action_rules
@@ -80,9 +80,9 @@ class ActionQuery(Schema):
         unknown = EXCLUDE
 
     status = fields.Str(load_default=None, validate=validate.OneOf(list(ACTION_STATUSES)))
-    theme_id = fields.Int(load_default=None)
+    theme_id = Int64(load_default=None)
     owner = fields.Str(load_default=None)
-    workshop_id = fields.Int(load_default=None)
+    workshop_id = Int64(load_default=None)
     due = fields.Str(load_default=None, validate=validate.OneOf(["overdue", "soon", "none"]))
 
 

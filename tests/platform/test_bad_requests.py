@@ -91,3 +91,10 @@ def test_transcript_saves_are_bounded_and_say_the_limit(app, users):
 def test_a_reporter_filter_past_64_bits_finds_nobody(admin):
     response = admin.get(f"/api/v1/stories?reporter={HUGE}")
     assert response.status_code == 200 and response.json["stories"] == []
+
+
+@pytest.mark.parametrize("path", [f"/api/v1/actions?workshop_id={HUGE}", f"/api/v1/actions?theme_id={HUGE}",
+                                  f"/api/v1/search?q=bus&theme_id={HUGE}", f"/api/v1/search?q=bus&workshop_id={HUGE}"])
+def test_an_id_past_64_bits_in_a_query_is_422_naming_the_field(admin, path):
+    response = admin.get(path)
+    assert response.status_code == 422 and path.split("&")[-1].split("?")[-1].split("=")[0] in response.json["message"]
