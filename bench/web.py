@@ -1,13 +1,14 @@
 """Pages under load, beside a bare Flask + SQLAlchemy baseline, in the same run; prints a p95 table.
 
-Run: .venv/bin/python bench/web.py [--stories 1000] [--seconds 10] [--levels 10,50]
+Run: .venv/bin/python bench/web.py [--stories 1000] [--seconds 10] [--levels 10,50] [--runs 3]
 
 Loads N stories (one reporter holds 30 %) and one finished theme run into a fresh SQLite data
 folder, serves it exactly as `make run` does (gunicorn, gthread, 2 workers x 8 threads) on
 127.0.0.1, serves beside it a bare Flask + Flask-SQLAlchemy app rendering a 20-row table from the
 same database (same gunicorn settings), and drives signed-in users (a bounded thread pool, one
 session per user) at each concurrency level for --seconds per page. Only loopback is used.
-Figures: p50 and p95 per page, the baseline's beside every row, and the load (`uptime`).
+Figures: p50 and p95 per page (the median of --runs runs), the baseline's beside every row, and the
+load (`uptime`) before and after each run.
 """
 from __future__ import annotations
 
@@ -144,11 +145,48 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
+def measure(base: str, baseline: str, cookies: dict, pages: list, levels: list[int], seconds: float) -> dict:
+    """One run: {(page name or "baseline", users): (times, errors)}."""
+    results = {}
+    for users in levels:
+        times, _ = drive(baseline, {}, users, seconds)
+        results[("baseline", users)] = (times, 0)
+        for name, role, path in pages:
+            results[(name, users)] = drive(base + path, cookies[role], users, seconds)
+    return results
+
+
+def table(runs: list[dict], pages: list, levels: list[int]) -> None:
+    """p50 and p95 per page and level: the median over the runs of each run's figure, the baseline's beside."""
+    header = "page".ljust(30) + "".join(f"| {u:>3} users: p50 ms  p95 ms  base p95  ratio  n    err " for u in levels)
+    print(header)
+    print("-" * len(header))
+    for name, _role, _path in [("baseline (bare Flask, 20 rows)", None, None)] + pages:
+        key = "baseline" if name.startswith("baseline") else name
+        row = name.ljust(30)
+        for users in levels:
+            p50s = [statistics.median(r[(key, users)][0]) for r in runs]
+            p95s = [p95(r[(key, users)][0]) for r in runs]
+            base_p95 = statistics.median(p95(r[("baseline", users)][0]) for r in runs)
+            mine = statistics.median(p95s)
+            n = sum(len(r[(key, users)][0]) for r in runs)
+            errors = sum(r[(key, users)][1] for r in runs)
+            row += (f"| {statistics.median(p50s) * 1000:>10.0f} {mine * 1000:>7.0f} {base_p95 * 1000:>9.0f} "
+                    f"{mine / base_p95:>6.1f} {n:>5} {errors:>4} ")
+        print(row)
+    print("targets: p95 <= 2x baseline p95 and < 100 ms at 50 users")
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stories", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--levels", default="10,50")
+    parser.add_argument("--runs", type=int, default=3, help="figures are the median of the runs' figures")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     from bench.webdata import PASSWORD
@@ -177,29 +215,13 @@ def main() -> None:
             ("actions dashboard", "manager", "/actions"),
             ("/api/v1/stories", "reporter", "/api/v1/stories"),
         ]
-        print(f"load before: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
-        print(f"{args.seconds:.0f} s per page per level (bounded to save time; the issue asks a minute)")
-        results = {}
-        for users in levels:
-            times, _ = drive(baseline, {}, users, args.seconds)
-            results[("baseline", users)] = (times, 0)
-            for name, role, path in pages:
-                results[(name, users)] = drive(base + path, cookies[role], users, args.seconds)
-        print(f"load after: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
-        header = "page".ljust(30) + "".join(f"| {u:>3} users: p50 ms  p95 ms  base p95  ratio  n    err " for u in levels)
-        print(header)
-        print("-" * len(header))
-        for name, _role, _path in [("baseline (bare Flask, 20 rows)", None, None)] + pages:
-            key = "baseline" if name.startswith("baseline") else name
-            row = name.ljust(30)
-            for users in levels:
-                times, errors = results[(key, users)]
-                base_p95 = p95(results[("baseline", users)][0])
-                mine = p95(times)
-                row += (f"| {statistics.median(times) * 1000:>10.0f} {mine * 1000:>7.0f} {base_p95 * 1000:>9.0f} "
-                        f"{mine / base_p95:>6.1f} {len(times):>5} {errors:>4} ")
-            print(row)
-        print("targets: p95 <= 2x baseline p95 and < 100 ms at 50 users")
+        print(f"{args.seconds:.0f} s per page per level, {args.runs} runs (bounded to save time; the issue asks a minute)")
+        runs = []
+        for number in range(args.runs):
+            print(f"run {number + 1}: load before: {uptime()}", flush=True)
+            runs.append(measure(base, baseline, cookies, pages, levels, args.seconds))
+            print(f"run {number + 1}: load after: {uptime()}", flush=True)
+        table(runs, pages, levels)
     finally:
         for server in servers:
             server.terminate()

@@ -7,11 +7,9 @@ text read aloud the same way at capture. Speech files are cached by the hash of 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from flask import current_app
 
 from stories.models import CONSENT_SCOPES, Story
 
@@ -94,24 +92,46 @@ def consent_words() -> str:
     return " ".join(lines)
 
 
-def speech_wav(text: str, *, cache: bool = False) -> bytes:
-    """`text` read by espeak-ng (British English voice) as WAV bytes.
+def speech_prefix(story_id: int) -> str:
+    return f"speech/stories/{int(story_id)}"
 
-    Only words with no story in them (the consent text) are cached, under DATA_DIR/speech/:
-    a story's summary is spoken afresh each time, so erasing the story leaves no recording of it.
+
+def speech_wav(text: str, *, cache: bool = False, story_id: int | None = None) -> bytes:
+    """`text` read by espeak-ng (British English voice) as WAV bytes, kept sealed in the media store.
+
+    `cache`: words with no story in them (the consent text), under speech/consent/. `story_id`: a story's
+    summary, under speech/stories/<id>/ (one object: new words replace the old), deleted with the story's
+    clips when it is withdrawn, restricted or erased (evidence/receivers.py). Nothing is kept on local disk.
     """
+    from core import sealed
+    from core.storage import storage
+    from stories.media import tmp_dir
+
     digest = hashlib.sha256(f"{SPEECH_RATE_WPM}:{text}".encode()).hexdigest()[:32]
-    cached = Path(current_app.config["DATA_DIR"]) / "speech" / f"{digest}.wav"
-    if cache and cached.exists():
-        return cached.read_bytes()
+    prefix = speech_prefix(story_id) if story_id is not None else "speech/consent" if cache else None
+    store = storage()
+    object_key = f"{prefix}/{digest}.wav.sealed" if prefix else None
+    if object_key and store.exists(object_key):
+        return b"".join(sealed.iter_sealed(store, object_key))
     result = subprocess.run(["espeak-ng", "-v", "en-gb", "-s", str(SPEECH_RATE_WPM), "--stdout"],
                             input=text.encode(), check=True, capture_output=True, timeout=120)
-    if cache:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(".partial")
-        partial.write_bytes(result.stdout)
-        partial.replace(cached)
+    if object_key:
+        if story_id is not None:
+            store.delete_prefix(prefix)  # the summary said something else before
+        plain = tmp_dir() / f"speech-{digest}-{secrets.token_hex(4)}.wav"
+        try:
+            plain.write_bytes(result.stdout)
+            sealed.put_sealed(store, object_key, plain, tmp_dir())
+        finally:
+            plain.unlink(missing_ok=True)
     return result.stdout
+
+
+def purge_speech(story_id: int) -> None:
+    """Delete a story's cached summary speech, every stored version."""
+    from core.storage import storage
+
+    storage().delete_prefix(speech_prefix(story_id))
 
 
 # --- the public page of a workshop ----------------------------------------------------------

@@ -29,7 +29,7 @@ def you_said(story_id: int):
 @allow(*TAKERS)
 def you_said_audio(story_id: int):
     """The same summary read aloud (espeak-ng, on this machine)."""
-    wav = yousaid.speech_wav(yousaid.summary(_story(story_id)).spoken())
+    wav = yousaid.speech_wav(yousaid.summary(_story(story_id)).spoken(), story_id=story_id)
     return Response(wav, mimetype="audio/wav", headers={"Cache-Control": "no-store"})
 
 

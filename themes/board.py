@@ -104,12 +104,32 @@ class Card:
         return bars
 
 
-def live_passages(run: ThemeRun, viewer: Viewer) -> list[Passage]:
-    """The run's passages whose stories may still be analysed (withdrawn ones never come back)."""
+# What a page needs to count and choose passages: no words (those are read for the few it shows).
+LIGHT_COLUMNS = (Passage.id, Passage.story_id, Passage.theme_id, Passage.off_topic, Passage.moved_by_people,
+                 Passage.pinned, Passage.representativeness, Passage.text_hash, Story.storyteller_role)
+
+
+def live_passages(run: ThemeRun, viewer: Viewer, *, light: bool = False) -> list:
+    """The run's passages whose stories may still be analysed (withdrawn ones never come back).
+    `light`: rows of LIGHT_COLUMNS (with the story's role) rather than Passage objects."""
+    if light:
+        return db.session.execute(
+            select(*LIGHT_COLUMNS).join(Story, Story.id == Passage.story_id)
+            .where(Passage.run_id == run.id, *live_passage_filter(viewer.analysable))
+            .order_by(Passage.story_id, Passage.position)).all()
     return db.session.scalars(
         select(Passage).where(Passage.run_id == run.id, *live_passage_filter(viewer.analysable))
         .order_by(Passage.story_id, Passage.position)
     ).all()
+
+
+def full_passages(rows) -> list[Passage]:
+    """The Passage objects (with their words) of light rows, in the same order, read in one query."""
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    found = {p.id: p for p in db.session.scalars(select(Passage).where(Passage.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def story_roles(story_ids) -> dict:
@@ -118,14 +138,8 @@ def story_roles(story_ids) -> dict:
     return dict(db.session.execute(select(Story.id, Story.storyteller_role).where(Story.id.in_(story_ids))).all())
 
 
-def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True,
-                with_quotes: bool = True) -> tuple[list[Card], dict]:
-    """Cards of the visible themes (outliers last) and extras: {off_topic, unplaced, roles, story_ids}."""
-    themes = visible_themes(run)
-    cards = {t.id: Card(theme=t) for t in themes}
-    finals = final_ids(run)
-    passages = live_passages(run, viewer)
-    roles = story_roles({p.story_id for p in passages})
+def _sort_passages(cards: dict, passages, finals: dict) -> tuple[list, list]:
+    """Put each passage on its theme's card; returns (off_topic, unplaced)."""
     off_topic, unplaced = [], []
     for passage in passages:
         tid = finals.get(passage.theme_id)
@@ -139,6 +153,34 @@ def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True,
             card.story_ids.add(passage.story_id)
             if passage.moved_by_people:
                 card.moved_in += 1
+    return off_topic, unplaced
+
+
+def _pick_quotes(candidates: list, viewer: Viewer, full: dict) -> list:
+    """Up to QUOTES_PER_CARD quotes (and every pinned one), one per story unless pinned: several voices."""
+    seen_stories, quotes = set(), []
+    for p in candidates:
+        p = full.get(p.id) or (db.session.get(Passage, p.id) if not isinstance(p, Passage) else p)
+        if p is None or not viewer.text(p):
+            continue  # its words were hidden by a later redaction decision
+        if p.pinned or p.story_id not in seen_stories:
+            quotes.append(p)
+            seen_stories.add(p.story_id)
+        if len(quotes) >= QUOTES_PER_CARD and not p.pinned:
+            break
+    return quotes
+
+
+def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True, with_quotes: bool = True,
+                light: bool = False) -> tuple[list[Card], dict]:
+    """Cards of the visible themes (outliers last) and extras: {off_topic, unplaced, roles, story_ids, codes}.
+
+    `light`: card.passages (and off_topic, unplaced) are light rows (LIGHT_COLUMNS), not Passage objects;
+    the quotes are still Passage objects, read in one query."""
+    cards = {t.id: Card(theme=t) for t in visible_themes(run)}
+    passages = live_passages(run, viewer, light=light)
+    roles = {p.story_id: p.storyteller_role for p in passages} if light else story_roles({p.story_id for p in passages})
+    off_topic, unplaced = _sort_passages(cards, passages, final_ids(run))
     code_map = codes_for(passages) if with_codes else {}
     ranked = {}
     for card in cards.values():
@@ -146,25 +188,16 @@ def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True,
         # People first: pinned quotes, then quotes someone moved here, then the most representative.
         candidates.sort(key=lambda p: (not p.pinned, not p.moved_by_people, -(p.representativeness or 0.0), p.id))
         ranked[card.theme.id] = candidates
-    # The texts the quotes will most likely need, read in three queries rather than three per story.
-    policy.prefetch_story_texts({p.story_id for c in ranked.values()
-                                 for p in [x for x in c if x.pinned] + c[:QUOTES_PER_CARD * 3]})
+    likely = [p for c in ranked.values() for p in [x for x in c if x.pinned] + c[:QUOTES_PER_CARD * 3]]
+    full = {p.id: p for p in full_passages(likely)} if light else {}
+    # The texts the quotes will most likely need, read in four queries rather than three per story.
+    policy.prefetch_story_texts({p.story_id for p in likely})
     for card in cards.values():
         for sid in card.story_ids:
             role = roles.get(sid, "other")
             role = role if role in ROLE_ORDER else "other"
             card.role_counts[role] = card.role_counts.get(role, 0) + 1
-        candidates = ranked[card.theme.id]
-        seen_stories, quotes = set(), []
-        for p in candidates:  # one quote per story unless pinned: a card should show several voices
-            if not viewer.text(p):
-                continue  # its words were hidden by a later redaction decision
-            if p.pinned or p.story_id not in seen_stories:
-                quotes.append(p)
-                seen_stories.add(p.story_id)
-            if len(quotes) >= QUOTES_PER_CARD and not p.pinned:
-                break
-        card.quotes = quotes
+        card.quotes = _pick_quotes(ranked[card.theme.id], viewer, full)
         counts: dict = {}
         for p in card.passages:
             for code in code_map.get(p.id, []):
@@ -182,7 +215,7 @@ def prevalence(run: ThemeRun, viewer: Viewer) -> dict:
     The digital form of the evaluation's "needs discussed" table: a story
     touches a theme when at least one of its (on-topic) passages is in it.
     """
-    cards, extras = build_cards(run, viewer, with_codes=False, with_quotes=False)  # counts only
+    cards, extras = build_cards(run, viewer, with_codes=False, with_quotes=False, light=True)  # counts only
     roles = extras["roles"]
     totals = {role: 0 for role in ROLE_ORDER}
     for sid in extras["story_ids"]:
@@ -280,8 +313,15 @@ def passage_page(card: Card, page: int) -> dict:
     pages = max(1, -(-len(card.passages) // PASSAGES_PER_PAGE))
     number = min(max(1, page), pages)
     first = (number - 1) * PASSAGES_PER_PAGE
-    return {"passages": card.passages[first:first + PASSAGES_PER_PAGE], "number": number, "pages": pages,
-            "first": first}
+    return {"passages": full_passages(card.passages[first:first + PASSAGES_PER_PAGE]), "number": number,
+            "pages": pages, "first": first}
+
+
+def theme_page_parts(card: Card, extras: dict, page: int) -> dict:
+    """What the theme page shows of a card built light: one page of passages, those set aside, their codes."""
+    shown = passage_page(card, page)
+    set_aside = full_passages([p for p in extras["off_topic"] if p.theme_id == card.theme.id])
+    return {"page": shown, "set_aside": set_aside, "codes": codes_for(shown["passages"] + set_aside)}
 
 
 def theme_stories(card: Card, viewer: Viewer) -> list[dict]:

@@ -59,39 +59,59 @@ def themes_of_run(run_id: int | None = None) -> list[Theme]:
     return [t for t in visible_themes(run) if not t.is_outlier] if run else []
 
 
-def similar_stories(story_id: int, allowed_ids: set, limit: int = 5) -> list[tuple[int, float]]:
-    """Stories most like this one, from the embeddings the latest run already cached (nothing is embedded here).
+# Story vectors per (run, model), worked out once per process: a run's passages and their cached
+# embeddings never change (a withdrawn or erased story leaves `allowed_ids`, which is applied on each call).
+_STORY_VECTORS: dict = {}
+_RUNS_KEPT = 4
 
-    A story's vector is the mean of its live passages' vectors; similarity is the cosine.
-    Only stories in `allowed_ids` are compared. Returns [(story id, similarity)], most alike first.
-    """
+
+def _story_vectors(run) -> dict:
+    """{story id: unit mean vector of its passages} for the run's not-withdrawn passages with a cached embedding."""
     import numpy as np
 
     from engines.embeddings import text_key
     from themes.models import EmbeddingCache
-    from themes.services import latest_run
 
-    run = latest_run()
-    if run is None or story_id not in allowed_ids:
-        return []
     model = (run.settings or {}).get("embedding_model")
+    key = (str(db.engine.url), run.id, str(run.finished_at), model)  # one process may serve several databases (tests)
+    if key in _STORY_VECTORS:
+        return _STORY_VECTORS[key]
     rows = db.session.execute(select(Passage.story_id, Passage.text).where(
-        Passage.run_id == run.id, Passage.withdrawn_at.is_(None), Passage.story_id.in_(allowed_ids))).all()
+        Passage.run_id == run.id, Passage.withdrawn_at.is_(None))).all()
     keys = {r.text: text_key(r.text, model) for r in rows}
     vectors = {}
     unique = list(set(keys.values()))
-    for start in range(0, len(unique), 500):
-        for row in db.session.scalars(select(EmbeddingCache).where(EmbeddingCache.key.in_(unique[start:start + 500]))):
+    for start in range(0, len(unique), 5000):
+        for row in db.session.scalars(select(EmbeddingCache).where(EmbeddingCache.key.in_(unique[start:start + 5000]))):
             vectors[row.key] = np.frombuffer(row.vector, dtype="float32")
     by_story: dict = {}
     for r in rows:
         vector = vectors.get(keys[r.text])
         if vector is not None:
             by_story.setdefault(r.story_id, []).append(vector)
-    if story_id not in by_story:
-        return []
     means = {sid: np.mean(vs, axis=0) for sid, vs in by_story.items()}
     means = {sid: v / (np.linalg.norm(v) or 1.0) for sid, v in means.items()}
-    mine = means.pop(story_id)
-    scored = sorted(((sid, float(mine @ v)) for sid, v in means.items()), key=lambda p: (-p[1], p[0]))
+    while len(_STORY_VECTORS) >= _RUNS_KEPT:
+        _STORY_VECTORS.pop(next(iter(_STORY_VECTORS)))
+    _STORY_VECTORS[key] = means
+    return means
+
+
+def similar_stories(story_id: int, allowed_ids: set, limit: int = 5) -> list[tuple[int, float]]:
+    """Stories most like this one, from the embeddings the latest run already cached (nothing is embedded here).
+
+    A story's vector is the mean of its live passages' vectors; similarity is the cosine.
+    Only stories in `allowed_ids` are compared. Returns [(story id, similarity)], most alike first.
+    """
+    from themes.services import latest_run
+
+    run = latest_run()
+    if run is None or story_id not in allowed_ids:
+        return []
+    means = _story_vectors(run)
+    if story_id not in means:
+        return []
+    mine = means[story_id]
+    scored = sorted(((sid, float(mine @ v)) for sid, v in means.items() if sid != story_id and sid in allowed_ids),
+                    key=lambda p: (-p[1], p[0]))
     return scored[:limit]

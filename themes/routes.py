@@ -77,7 +77,7 @@ def _render_board(run: ThemeRun | None):
     last_failed = db.session.scalars(select(ThemeRun).order_by(ThemeRun.id.desc()).limit(1)).first()
     if last_failed is not None and last_failed.status != "failed":
         last_failed = None
-    cards, extras = ([], {}) if run is None or run.status != "done" else board.build_cards(run, viewer)
+    cards, extras = ([], {}) if run is None or run.status != "done" else board.build_cards(run, viewer, light=True)
     move_form = MoveForm()
     move_form.theme_id.choices = _move_choices(run) if run is not None else []
     return render_template(
@@ -173,7 +173,7 @@ def theme_page(theme_id: int):
         return redirect(url_for("themes.theme_page", theme_id=target.id))
     run = db.session.get(ThemeRun, theme.run_id)
     viewer = board.viewer_for(current_user)
-    cards, extras = board.build_cards(run, viewer, with_quotes=False)  # the page's own quotes: evidence's panel
+    cards, extras = board.build_cards(run, viewer, with_quotes=False, with_codes=False, light=True)
     card = next(c for c in cards if c.theme.id == theme.id)
     others = [(t.id, t.label) for t in services.visible_themes(run) if t.id != theme.id and not t.is_outlier]
     merge_form = MergeForm()
@@ -187,10 +187,10 @@ def theme_page(theme_id: int):
     machine = {t.id: t for t in run.themes}
     return render_template(
         "themes/theme.html", run=run, theme=theme, card=card, viewer=viewer, extras=extras,
-        stories=board.theme_stories(card, viewer), page=board.passage_page(card, request.args.get("page", 1, type=int)),
+        stories=board.theme_stories(card, viewer), **board.theme_page_parts(card, extras, request.args.get("page", 1, type=int)),
         notes=board.notes(theme), edit_form=edit_form, merge_form=merge_form, split_form=split_form, recluster_form=ReclusterForm(), note_form=NoteForm(),
         move_form=move_form, tag_form=tag_form, confirm=ConfirmForm(), machine=machine, story_url=story_url,
-        clip=lambda p: _clip(p, viewer), codes=extras["codes"],
+        clip=lambda p: _clip(p, viewer),
         role_names=STORYTELLER_ROLES, carried_from=db.session.get(Theme, theme.carried_from_id) if theme.carried_from_id else None,
     )
 
