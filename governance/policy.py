@@ -21,7 +21,7 @@ from stories.models import Story, stories_with_scope
 CLIP_SALT = "storyloom.governance.clip"
 CLIP_MAX_AGE_SECONDS = 10 * 60
 HELD_SAFEGUARDING_STATES = ("awaiting", "restricted")
-HELD_SCAN_STATES = ("pending", "failed")
+HELD_SCAN_STATES = ("pending", "failed", "person")  # "person": another language (governance/languages.py)
 
 
 def held_story_ids():
