@@ -308,4 +308,4 @@ def change_consent(story_id: int):
     return render_template("stories/change_consent.html", story=story, form=form)
 
 
-from stories import replace_routes  # noqa: E402,F401  (find and replace pages, on the same blueprint)
+from stories import replace_routes, voice_routes  # noqa: E402,F401  (more pages on the same blueprint)
