@@ -89,6 +89,19 @@ def encrypt_file(src: Path, dest: Path, key: bytes) -> None:
             fout.write(nonce + aes.encrypt(nonce, plain, _aad(index, index == chunks - 1)))
 
 
+def seal_bytes(plain: bytes, key: bytes | None = None) -> bytes:
+    """The sealed form of a small plaintext held in memory (it never touches the disk in the clear)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    aes = AESGCM(key or media_key())
+    chunks = chunks_for(len(plain))
+    out = [MAGIC + struct.pack(">I", CHUNK)]
+    for index in range(chunks):
+        nonce = os.urandom(NONCE)
+        out.append(nonce + aes.encrypt(nonce, plain[index * CHUNK:(index + 1) * CHUNK], _aad(index, index == chunks - 1)))
+    return b"".join(out)
+
+
 def decrypt_stream(store, object_key: str, size: int, start: int = 0, end: int | None = None,
                    key: bytes | None = None) -> Iterator[bytes]:
     """Yield plaintext bytes [start, end] (inclusive) of a sealed object of `size` plaintext bytes,

@@ -37,6 +37,7 @@ SCAN_STATES = {
     "pending": "Being checked",
     "done": "Checked",
     "failed": "The check could not finish",
+    "person": "Waiting for a person to check names and places",
 }
 
 

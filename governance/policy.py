@@ -26,7 +26,7 @@ from governance.policy_text import (  # noqa: E402,F401  (re-exported)
     redacted_segments, redacted_text, redacted_title, redacted_title_of, segment_offsets)
 
 HELD_SAFEGUARDING_STATES = ("awaiting", "restricted")
-HELD_SCAN_STATES = ("pending", "failed")
+HELD_SCAN_STATES = ("pending", "failed", "person")  # "person": another language (governance/languages.py)
 
 
 def held_story_ids():

@@ -86,6 +86,24 @@ def accept_all(story_id: int):
     return redirect(url_for("governance.review", story_id=story.id))
 
 
+@bp.route("/stories/<int:story_id>/redactions/checked", methods=["POST"])
+@allow("reporter", "admin", "safeguarding_lead")
+def language_checked(story_id: int):
+    """A person checked the hidden details of a story in another language: it may be seen (redacted)."""
+    from governance.languages import confirm_checked
+
+    story = _reviewable(story_id, decide=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        confirm_checked(story, current_user)
+    except services.GovernanceError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Thank you: the hidden details are checked, and others can now see it with them hidden.", "success")
+    return redirect(url_for("governance.review", story_id=story.id))
+
+
 @bp.route("/stories/<int:story_id>/redactions/add", methods=["POST"])
 @allow("reporter", "facilitator", "admin", "safeguarding_lead")
 def add_redaction(story_id: int):

@@ -8,6 +8,7 @@ from core.timeutil import utcnow
 from extensions import db
 from governance.anchors import anchor_rows
 from governance.clips import purge_clips
+from governance.languages import state_after_check
 from governance.models import Redaction, SafeguardingFlag
 from governance.records import flags_for, governance_for, redactions_for, story_or_error
 from governance.settings import always_redact_terms
@@ -48,7 +49,7 @@ def scan_story(story_id: int, report=None, nlp=None, embed=None) -> dict:
         report(55, "Looking for anything a safeguarding lead should read")
         categories = _flag(story, embed=embed)
         gov = governance_for(story)
-        gov.scan_state = "done"
+        gov.scan_state = state_after_check(story)  # another language waits for a person
         gov.scanned_at = utcnow()
         gov.scanned_revision = story.revision
         record("governance.scanned", story, summary=(

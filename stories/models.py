@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text,
+                        UniqueConstraint, select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from config import STORYTELLER_LABELS
@@ -264,3 +265,21 @@ class GlossaryTerm(db.Model):
     term: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
     created_by_id = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class VoiceEnrolment(db.Model):
+    """A reporter's consented voice sample, kept only as a sealed voice embedding (stories/voice.py).
+
+    While the worker learns the voice the sample sits sealed in the media store (`sample_key`);
+    once learned it is deleted and only `embedding` (AES-256-GCM under the media key) remains.
+    """
+
+    __tablename__ = "voice_enrolments"
+
+    user_id = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending|ready|failed
+    sample_key: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    embedding = mapped_column(LargeBinary, nullable=True)
+    error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    consented_at = mapped_column(DateTime, nullable=False, default=utcnow)
+    updated_at = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -62,33 +62,28 @@ def new_upload():
     """Upload one or more sound files; each becomes a story and is typed up."""
     form = UploadStoryForm()
     status = 200
+    outcomes = []
     if form.validate_on_submit():
+        from stories.batch import add_uploads
+
         files = [f for f in form.audio.data if getattr(f, "filename", "")]
-        made, problems = [], []
-        for number, upload in enumerate(files, start=1):
-            details = form.details()
-            if len(files) > 1:
-                details["title"] = f"{details['title']} ({number} of {len(files)})"[:200]
-            try:
-                story = services.create_audio_story(
-                    upload.stream, upload.filename, details, form.consent(), current_user,
-                    content_type=upload.mimetype or "", consent_form=form.consent_form.data if number == 1 else None)
-                made.append(story)
-            except (MediaError, services.StoryError) as exc:
-                problems.append(f"{upload.filename}: {exc.message}")
-                status = exc.status if exc.status >= 400 else 400
-        for problem in problems:
-            form.audio.errors.append(problem)
-        if made and not problems:
-            flash("Saved. The computer is now typing up the words." if len(made) == 1
-                  else f"Saved {len(made)} stories. The computer is now typing up the words.", "success")
-            return redirect(url_for("stories.show", story_id=made[0].id) if len(made) == 1 else url_for("stories.index"))
+        outcomes = add_uploads(files, form.details(), form.consent(), current_user, consent_form=form.consent_form.data)
+        made = [o.story for o in outcomes if o.story is not None]
+        if len(made) == 1 == len(outcomes):
+            flash("Saved. The computer is now typing up the words.", "success")
+            return redirect(url_for("stories.show", story_id=made[0].id))
         if made:
-            flash(f"Saved {len(made)} of {len(files)} files. The others had a problem: see below.", "warning")
-            status = 200
+            flash(f"Saved {len(made)} of {len(files)} files. The computer is now typing up the words."
+                  + (" The others had a problem: see below." if len(made) < len(files) else ""),
+                  "success" if len(made) == len(files) else "warning")
+        else:
+            status = max(o.status for o in outcomes)
+            for outcome in outcomes:
+                form.audio.errors.append(f"{outcome.name}: {outcome.error}")
     elif request.method == "POST":
         status = 400
-    return render_template("stories/upload.html", form=form, max_size=human_size(current_app.config["MAX_UPLOAD_BYTES"])), status
+    return render_template("stories/upload.html", form=form, outcomes=outcomes,
+                           max_size=human_size(current_app.config["MAX_UPLOAD_BYTES"])), status
 
 
 @bp.route("/stories/new/record")
@@ -316,4 +311,4 @@ def change_consent(story_id: int):
     return render_template("stories/change_consent.html", story=story, form=form)
 
 
-from stories import replace_routes  # noqa: E402,F401  (find and replace pages, on the same blueprint)
+from stories import replace_routes, voice_routes  # noqa: E402,F401  (more pages on the same blueprint)

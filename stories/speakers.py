@@ -68,6 +68,32 @@ def export_role(label: str, order: dict[str, int]) -> str | None:
     return f"speaker {order[label]}"
 
 
+SHOWN_SPEAKER = r"^(Reporter|Storyteller|Speaker \d+)$"  # the only forms a speaker leaves the story page in
+
+
+def shown_speaker(label: str, order: dict[str, int]) -> str | None:
+    """A label as packs and present mode say it: Reporter, Storyteller or Speaker N, never a typed name."""
+    role = export_role(label, order)
+    return None if role is None else role[:1].upper() + role[1:]
+
+
+def quote_speaker(story, start, end) -> str | None:
+    """Who says the words [start, end] of a story (the voice with the most time in it), as
+    `shown_speaker` says it (N numbered by first appearance in the story, as in `export json`);
+    None when the quote has no times or nobody is labelled there."""
+    if start is None or end is None:
+        return None
+    order: dict[str, int] = {}
+    overlap: dict[str, float] = {}
+    for segment in story.segments:
+        shown = shown_speaker(segment.speaker or "", order)
+        if shown and segment.start is not None and segment.end is not None:
+            both = min(end, segment.end) - max(start, segment.start)
+            if both > 0:
+                overlap[shown] = overlap.get(shown, 0.0) + both
+    return max(overlap, key=overlap.get) if overlap else None
+
+
 def is_reporter(label: str) -> bool:
     return label == REPORTER
 

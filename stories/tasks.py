@@ -121,10 +121,8 @@ def _name_speakers(path, segments: list[dict], reporter_voice) -> list[dict]:
 
 def _enrolled_voice(user_id):
     """The reporter's enrolled voice embedding, if they recorded a consented sample."""
-    try:
-        from stories.voice import enrolled_embedding
-    except ImportError:
-        return None
+    from stories.voice import enrolled_embedding
+
     return enrolled_embedding(user_id)
 
 
@@ -185,3 +183,13 @@ def clean_uploads(job, report):
     from stories.uploads import cleanup_abandoned
 
     return {"uploads": cleanup_abandoned(), "temp_files": cleanup_tmp()}
+
+
+@handles("stories.enrol_voice", queue="heavy")
+def enrol_voice(job, report):
+    """Learn a reporter's voice from their sealed sample (resemblyzer); only the sealed embedding stays."""
+    from stories.voice import learn_voice
+
+    result = learn_voice(job.subject_id, report)
+    report(100, "Your voice is learned" if result.get("learned") else "Nothing to learn")
+    return result

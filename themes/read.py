@@ -112,6 +112,13 @@ def quote_text(passage: Passage, cache: dict | None = None) -> str | None:
     return policy.redacted_passage_text(passage, cache)
 
 
+def quote_speaker(passage: Passage) -> str | None:
+    """Who says the passage: Reporter, Storyteller or Speaker N (never a typed name), or None."""
+    from stories.speakers import quote_speaker as speaker_of
+
+    return speaker_of(passage.story, passage.start, passage.end)
+
+
 def key_quotes(theme: Theme, story_ids: set[int] | None = None, limit: int = MAX_QUOTES) -> list[Passage]:
     """Key quotes of a theme: pinned passages first, then the most representative; quotable stories only."""
     allowed = quotable_ids()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
-from themes.read import key_quotes, prevalence, quotable_ids, quote_text
+from themes.read import key_quotes, prevalence, quotable_ids, quote_speaker, quote_text
 from workshops.clips import redacted_clip_path, story_has_audio
 from workshops.errors import WorkshopError
 from workshops.models import Workshop, WorkshopPack
@@ -50,7 +50,8 @@ def pack_content(workshop, *, built_at=None) -> tuple[dict, dict]:
             if passage.start is not None and passage.end is not None and story_has_audio(passage.story):
                 clip = clip_file_name(t_number, len(quotes) + 1, passage.story_id, ".mp3")
                 clip_specs[clip] = passage
-            quotes.append({"passage_id": passage.id, "story_id": str(passage.story_id), "text": text, "clip": clip})
+            quotes.append({"passage_id": passage.id, "story_id": str(passage.story_id), "text": text, "clip": clip,
+                           "speaker": quote_speaker(passage)})
         for sid in prev["story_ids"]:
             if sid in story_theme_labels:
                 story_theme_labels[sid].append(theme.label)

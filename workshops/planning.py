@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit.services import record
 from config import STORYTELLER_TOLD_BY
 from extensions import db
-from themes.read import ids_of, key_quotes, prevalence, quote_text
+from themes.read import ids_of, key_quotes, prevalence, quote_speaker, quote_text
 from workshops.clips import clip_version, has_clip
 from workshops.errors import EditConflict, WorkshopError
 from workshops.models import DEFAULT_PROMPTS, Workshop, WorkshopStory, WorkshopTheme
@@ -150,6 +150,7 @@ def slides(workshop) -> list[dict]:
                 quotes.append({"passage": passage, "text": text, "clip_passage_id": passage.id if audible else None,
                                "clip_version": clip_version(passage) if audible else None,
                                "role": passage.story.role_label,
+                               "speaker": quote_speaker(passage),
                                "told_by": STORYTELLER_TOLD_BY.get(passage.story.storyteller_role, STORYTELLER_TOLD_BY["other"])})
         screens.append({"number": number, "theme": theme, "prevalence": prevalence(theme),
                         "prompts": workshop.prompts_for(theme.id), "quotes": quotes})

@@ -17,7 +17,8 @@ The content dict (all text already redacted by the caller):
                                "partner": 0.1, "other": 0.0},   # shares 0..1, missing = 0
         "prompts": ["What would make getting here easier?"],
         "quotes": [{"passage_id": 41, "story_id": "d01", "text": "...",
-                    "clip": "theme-01-quote-01-story-d01.mp3"}],   # clip may be None
+                    "clip": "theme-01-quote-01-story-d01.mp3",   # clip may be None
+                    "speaker": "Storyteller"}],   # Reporter, Storyteller, Speaker N, or None
       }],
       "stories": [{"id": "d01", "title": "Choosing between food and the fare",
                    "role": "service_user", "excerpt": "...", "themes": ["Getting there"]}],
@@ -36,6 +37,8 @@ from pathlib import Path
 
 from config import ROLE_COLOURS, STORYTELLER_GROUPS, STORYTELLER_TOLD_BY, STORYTELLERS, THEME_COLOURS  # noqa: F401
 
+# Who said a quote: only these forms, never a name someone typed as a speaker label.
+_SPEAKER = re.compile(r"^(Reporter|Storyteller|Speaker \d{1,3})$")
 # The one vocabulary and palette of the site (config.py), so print and screen say the same.
 ROLES = tuple(STORYTELLERS)
 ROLE_LABELS = STORYTELLER_GROUPS  # plain words for a group of storytellers
@@ -154,8 +157,9 @@ def _quotes(theme: dict, label: str, story_ids: set, clip_names: set, problems: 
         clip = quote.get("clip") or None
         if clip is not None and clip not in clip_names:
             problems.append(f"theme {label!r} quote {q_index + 1}: clip {clip!r} was not supplied")
+        speaker = _text(quote.get("speaker"))
         quotes.append({"passage_id": quote.get("passage_id"), "story_id": sid, "text": _text(quote.get("text")),
-                       "clip": clip})
+                       "clip": clip, "speaker": speaker if _SPEAKER.match(speaker) else None})
     return quotes
 
 

@@ -64,7 +64,8 @@ def _quote_block(quote, colour, stories_by_id, styles, width):
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     teller = ROLE_SINGULAR[stories_by_id.get(quote["story_id"], {}).get("role", "other")]
-    source = f"Story {escape(quote['story_id'])}, told by {teller}"
+    said = f"{escape(quote['speaker'])} in story" if quote.get("speaker") else "Story"
+    source = f"{said} {escape(quote['story_id'])}, told by {teller}"
     if quote["clip"]:
         source += f"<br/><b>Play clip:</b> {escape(quote['clip'])}"
     cell = [_para(f"\u201c{quote['text']}\u201d", styles["quote"]), Paragraph(source, styles["small"])]

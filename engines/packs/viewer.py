@@ -123,6 +123,7 @@ def _theme_section(theme, total, stories_by_id) -> str:
     quotes = []
     for q_number, quote in enumerate(theme["quotes"], start=1):
         teller = ROLE_SINGULAR[stories_by_id.get(quote["story_id"], {}).get("role", "other")]
+        said = f'{escape(quote["speaker"])} in story ' if quote.get("speaker") else "Story "
         player = ""
         if quote["clip"]:
             audio_id = f"clip-{theme['number']}-{q_number}"
@@ -131,7 +132,7 @@ def _theme_section(theme, total, stories_by_id) -> str:
                       f'aria-controls="{audio_id}" aria-label="Play quote {q_number} from story '
                       f'{escape(quote["story_id"])}">\u25B6 Play</button>')
         quotes.append(f'<blockquote><p>\u201c{escape(quote["text"])}\u201d</p>'
-                      f'<div class="who">Story {escape(quote["story_id"])}, told by {teller}'
+                      f'<div class="who">{said}{escape(quote["story_id"])}, told by {teller}'
                       f'{" &middot; clip: " + escape(quote["clip"]) if quote["clip"] else ""}</div>{player}</blockquote>')
     return (
         f'<section class="theme" id="theme-{theme["number"]}" style="--c:{theme["colour"]}" '
