@@ -18,6 +18,7 @@ from extensions import db
 from governance import policy
 from stories.models import STORYTELLER_ROLES, Story
 from themes.models import Passage, Theme, ThemeDecision, ThemeNote, ThemeRun
+from themes.quotes import placed_quotes
 from themes.read import final_ids, live_passage_filter, quote_text, visible_themes
 from themes.services import codes_for
 
@@ -86,6 +87,7 @@ class Card:
     story_ids: set = field(default_factory=set)
     role_counts: dict = field(default_factory=dict)  # role -> stories
     quotes: list = field(default_factory=list)
+    placed: list = field(default_factory=list)  # quotes people chose and placed here (themes.quotes.show dicts)
     moved_in: int = 0
     codes: list = field(default_factory=list)  # [(Code, count)]
 
@@ -139,6 +141,7 @@ def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True,
             if passage.moved_by_people:
                 card.moved_in += 1
     code_map = codes_for(passages) if with_codes else {}
+    placed = placed_quotes(themes, readable=viewer.readable) if with_quotes else {}
     ranked = {}
     for card in cards.values():
         candidates = [p for p in card.passages if viewer.may_quote(p.story_id)] if with_quotes else []
@@ -164,6 +167,7 @@ def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True,
             if len(quotes) >= QUOTES_PER_CARD and not p.pinned:
                 break
         card.quotes = quotes
+        card.placed = placed.get(card.theme.id, [])
         counts: dict = {}
         for p in card.passages:
             for code in code_map.get(p.id, []):
