@@ -79,3 +79,54 @@ def test_a_placed_quote_goes_into_the_workshop_pack_only_with_quote_consent(app,
         db.session.commit()
         content, _clips = packs.pack_content(workshop)
         assert not [q for t in content["themes"] for q in t["quotes"] if q.get("quote_id")]
+
+
+def test_an_action_cites_a_chosen_quote_as_its_redacted_words(app, users, login, placed):
+    from stories.models import Story
+    from workshops import actions, evidence
+    from workshops.errors import WorkshopError
+
+    with app.app_context():
+        facilitator, manager = _user(users["facilitator"]), _user(users["manager"])
+        action = actions.create_action({"title": "Call people back the same day", "chosen": [placed["quote"]]},
+                                       actor=facilitator)
+        action_id = action.id
+        cited = evidence.action_evidence(action, facilitator)["quotes"]
+        assert [(q["text"], q["withdrawn"], q["chosen"]) for q in cited] == [(SHOWN, False, True)]
+        assert action.chosen_quote_ids == [placed["quote"]]
+        assert [a.id for a in evidence.story_outcomes(placed["story"])["actions"]] == [action_id]
+        assert evidence.action_evidence(action, manager)["quotes"][0]["text"] == SHOWN  # manager_view consent
+        story = db.session.get(Story, placed["story"])
+        story.current_consent.scope_rows = [s for s in story.current_consent.scope_rows if s.scope != "manager_view"]
+        db.session.commit()
+        assert evidence.action_evidence(action, manager)["quotes"][0]["withdrawn"]  # no words for managers now
+        story.current_consent.scope_rows = [s for s in story.current_consent.scope_rows if s.scope != "quote"]
+        db.session.commit()
+        with pytest.raises(WorkshopError):
+            actions.create_action({"title": "Again", "chosen": [placed["quote"]]}, actor=facilitator)
+        assert evidence.action_evidence(action, facilitator)["quotes"][0]["withdrawn"]
+
+
+def test_the_action_form_offers_the_quotes_chosen_for_its_workshops_themes(app, users, login, placed):
+    from workshops import planning
+
+    with app.app_context():
+        workshop = planning.create_workshop(
+            {"title": "Being heard", "theme_run_id": placed["run"], "theme_ids": [placed["first"]],
+             "story_ids": [placed["story"]]}, actor=_user(users["facilitator"]))
+        workshop_id = workshop.id
+    client = app.test_client()
+    login(client, users["facilitator"])
+    form = client.get(f"/workshops/{workshop_id}/actions/new").get_data(as_text=True)
+    assert f'name="chosen" id="chosen-{placed["quote"]}"' in form and SHOWN in form and "Darren" not in form
+    response = client.post(f"/workshops/{workshop_id}/actions/new",
+                           data={"title": "Ring back", "status": "proposed", "chosen": [placed["quote"]]})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        from workshops.models import DesignAction
+
+        action = db.session.scalars(db.select(DesignAction)).one()
+        assert action.chosen_quote_ids == [placed["quote"]]
+        action_id = action.id
+    page = client.get(f"/actions/{action_id}").get_data(as_text=True)
+    assert f"“{SHOWN}”" in page
