@@ -35,7 +35,7 @@ def test_a_placed_quote_shows_on_its_theme_card_redacted_and_movable(app, users,
     client = app.test_client()
     login(client, users["facilitator"])
     page = client.get("/themes").get_data(as_text=True)
-    assert f'data-quote-id="{placed["quote"]}"' in page and f"“{SHOWN}”" in page
+    assert f'data-quote-id="{placed["quote"]}"' in page and f"<blockquote>{SHOWN}</blockquote>" in page
     assert "Darren" not in page
     card = page[page.index(f'data-theme-id="{placed["first"]}"'):page.index(f'data-theme-id="{placed["second"]}"')]
     assert f'data-quote-id="{placed["quote"]}"' in card  # under the theme it was placed on
