@@ -121,6 +121,9 @@ def change_quote(quote_id: int):
             abort(400)
     except quotes.QuoteError as exc:
         flash(str(exc), "error")
+    back = request.form.get("next") or ""
+    if back.startswith("/") and not back.startswith("//"):  # the board's "Move to…" form comes back to the board
+        return redirect(back)
     return redirect(url_for("evidence.quote", quote_id=row.id))
 
 

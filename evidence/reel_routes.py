@@ -1,7 +1,7 @@
 """Theme reel pages: build (a job with progress), play (audio with captions, video), download."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from core.access import allow
@@ -38,9 +38,11 @@ def build_reel(theme_id: int):
 @allow(*REELERS)
 def reel_file(theme_id: int, name: str):
     """One file of the current reel; none once the quotes behind it have changed (e.g. a withdrawal)."""
+    from core.serve import send_sealed
+
     theme = db.get_or_404(Theme, theme_id)
-    folder = reels.current_reel(theme)
-    if name not in FILES or folder is None:
+    prefix = reels.current_reel(theme)
+    if name not in FILES or prefix is None:
         abort(404)
-    return send_file(folder / name, mimetype=FILES[name], as_attachment=name != "reel.vtt",
-                     download_name=f"theme-{theme.id}-{name}", max_age=0)
+    return send_sealed(prefix + name, FILES[name],
+                       download_name=f"theme-{theme.id}-{name}" if name != "reel.vtt" else None)

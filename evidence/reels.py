@@ -4,13 +4,18 @@ What goes in is asked of governance at build time and again at every download: t
 on disk is served only while its fingerprint (stories, ranges, media, redactions) is still
 what the theme's quotes give now. A withdrawal, a redaction decision or an erasure
 changes it, so an old reel is never served; the listener below also deletes every reel
-file in the commit's aftermath when any story is withdrawn or erased.
+in the commit's aftermath when any story is withdrawn or erased.
+
+Reel files live in the media store like other media, sealed (core/sealed.py) under
+`reels/<theme>/<fingerprint>/`; they are built in a scratch folder (core/scratch.py: swept
+when the job ends and on erasure) and served decrypted as they stream (core/serve.py).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 from flask import current_app
@@ -29,9 +34,18 @@ class ReelError(RuntimeError):
     """No reel can be made; the message says why."""
 
 
-def reels_dir(theme_id: int | None = None) -> Path:
-    base = Path(current_app.config["DATA_DIR"]) / "reels"
-    return base / str(theme_id) if theme_id is not None else base
+REEL_FILES = ("reel.mp3", "reel.vtt", "reel.mp4")
+
+
+def reel_prefix(theme_id: int | None = None) -> str:
+    """The media-store prefix of a theme's reels (or of all reels)."""
+    return f"reels/{theme_id}/" if theme_id is not None else "reels/"
+
+
+def _store():
+    from core.storage import storage
+
+    return storage()
 
 
 def reel_quotes(theme) -> list[dict]:
@@ -63,41 +77,47 @@ def fingerprint(items: list[dict]) -> str:
     return hashlib.sha256(json.dumps(body).encode()).hexdigest()[:24]
 
 
-def current_reel(theme) -> Path | None:
-    """The folder of the theme's reel if one was built from exactly what its quotes give now."""
+def current_reel(theme) -> str | None:
+    """The store prefix of the theme's reel (`reels/<theme>/<fingerprint>/`) if one was built from exactly
+    what its quotes give now, else None."""
     items = reel_quotes(theme)
     if not items:
         return None
-    folder = reels_dir(theme.id) / fingerprint(items)
-    return folder if (folder / "reel.mp4").exists() else None
+    prefix = f"{reel_prefix(theme.id)}{fingerprint(items)}/"
+    return prefix if _store().exists(prefix + "reel.mp4") else None
 
 
-def build_reel_for(theme, report=None) -> Path:
-    """Cut each quote's redacted clip and build the reel (engines.reels); returns its folder."""
+def build_reel_for(theme, report=None) -> str:
+    """Cut each quote's redacted clip, build the reel (engines.reels) in scratch, seal its files into the
+    media store; returns the store prefix of the reel."""
+    from core.scratch import mark_stories, scratch_prefix
+    from core.sealed import put_sealed, write_plain
     from engines.reels import build_reel
 
     items = reel_quotes(theme)
     if not items:
         raise ReelError("This theme has no quotes with audio that may be played.")
-    folder = reels_dir(theme.id) / fingerprint(items)
-    shutil.rmtree(reels_dir(theme.id), ignore_errors=True)  # older reels of this theme go
-    from core.sealed import write_plain
-    from core.storage import storage
-
-    partial = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    (partial / "clips").mkdir(parents=True)
-    clips = []
-    for n, item in enumerate(items, start=1):
-        plain = partial / "clips" / f"{n:02d}.mp3"  # governance keeps clips sealed: open each for ffmpeg
-        write_plain(storage(), policy.redacted_clip_file(item["story"], item["start"], item["end"]), plain)
-        clips.append({"clip": plain, "speaker": item["speaker"], "text": item["text"]})
-        if report:
-            report(int(20 * n / len(items)), f"Cutting clip {n} of {len(items)}")
-    build_reel(clips, partial, title=theme.label, report=report)
-    shutil.rmtree(partial / "clips", ignore_errors=True)
-    partial.replace(folder)
-    return folder
+    scratch = Path(current_app.config["DATA_DIR"]) / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix("reel"), dir=scratch))
+    try:
+        mark_stories(staging, {i["story"].id for i in items})  # erasure sweeps it if a crash leaves it
+        (staging / "clips").mkdir()
+        clips = []
+        for n, item in enumerate(items, start=1):
+            plain = staging / "clips" / f"{n:02d}.mp3"  # governance keeps clips sealed: open each for ffmpeg
+            write_plain(_store(), policy.redacted_clip_file(item["story"], item["start"], item["end"]), plain)
+            clips.append({"clip": plain, "speaker": item["speaker"], "text": item["text"]})
+            if report:
+                report(int(20 * n / len(items)), f"Cutting clip {n} of {len(items)}")
+        build_reel(clips, staging, title=theme.label, report=report)
+        _store().delete_prefix(reel_prefix(theme.id))  # older reels of this theme go
+        prefix = f"{reel_prefix(theme.id)}{fingerprint(items)}/"
+        for name in REEL_FILES:  # the video last: current_reel looks for it
+            put_sealed(_store(), prefix + name, staging / name, staging)
+        return prefix
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def request_reel(theme, *, actor=None):
@@ -134,6 +154,6 @@ def _note_withdrawals(session, flush_context) -> None:
 def _purge_reels(session) -> None:
     if session.info.pop(_PURGE, False):
         try:
-            shutil.rmtree(reels_dir(), ignore_errors=True)
+            _store().delete_prefix(reel_prefix())
         except RuntimeError:  # no app context (a script's own session)
             pass

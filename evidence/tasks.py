@@ -16,8 +16,8 @@ def build_theme_reel(job, report):
     if theme is None:
         raise JobError("That theme no longer exists.")
     try:
-        folder = build_reel_for(theme, report=report)
+        prefix = build_reel_for(theme, report=report)
     except ReelError as exc:
         raise JobError(str(exc)) from None
     report(100, "Reel ready")
-    return {"folder": folder.name}
+    return {"reel": prefix}

@@ -18,6 +18,7 @@ from extensions import db
 from governance import policy
 from stories.models import STORYTELLER_ROLES, Story
 from themes.models import Passage, Theme, ThemeDecision, ThemeNote, ThemeRun
+from themes.quotes import placed_quotes
 from themes.read import final_ids, live_passage_filter, quote_text, visible_themes
 from themes.services import codes_for
 
@@ -87,6 +88,7 @@ class Card:
     story_ids: set = field(default_factory=set)
     role_counts: dict = field(default_factory=dict)  # role -> stories
     quotes: list = field(default_factory=list)
+    placed: list = field(default_factory=list)  # quotes people chose and placed here (themes.quotes.show dicts)
     moved_in: int = 0
     codes: list = field(default_factory=list)  # [(Code, count)]
 
@@ -177,11 +179,13 @@ def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True, with_
 
     `light`: card.passages (and off_topic, unplaced) are light rows (LIGHT_COLUMNS), not Passage objects;
     the quotes are still Passage objects, read in one query."""
-    cards = {t.id: Card(theme=t) for t in visible_themes(run)}
+    themes = visible_themes(run)
+    cards = {t.id: Card(theme=t) for t in themes}
     passages = live_passages(run, viewer, light=light)
     roles = {p.story_id: p.storyteller_role for p in passages} if light else story_roles({p.story_id for p in passages})
     off_topic, unplaced = _sort_passages(cards, passages, final_ids(run))
     code_map = codes_for(passages) if with_codes else {}
+    placed = placed_quotes(themes, readable=viewer.readable) if with_quotes else {}
     ranked = {}
     for card in cards.values():
         candidates = [p for p in card.passages if viewer.may_quote(p.story_id)] if with_quotes else []
@@ -198,6 +202,7 @@ def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True, with_
             role = role if role in ROLE_ORDER else "other"
             card.role_counts[role] = card.role_counts.get(role, 0) + 1
         card.quotes = _pick_quotes(ranked[card.theme.id], viewer, full)
+        card.placed = placed.get(card.theme.id, [])
         counts: dict = {}
         for p in card.passages:
             for code in code_map.get(p.id, []):

@@ -178,12 +178,21 @@ def quotes_for_theme(theme: Theme, *, readable: set | None = None) -> list[dict]
 
     `readable`: story ids whose words the viewer may read (None: the policy's quotable stories only).
     """
+    return placed_quotes([theme], readable=readable)[theme.id]
+
+
+def placed_quotes(themes, *, readable: set | None = None) -> dict[int, list[dict]]:
+    """{theme id: its quotes as quotes_for_theme shows them} for several themes (a board), consent read once."""
     quotable = set(db.session.scalars(policy.quotable_story_ids()))
     analysable = set(db.session.scalars(policy.analysable_story_ids()))
     allowed = quotable & analysable & (readable if readable is not None else quotable)
-    rows = db.session.scalars(select(Quote).where(Quote.theme_id.in_(theme_lineage(theme)))
-                              .order_by(Quote.pinned.desc(), Quote.id)).all()
-    return [shown for shown in (show(q) for q in rows if q.story_id in allowed) if shown]
+    out = {}
+    for theme in themes:
+        rows = db.session.scalars(select(Quote).where(Quote.theme_id.in_(theme_lineage(theme)),
+                                                      Quote.story_id.in_(allowed or {-1}))
+                                  .order_by(Quote.pinned.desc(), Quote.id)).all()
+        out[theme.id] = [shown for shown in (show(q) for q in rows) if shown]
+    return out
 
 
 def show(quote: Quote) -> dict | None:

@@ -128,3 +128,27 @@ def key_quotes(theme: Theme, story_ids: set[int] | None = None, limit: int = MAX
     passages.sort(key=lambda p: (not p.pinned, -(p.representativeness or 0.0), p.story_id, p.position))
     pinned = [p for p in passages if p.pinned]
     return pinned[:limit] if pinned else passages[: min(limit, 3)]
+
+
+def chosen_quote(quote_id: int, story_ids: set[int] | None = None):
+    """(Quote, shown) for one quote people chose, if it may be shown now (quotable and analysable story,
+    among `story_ids`; words still showing after redaction), else None. `shown` is themes.quotes.show's dict."""
+    from themes.quote_models import Quote
+    from themes.quotes import show
+
+    quote = db.session.get(Quote, int(quote_id))
+    allowed = quotable_ids() & analysable_ids() & (set(story_ids) if story_ids is not None else quotable_ids())
+    if quote is None or quote.story_id not in allowed:
+        return None
+    shown = show(quote)
+    return (quote, shown) if shown else None
+
+
+def chosen_quotes(theme: Theme, story_ids: set[int] | None = None) -> list:
+    """The quotes people chose and placed on a theme (carried and merged ones too), as (Quote, text):
+    quotable and analysable stories only (and among `story_ids`), text always governance's redacted words."""
+    from themes.quote_models import Quote
+    from themes.quotes import placed_quotes
+
+    shown = placed_quotes([theme], readable=set(story_ids) if story_ids is not None else None)[theme.id]
+    return [(db.session.get(Quote, q["id"]), q["text"]) for q in shown]

@@ -13,7 +13,7 @@ from audit.services import record
 from core.actors import actor_label
 from core.timeutil import utcnow
 from extensions import db
-from themes.read import quotable_ids
+from themes.read import chosen_quote, quotable_ids
 from workshops.errors import CONFLICT_MESSAGE, EditConflict, NotAllowed, WorkshopError
 from workshops.models import ACTION_STATUSES, ActionEvidence, ActionUpdate, DesignAction, Workshop
 from workshops.planning import workshop_consented_ids
@@ -74,13 +74,25 @@ def _check_action_input(data: dict, keep: set | None = None) -> dict:
             "status": status, "status_reason": reason if status == "dropped" else reason,
             "proposed_by": " ".join((data.get("proposed_by") or "").split())[:200],
             "disagreement": (data.get("disagreement") or "").strip(), "workshop": workshop,
-            "theme_ids": theme_ids, "story_ids": story_ids, "quotes": quotes}
+            "theme_ids": theme_ids, "story_ids": story_ids, "quotes": quotes, "chosen": _checked_chosen(data, keep)}
+
+
+def _checked_chosen(data: dict, keep: set) -> list:
+    """The quotes people chose (any words) the action cites: each must be showable now (quote consent)."""
+    chosen = []
+    for qid in sorted({int(q) for q in data.get("chosen") or []} - {i for k, i in keep if k == "chosen"}):
+        found = chosen_quote(qid)
+        if found is None:
+            raise WorkshopError(f"Quote {qid} cannot be cited: it does not exist or may not be quoted.")
+        chosen.append(found[0])
+    return chosen
 
 
 def _set_evidence(action: DesignAction, checked: dict) -> None:
     wanted = {("theme", t): None for t in checked["theme_ids"]}
     wanted.update({("story", s): None for s in checked["story_ids"]})
     wanted.update({("quote", p.id): p.story_id for p in checked["quotes"]})
+    wanted.update({("chosen", q.id): q.story_id for q in checked["chosen"]})
     keep = []
     for row in action.evidence:
         key = (row.kind, row.ref_id)
@@ -90,7 +102,7 @@ def _set_evidence(action: DesignAction, checked: dict) -> None:
         elif _unavailable(row):
             keep.append(row)  # withdrawn or erased evidence stays as a placeholder; it cannot be re-chosen
     for (kind, ref), story_id in wanted.items():
-        keep.append(ActionEvidence(kind=kind, ref_id=ref, story_id=story_id if kind == "quote" else
+        keep.append(ActionEvidence(kind=kind, ref_id=ref, story_id=story_id if kind in ("quote", "chosen") else
                                    (ref if kind == "story" else None)))
     action.evidence = keep
 
@@ -104,6 +116,8 @@ def _unavailable(row: ActionEvidence) -> bool:
         return db.session.get(Theme, row.ref_id) is None
     if row.kind == "story":
         return db.session.get(Story, row.ref_id) is None or row.ref_id not in workshop_consented_ids()
+    if row.kind == "chosen":
+        return chosen_quote(row.ref_id) is None
     passage = db.session.get(Passage, row.ref_id)
     return passage is None or passage.story_id not in quotable_ids() or passage.withdrawn_at is not None
 
@@ -121,7 +135,7 @@ def create_action(data: dict, *, actor=None) -> DesignAction:
     db.session.add(action)
     record("action.created", action, actor=actor, summary=action.title,
            after={"status": action.status, "theme_ids": checked["theme_ids"], "story_ids": checked["story_ids"],
-                  "quotes": [p.id for p in checked["quotes"]]})
+                  "quotes": [p.id for p in checked["quotes"]], "chosen": [q.id for q in checked["chosen"]]})
     db.session.commit()
     return action
 
@@ -131,7 +145,7 @@ def _snapshot(action: DesignAction) -> dict:
             "due_date": action.due_date.isoformat() if action.due_date else None, "status": action.status,
             "status_reason": action.status_reason, "proposed_by": action.proposed_by,
             "disagreement": action.disagreement, "theme_ids": action.theme_ids, "story_ids": action.story_ids,
-            "quotes": action.quote_ids, "version": action.version}
+            "quotes": action.quote_ids, "chosen": action.chosen_quote_ids, "version": action.version}
 
 
 def _commit_action() -> None:

@@ -64,6 +64,7 @@ class ActionIn(Schema):
     theme_ids = fields.List(fields.Int(), load_default=list)
     story_ids = fields.List(fields.Int(), load_default=list)
     quotes = fields.List(fields.Int(), load_default=list)
+    chosen = fields.List(fields.Int(), load_default=list)  # quotes people chose (themes' Quote ids)
 
 
 class ActionPatch(Schema):
@@ -110,6 +111,7 @@ class ActionOut(Schema):
     theme_ids = fields.List(fields.Int())
     story_ids = fields.List(fields.Int())
     quotes = fields.List(fields.Int(), attribute="quote_ids")
+    chosen = fields.List(fields.Int(), attribute="chosen_quote_ids")
     version = fields.Int()
     updates = fields.List(fields.Nested(UpdateOut))
 

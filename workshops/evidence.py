@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from extensions import db
-from themes.read import ids_of, key_quotes, prevalence, quotable_ids, quote_text
+from themes.read import chosen_quote, chosen_quotes, ids_of, key_quotes, prevalence, quotable_ids, quote_text
 from workshops import planning
 from workshops.clips import clip_url
 from workshops.models import ActionEvidence, DesignAction, Workshop, WorkshopStory
@@ -65,9 +65,46 @@ def action_evidence(action: DesignAction, viewer) -> dict:
                 quotes.append({"id": row.ref_id, "withdrawn": True, "text": WITHDRAWN})
             else:
                 quotes.append({"id": passage.id, "withdrawn": False, "text": text, "clip": clip_url(passage),
-                               "role": passage.story.role_label,
+                               "role": passage.story.role_label, "chosen": False,
                                "theme": passage.theme.label if passage.theme else ""})
+        elif row.kind == "chosen":
+            quotes.append(_chosen_evidence(row.ref_id, quotable))
     return {"themes": themes, "stories": stories, "quotes": quotes}
+
+
+def _chosen_evidence(quote_id: int, quotable: set[int]) -> dict:
+    """A cited quote people chose, as the viewer may see it (their quotable stories), else a placeholder."""
+    found = chosen_quote(quote_id, quotable)
+    if found is None:
+        return {"id": quote_id, "withdrawn": True, "text": WITHDRAWN, "chosen": True}
+    quote, shown = found
+    return {"id": quote.id, "withdrawn": False, "text": shown["text"], "clip": shown["clip_url"], "chosen": True,
+            "role": quote.story.role_label, "theme": _theme_label(quote.theme_id)}
+
+
+def _theme_label(theme_id) -> str:
+    from themes.models import Theme
+
+    theme = db.session.get(Theme, theme_id) if theme_id else None
+    return theme.label if theme is not None else ""
+
+
+def chosen_choices(workshop, action: DesignAction | None = None) -> list[tuple]:
+    """Quotes people chose that an action may cite: those placed on the workshop's themes (its stories only),
+    plus those the action already cites if still showable; as (quote, theme label, text)."""
+    out, seen = [], set()
+    if workshop is not None:
+        allowed = {s.id for s in planning.workshop_stories(workshop)}
+        for theme in planning.workshop_themes(workshop):
+            for quote, text in chosen_quotes(theme, allowed):
+                if quote.id not in seen:
+                    seen.add(quote.id)
+                    out.append((quote, theme.label, text))
+    for qid in action.chosen_quote_ids if action is not None else []:
+        found = chosen_quote(qid) if qid not in seen else None
+        if found is not None:
+            out.append((found[0], _theme_label(found[0].theme_id), found[1]["text"]))
+    return out
 
 
 def story_outcomes(story_id: int) -> dict:
@@ -77,7 +114,7 @@ def story_outcomes(story_id: int) -> dict:
         .order_by(Workshop.date.desc(), Workshop.id.desc())).all()
     actions = db.session.scalars(
         select(DesignAction).join(ActionEvidence)
-        .where(ActionEvidence.kind.in_(("story", "quote")), ActionEvidence.story_id == story_id)
+        .where(ActionEvidence.kind.in_(("story", "quote", "chosen")), ActionEvidence.story_id == story_id)
         .distinct().order_by(DesignAction.id)).all()
     return {"workshops": workshops, "actions": actions}
 

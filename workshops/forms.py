@@ -31,6 +31,7 @@ class ActionForm(FlaskForm):
     theme_ids = CheckboxList("Themes it rests on", coerce=int, validate_choice=False)
     story_ids = CheckboxList("Stories it rests on", coerce=int, validate_choice=False)
     quotes = CheckboxList("Quotes it rests on", coerce=int, validate_choice=False)
+    chosen = CheckboxList("Quotes people chose", coerce=int, validate_choice=False)
     version = HiddenField()
 
 

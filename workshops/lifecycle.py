@@ -98,7 +98,7 @@ def story_usage(story_id: int) -> dict:
     outcomes = story_outcomes(story_id)
     cited = db.session.execute(
         select(ActionEvidence.action_id, ActionEvidence.kind, ActionEvidence.ref_id)
-        .where(ActionEvidence.kind.in_(("story", "quote")), ActionEvidence.story_id == story_id)
+        .where(ActionEvidence.kind.in_(("story", "quote", "chosen")), ActionEvidence.story_id == story_id)
         .order_by(ActionEvidence.action_id, ActionEvidence.id)).all()
     by_action: dict = {}
     for action_id, kind, ref_id in cited:

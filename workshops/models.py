@@ -162,6 +162,11 @@ class DesignAction(db.Model):
     def quote_ids(self) -> list[int]:
         return self.evidence_ids("quote")
 
+    @property
+    def chosen_quote_ids(self) -> list[int]:
+        """Quotes people chose from any words (themes.quote_models.Quote), cited as kind 'chosen'."""
+        return self.evidence_ids("chosen")
+
 
 class ActionEvidence(db.Model):
     """A theme, story or quote (passage) an action rests on. `ref_id` is a plain id on purpose."""
@@ -171,7 +176,7 @@ class ActionEvidence(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     action_id = mapped_column(ForeignKey("design_actions.id", ondelete="CASCADE"), nullable=False, index=True)
-    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # theme | story | quote
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # theme | story | quote (passage) | chosen (Quote)
     ref_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
     story_id = mapped_column(Integer, nullable=True, index=True)  # for quotes: the quoted story, kept after erasure
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from audit.services import record
 from core.timeutil import utcnow
 from extensions import db
-from themes.read import key_quotes, prevalence, quotable_ids, quote_speaker, quote_text
+from themes.read import chosen_quotes, key_quotes, prevalence, quotable_ids, quote_speaker, quote_text
 from workshops.clips import redacted_clip_path, story_has_audio
 from workshops.errors import WorkshopError
 from workshops.models import Workshop, WorkshopPack
@@ -52,6 +52,12 @@ def pack_content(workshop, *, built_at=None) -> tuple[dict, dict]:
                 clip_specs[clip] = passage
             quotes.append({"passage_id": passage.id, "story_id": str(passage.story_id), "text": text, "clip": clip,
                            "speaker": quote_speaker(passage)})
+        for quote, text in chosen_quotes(theme, allowed):  # quotes people chose and placed on the theme
+            clip = clip_file_name(t_number, len(quotes) + 1, quote.story_id, ".mp3") if story_has_audio(quote.story) else None
+            if clip:
+                clip_specs[clip] = quote
+            quotes.append({"passage_id": None, "quote_id": quote.id, "story_id": str(quote.story_id), "text": text,
+                           "clip": clip, "speaker": quote_speaker(quote)})
         for sid in prev["story_ids"]:
             if sid in story_theme_labels:
                 story_theme_labels[sid].append(theme.label)
@@ -178,20 +184,18 @@ def _cut_clips(clip_specs: dict):
     import os
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
-    from themes.models import Passage
-
     app = current_app._get_current_object()
-    items = sorted((name, passage.id) for name, passage in clip_specs.items())
+    items = sorted((name, (type(source), source.id)) for name, source in clip_specs.items())  # a passage or a quote
     workers = max(1, min(int(app.config.get("PACK_CLIP_THREADS") or os.cpu_count() or 1), 4, len(items) or 1))
     if workers == 1 or app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///:memory:"):
-        for name, passage_id in items:
-            yield name, redacted_clip_path(db.session.get(Passage, passage_id))
+        for name, (model, source_id) in items:
+            yield name, redacted_clip_path(db.session.get(model, source_id))
         return
 
-    def cut(name, passage_id):
+    def cut(name, source):
         with app.app_context():
             try:
-                return name, redacted_clip_path(db.session.get(Passage, passage_id))
+                return name, redacted_clip_path(db.session.get(*source))
             finally:
                 db.session.remove()
 

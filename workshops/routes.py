@@ -218,6 +218,8 @@ def _action_choices(form: ActionForm, workshop: Workshop | None, action: DesignA
     form.story_ids.choices = [(s.id, f"{redacted_title(s)} ({s.role_label})") for s in stories]
     form.quotes.choices = [(p.id, f"\u201c{text[:140]}{'…' if len(text) > 140 else ''}\u201d — {theme.label if theme else ''}")
                            for p, theme, text in quotes]
+    form.chosen.choices = [(q.id, f"\u201c{text[:140]}{'…' if len(text) > 140 else ''}\u201d — {label}")
+                           for q, label, text in evidence.chosen_choices(workshop, action)]
     return {p.id: clips.clip_url(p) for p, _, _ in quotes}
 
 
@@ -226,7 +228,7 @@ def _action_data(form: ActionForm, workshop_id) -> dict:
             "due_date": form.due_date.data, "status": form.status.data, "status_reason": form.status_reason.data,
             "proposed_by": form.proposed_by.data, "disagreement": form.disagreement.data,
             "workshop_id": workshop_id, "theme_ids": form.theme_ids.data or [],
-            "story_ids": form.story_ids.data or [], "quotes": form.quotes.data or []}
+            "story_ids": form.story_ids.data or [], "quotes": form.quotes.data or [], "chosen": form.chosen.data or []}
 
 
 @bp.route("/workshops/<int:workshop_id>/actions/new", methods=["GET", "POST"])
@@ -262,6 +264,7 @@ def edit_action(action_id: int):
     clips = _action_choices(form, action.workshop, action)
     if request.method == "GET":
         form.theme_ids.data, form.story_ids.data, form.quotes.data = action.theme_ids, action.story_ids, action.quote_ids
+        form.chosen.data = action.chosen_quote_ids
         form.version.data = str(action.version)
     status, latest = 200, None
     if form.validate_on_submit():

@@ -49,6 +49,17 @@
     return response.json();
   }
 
+  async function moveQuote(quoteId, themeId) {
+    // The same form the "Move to…" details post (evidence.change_quote), sent without leaving the page.
+    const body = new URLSearchParams({ what: "move", theme_id: String(themeId), next: window.location.pathname });
+    const response = await fetch(`/quotes/${quoteId}/change`, {
+      method: "POST",
+      headers: { "X-CSRFToken": window.storyloomCsrfToken() },
+      body,
+    });
+    if (!response.ok) throw new Error("The quote could not be moved.");
+  }
+
   function setUpDragAndDrop() {
     const grid = document.querySelector(".theme-grid[data-can-move]");
     if (!grid) return;
@@ -58,7 +69,7 @@
         dragged = quote;
         quote.classList.add("dragging");
         event.dataTransfer.effectAllowed = "move";
-        event.dataTransfer.setData("text/plain", quote.dataset.passageId);
+        event.dataTransfer.setData("text/plain", quote.dataset.passageId || `quote-${quote.dataset.quoteId}`);
       });
       quote.addEventListener("dragend", () => {
         quote.classList.remove("dragging");
@@ -78,13 +89,13 @@
       card.addEventListener("drop", async (event) => {
         event.preventDefault();
         card.classList.remove("drop-target");
-        const passageId = event.dataTransfer.getData("text/plain") || (dragged && dragged.dataset.passageId);
-        if (!passageId || !dragged) return;
+        if (!dragged) return;
         const quote = dragged;
         dragged = null;
         const title = card.querySelector("h2").textContent.trim();
         try {
-          await movePassage(passageId, card.dataset.themeId);
+          if (quote.dataset.quoteId) await moveQuote(quote.dataset.quoteId, card.dataset.themeId);
+          else await movePassage(quote.dataset.passageId, card.dataset.themeId);
           announce(`Moved to ${title}.`);
           window.location.reload();
         } catch (error) {

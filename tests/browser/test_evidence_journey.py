@@ -123,6 +123,22 @@ def test_facilitator_searches_plays_quotes_trims_files_and_downloads(new_page, s
     captions = page.request.get(page.locator("video track").get_attribute("src"))
     assert captions.ok and "officer rang me back" in captions.text()
 
+    # On the board the quote sits under its theme; drag it onto another (the "Move to…" form is the keyboard way).
+    page.get_by_role("link", name="Themes", exact=True).first.click()
+    source = page.locator(".theme-card", has=page.get_by_role("heading", name="Being listened to"))
+    made = source.locator(".quote.made")
+    expect(made.locator("blockquote")).to_have_text("officer rang me back")  # the marks come from the CSS
+    expect(made.get_by_text("Move to…")).to_be_visible()
+    check_accessibility(page)
+    page.set_viewport_size({"width": 1400, "height": 2000})  # both cards in view: a drag does not scroll
+    with page.expect_navigation():
+        made.locator("blockquote").drag_to(page.locator(".theme-card", has=page.get_by_role("heading", name="Help with forms")).locator("h2"))
+    target = page.locator(".theme-card", has=page.get_by_role("heading", name="Help with forms"))
+    expect(target.locator(".quote.made blockquote")).to_have_text("officer rang me back")
+    assert not page.locator(".drag-status").inner_text().strip()
+    expect(page.locator(".theme-card", has=page.get_by_role("heading", name="Being listened to"))
+           .locator(".quote.made")).to_have_count(0)
+
     page.goto(f"/workshops/{seeded['workshop']}")
     with page.expect_download() as download:
         page.get_by_test_id("download-pptx").click()

@@ -56,9 +56,9 @@ def test_a_reel_is_built_played_and_downloaded_then_gone_after_a_withdrawal(app,
     with app.app_context():
         story = db.session.scalar(db.select(Story).where(Story.title == "Forms"))
         withdraw_consent(story, actor=db.session.get(User, users["admin"].id))
-        from evidence.reels import reels_dir
+        from core.storage import storage
 
-        assert not reels_dir().exists()
+        assert not storage().list("reels/")
     assert client.get(f"/themes/t/{theme_id}/reel/reel.mp4").status_code == 404
 
 
@@ -66,3 +66,25 @@ def test_managers_cannot_build_reels(app, users, theme_id):
     client = app.test_client()
     sign_in(client, users["manager"].email)
     assert client.post(f"/themes/t/{theme_id}/reel").status_code in (403, 404)
+
+
+def test_reel_files_are_sealed_at_rest_and_leave_the_store_after_a_withdrawal(app, users, theme_id):
+    from pathlib import Path
+
+    from core.storage import storage
+    from governance.services import withdraw_consent
+    from stories.models import Story
+
+    client = app.test_client()
+    sign_in(client, users["facilitator"].email)
+    assert client.post(f"/themes/t/{theme_id}/reel").status_code == 302
+    assert client.get(f"/themes/t/{theme_id}/reel/reel.vtt").get_data(as_text=True).startswith("WEBVTT")
+    data_dir = Path(app.config["DATA_DIR"])
+    files = [p for p in data_dir.rglob("*") if p.is_file() and not p.name.startswith("storyloom.db")]
+    for marker in (b"WEBVTT", b"ftypisom", b"We fill in the forms"):
+        assert not [p for p in files if marker in p.read_bytes()], marker  # no reel file in plaintext anywhere
+    with app.app_context():
+        assert storage().list("reels/")  # sealed in the media store
+        story = db.session.scalar(db.select(Story).where(Story.title == "Forms"))
+        withdraw_consent(story, actor=db.session.get(User, users["admin"].id))
+        assert not storage().list("reels/")
