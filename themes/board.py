@@ -277,7 +277,8 @@ def notes(theme: Theme) -> list[ThemeNote]:
 def theme_stories(card: Card, viewer: Viewer) -> list[dict]:
     """The stories behind a theme: title only where the viewer may read the story."""
     policy.prefetch_story_texts(card.story_ids)  # the theme page shows every passage of the card
-    stories = db.session.scalars(select(Story).where(Story.id.in_(card.story_ids or {-1})).order_by(Story.title)).all()
+    stories = sorted(db.session.scalars(select(Story).where(Story.id.in_(card.story_ids or {-1}))).all(),
+                     key=lambda s: (s.title, s.id))  # titles are sealed: sorted here, not in SQL
     share = {}
     for p in card.passages:
         share[p.story_id] = share.get(p.story_id, 0) + 1

@@ -7,6 +7,7 @@ name hidden after the quote was made is hidden in the quote too.
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.sealed_columns import SealedText
 from core.timeutil import utcnow
 from extensions import db
 
@@ -39,7 +40,7 @@ class Comment(db.Model):
     # The story the quote or passage is from: erasing the story erases the thread with it.
     story_id = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), nullable=False, index=True)
     author_id = mapped_column(ForeignKey("users.id"), nullable=True)
-    text: Mapped[str] = mapped_column(Text, nullable=False)
+    text: Mapped[str] = mapped_column(SealedText, nullable=False)
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
 
     author = relationship("User")
