@@ -4,7 +4,7 @@ A quote is anchored to times in its story's audio (from the word timings), never
 copy of the words: its text is worked out each time it is shown, through governance, so a
 name hidden after the quote was made is hidden in the quote too.
 """
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.sealed_columns import SealedText

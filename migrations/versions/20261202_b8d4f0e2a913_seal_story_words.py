@@ -28,6 +28,8 @@ SEALED = {
     "stories": ("id", "id", [("title", sa.String(200), False), ("notes", sa.Text(), False),
                              ("storyteller_name", sa.String(120), False), ("source_filename", sa.String(255), False),
                              ("english_segments", sa.JSON(), True)]),
+    "consent_records": ("id", "story_id", [("notes", sa.Text(), False), ("withdrawal_requested_by", sa.String(200), False),
+                                           ("withdrawal_reason", sa.Text(), False)]),
     "segments": ("id", "story_id", [("text", sa.Text(), False), ("words", sa.JSON(), False)]),
     "transcript_versions": ("id", "story_id", [("segments", sa.JSON(), False), ("note", sa.Text(), False)]),
     "redactions": ("id", "story_id", [("text", sa.Text(), False)]),

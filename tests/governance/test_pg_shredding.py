@@ -91,6 +91,9 @@ def _plant(reporter, lead, words: dict[str, str]):
     story = factories.make_story(reporter, title=f"Bus {words['title']}", notes=f"Met {words['notes']}",
                                  text=f"{words['segment']} waited three weeks.",
                                  storyteller_name=words["name"], source_filename=f"{words['name']}.wav")
+    consent = story.consents[0]
+    consent.notes, consent.withdrawal_requested_by = words["consent"], words["requester"]
+    consent.withdrawal_reason = words["reason"]
     segment = story.segments[0]
     segment.words = [{"start": 0.0, "end": 0.5, "text": words["word"], "probability": 0.9}]
     story.english_segments = [{"start": 0.0, "end": 1.0, "text": words["english"]}]
@@ -118,7 +121,7 @@ def test_erased_words_are_in_no_table_file_or_wal_segment_after_a_checkpoint(pg_
 
     tag = uuid.uuid4().hex[:8]
     fields = ("title", "notes", "segment", "name", "word", "english", "version", "version_note", "redaction",
-              "flag", "decision", "passage", "comment")
+              "flag", "decision", "passage", "comment", "consent", "requester", "reason")
     words = {f: f"zq{f.replace('_', '')}{tag}zq" for f in fields}
     control = f"zqcontrol{tag}zq"
     markers = {f: w.encode() for f, w in words.items()}

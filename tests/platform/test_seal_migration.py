@@ -29,6 +29,7 @@ def _plant(conn) -> int:
     user = _row(conn, "users", email="r@example.org", password_hash="x")
     story = _row(conn, "stories", title=f"{WORD} title", notes=f"{WORD} note", reporter_id=user,
                  storyteller_name=WORD, english_segments=[{"text": WORD}])
+    _row(conn, "consent_records", story_id=story, notes=f"{WORD} consent", withdrawal_reason=WORD)
     _row(conn, "segments", story_id=story, position=0, text=f"{WORD} waited.", words=[{"text": WORD}])
     _row(conn, "transcript_versions", story_id=story, number=1, kind="edit", segments=[{"text": WORD}])
     _row(conn, "redactions", story_id=story, start_char=0, end_char=5, kind="name", text=WORD)
@@ -61,6 +62,7 @@ def test_existing_story_words_are_sealed_by_the_upgrade_and_read_the_same(backen
         story = db.session.get(Story, story_id)
         assert (story.title, story.notes, story.storyteller_name) == (f"{WORD} title", f"{WORD} note", WORD)
         assert story.english_segments == [{"text": WORD}] and story.key_id
+        assert (story.consents[0].notes, story.consents[0].withdrawal_reason) == (f"{WORD} consent", WORD)
         assert story.segments[0].text == f"{WORD} waited." and story.segments[0].words == [{"text": WORD}]
         assert db.session.scalar(sa.select(TranscriptVersion.segments)) == [{"text": WORD}]
         assert db.session.scalar(sa.select(Redaction.text)) == WORD
@@ -69,7 +71,7 @@ def test_existing_story_words_are_sealed_by_the_upgrade_and_read_the_same(backen
         db.session.rollback()
         with db.engine.connect() as conn:
             for table, column in (("stories", "title"), ("stories", "english_segments"), ("segments", "text"),
-                                  ("segments", "words"), ("transcript_versions", "segments"),
+                                  ("segments", "words"), ("transcript_versions", "segments"), ("consent_records", "notes"),
                                   ("redactions", "text"), ("passages", "text"), ("evidence_comments", "text")):
                 raw = conn.exec_driver_sql(f"SELECT {column} FROM {table}").scalar()
                 assert isinstance(raw, (bytes, memoryview)) and WORD.encode() not in bytes(raw), (table, column)
