@@ -80,7 +80,21 @@ def create_key() -> str:
     return key_id
 
 
+def _outside_app(key_id: str):
+    """Opening a row outside any app context (an object refreshed after its context ended): only a
+    key this process already holds will do."""
+    with _lock:
+        found = [cipher for (_, kid), cipher in _cache.items() if kid == key_id]
+    if not found:
+        raise KeyDestroyed(f"The key {key_id} is not loaded and there is no app to load it from.")
+    return found[-1]
+
+
 def _cipher(key_id: str):
+    from flask import has_app_context
+
+    if not has_app_context():
+        return _outside_app(key_id)
     store = _store()
     with _lock:
         cipher = _cache.get((store.describe(), key_id))
