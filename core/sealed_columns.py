@@ -191,3 +191,29 @@ def _after_insert(mapper, connection, target) -> None:
 def _forget_story_keys(session, *_) -> None:
     """Ids are looked up again in the next transaction (a rolled-back story's id may come back on SQLite)."""
     session.info.pop(_STORY_KEYS, None)
+
+
+def rotate_story_key(story) -> str | None:
+    """Give `story` a new key and mark every sealed value of it (its own row's and every row with its
+    `story_id`) to be sealed again under it in the next flush. Returns the old key id, to destroy
+    once the change is committed: words deleted from a story that lives on (retention) then go the
+    way of an erased story's, though older copies of the rows are still in table files and WAL."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    session = object_session(story)
+    old, story.key_id = story.key_id, shred.create_key()
+    _session_keys(story)[story.id] = story.key_id
+    for mapper in db.Model.registry.mappers:
+        names = sealed_attributes(mapper)
+        if not names:
+            continue
+        if mapper.class_ is type(story):
+            rows = [story]
+        elif "story_id" in mapper.columns:
+            rows = session.scalars(select(mapper.class_).where(mapper.class_.story_id == story.id)).all()
+        else:
+            continue
+        for row in rows:
+            for name, _ in names:
+                flag_modified(row, name)
+    return old

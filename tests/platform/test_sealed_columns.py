@@ -79,3 +79,27 @@ def test_a_page_of_many_segments_opens_quickly(app_context, make_story):
     print(f"\n2000 segments (4000 sealed values): sealed and written in {sealed_in * 1000:.0f} ms, "
           f"loaded and opened in {opened_in * 1000:.0f} ms")
     assert opened_in < 5.0
+
+
+def test_retention_seals_what_is_left_under_a_new_key_and_destroys_the_old(app_context, make_story, users):
+    """Retention deletes unredacted words of a story that lives on: the copies of them still in table
+    files and WAL were sealed under a key that goes."""
+    from datetime import date
+
+    from governance.models import Redaction
+    from governance.retention import delete_originals
+
+    story = make_story(title="Bus", text="Dave Smith told me.", storyteller_name="Dave Smith", recorded_on=date(2020, 1, 1))
+    db.session.add(Redaction(story_id=story.id, start_char=0, end_char=10, kind="name", text="Dave Smith"))
+    db.session.commit()
+    old_key = story.key_id
+    unredacted = _raw("SELECT text FROM segments WHERE story_id = :i", i=story.id)
+    delete_originals(story)
+    db.session.expire_all()
+    story = db.session.get(Story, story.id)
+    assert story.key_id != old_key and not storage().exists(shred.key_object(old_key))
+    assert story.transcript_text == "[name] told me." and story.title == "Bus"
+    assert shred.key_id_of(_raw("SELECT title FROM stories WHERE id = :i", i=story.id)) == story.key_id
+    shred.forget_cached_keys()
+    with pytest.raises(shred.KeyDestroyed):
+        shred.open_bytes(unredacted)
