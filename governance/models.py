@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.sealed_columns import SealedText
 from core.timeutil import utcnow
 from extensions import db
 
@@ -54,7 +55,7 @@ class StoryGovernance(db.Model):
     flagged_at = mapped_column(DateTime, nullable=True)
     decided_at = mapped_column(DateTime, nullable=True)
     decided_by_id = mapped_column(ForeignKey("users.id"), nullable=True)
-    decision_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    decision_note: Mapped[str] = mapped_column(SealedText, nullable=False, default="")
     # Retention: when the original audio and unredacted text were deleted.
     originals_deleted_at = mapped_column(DateTime, nullable=True)
 
@@ -81,7 +82,7 @@ class Redaction(db.Model):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     # The words it covers: used to re-anchor after an edit. Deleted with the story
     # and at retention, like the transcript itself.
-    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    text: Mapped[str] = mapped_column(SealedText, nullable=False, default="")
     source: Mapped[str] = mapped_column(String(40), nullable=False, default="detector")  # detector|always_redact|reviewer
     # Which text it is in: the transcript, or the story's title or notes (reviewed the same way).
     field: Mapped[str] = mapped_column(String(12), nullable=False, default="transcript", server_default="transcript")
@@ -117,7 +118,7 @@ class SafeguardingFlag(db.Model):
     segment_position = mapped_column(Integer, nullable=True)
     category: Mapped[str] = mapped_column(String(20), nullable=False)
     score = mapped_column(Float, nullable=False, default=0.0)
-    evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    evidence: Mapped[str] = mapped_column(SealedText, nullable=False, default="")
     severity: Mapped[str] = mapped_column(String(10), nullable=False, default="medium")  # urgent|high|medium
     text_revision = mapped_column(Integer, nullable=True)  # story.revision of the text the check read
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)

@@ -8,7 +8,7 @@ the worker, with progress, and the site's list wins over a per-story "leave it i
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from extensions import db
 from governance.records import governance_for
@@ -17,21 +17,22 @@ from stories.models import Segment, Story
 RECHECK_TERMS = "governance.recheck_terms"
 
 
-def _like(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def stories_that_may_hold(term: str) -> list[int]:
-    """Ids of stories whose segments, title or notes contain the term's first word (any case)."""
-    first = (term.split() or [""])[0]
+    """Ids of stories whose segments, title or notes contain the term's first word (any case).
+
+    Story words are sealed in the database (core/shred.py), so SQL cannot search them: each
+    story's words are opened and read here, one story at a time."""
+    first = (term.split() or [""])[0].casefold()
     if not first:
         return []
-    pattern = _like(first)
-    in_segments = select(Segment.story_id).where(Segment.text.ilike(pattern, escape="\\"))
-    stmt = select(Story.id).where(or_(Story.id.in_(in_segments), Story.title.ilike(pattern, escape="\\"),
-                                      Story.notes.ilike(pattern, escape="\\"))).order_by(Story.id)
-    return list(db.session.scalars(stmt))
+    found = set()
+    for story_id, title, notes in db.session.execute(select(Story.id, Story.title, Story.notes)):
+        if first in (title or "").casefold() or first in (notes or "").casefold():
+            found.add(story_id)
+    for story_id, text in db.session.execute(select(Segment.story_id, Segment.text)):
+        if story_id not in found and first in (text or "").casefold():
+            found.add(story_id)
+    return sorted(found)
 
 
 def hold_stories_for_term(term: str) -> list[int]:

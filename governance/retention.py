@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import partial
 
 from sqlalchemy import delete, select
 
 from audit.services import record
+from core import shred
+from core.sealed_columns import rotate_story_key
 from core.timeutil import utcnow
 from extensions import db
 from governance.clips import purge_clips
@@ -68,10 +71,11 @@ def delete_originals(story: Story, actor=None) -> None:
     files = release_media(story, media_ids)
     gov = governance_for(story)
     gov.originals_deleted_at = utcnow()
+    old_key = rotate_story_key(story)  # what was deleted stays only as ciphertext under a key that goes
     record("retention.originals_deleted", story, actor=actor,
            summary="Original audio and unredacted text deleted at the end of the retention period"
            + ("; redacted text kept" if keep_text else "; no consent in force, text deleted"))
     db.session.commit()
-    after_commit(Leftovers(files=files))
+    after_commit(Leftovers(files=files, callbacks=[partial(shred.destroy_key, old_key)]))
     purge_clips(story.id)
     checkpoint_database()

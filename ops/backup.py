@@ -30,7 +30,8 @@ from sqlalchemy.engine import make_url
 from extensions import db
 
 FORMAT = "storyloom-backup/1"
-PREFIXES = ("media", "uploads", "clips", "packs", "enrolment")
+# "keys/stories": the story keys (core/shred.py), without which the words in the dump cannot be read.
+PREFIXES = ("media", "uploads", "clips", "packs", "enrolment", "keys/stories")
 
 
 class BackupError(Exception):

@@ -8,6 +8,7 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, Foreig
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from config import STORYTELLER_LABELS
+from core.sealed_columns import SealedJSON, SealedText
 from core.timeutil import utcnow
 from extensions import db
 
@@ -58,11 +59,11 @@ class Story(db.Model):
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    title: Mapped[str] = mapped_column(SealedText, nullable=False)
     reporter_id = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     storyteller_role: Mapped[str] = mapped_column(String(20), nullable=False, default="service_user")
     # Kept apart from the transcript and shown only on the story's own page.
-    storyteller_name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    storyteller_name: Mapped[str] = mapped_column(SealedText, nullable=False, default="")
     recorded_on = mapped_column(Date, nullable=True)
     language: Mapped[str] = mapped_column(String(16), nullable=False, default="en")
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="uploaded", index=True)
@@ -70,9 +71,9 @@ class Story(db.Model):
     source_kind: Mapped[str] = mapped_column(String(16), nullable=False, default="audio")  # audio|recording|text
     media_id = mapped_column(ForeignKey("media_files.id"), nullable=True)
     # The name of the file the story came from, as the reporter's computer called it (display only).
-    source_filename: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    source_filename: Mapped[str] = mapped_column(SealedText, nullable=False, default="")
     duration_s = mapped_column(Float, nullable=True)
-    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    notes: Mapped[str] = mapped_column(SealedText, nullable=False, default="")
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     reviewed_at = mapped_column(DateTime, nullable=True)
@@ -81,7 +82,9 @@ class Story(db.Model):
     revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Whisper's translate task for a story not told in English: [{start, end, text}] (themes, workshops
     # and packs read this; the story page shows it beside the original). None for English stories.
-    english_segments = mapped_column(JSON, nullable=True)
+    english_segments = mapped_column(SealedJSON, nullable=True)
+    # The story's own key (core/shred.py), in the media store; erasure deletes it.
+    key_id = mapped_column(String(32), nullable=True)
 
     reporter = relationship("User", foreign_keys=[reporter_id])
     media = relationship(MediaFile)
@@ -143,12 +146,12 @@ class ConsentRecord(db.Model):
     verbal_clip_end = mapped_column(Float, nullable=True)
     form_media_id = mapped_column(ForeignKey("media_files.id"), nullable=True)
     expires_on = mapped_column(Date, nullable=True)
-    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    notes: Mapped[str] = mapped_column(SealedText, nullable=False, default="")
     superseded_at = mapped_column(DateTime, nullable=True)
     withdrawn_at = mapped_column(DateTime, nullable=True, index=True)
     withdrawn_by_id = mapped_column(ForeignKey("users.id"), nullable=True)
-    withdrawal_requested_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    withdrawal_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    withdrawal_requested_by: Mapped[str] = mapped_column(SealedText, nullable=False, default="")
+    withdrawal_reason: Mapped[str] = mapped_column(SealedText, nullable=False, default="")
 
     story = relationship(Story, back_populates="consents")
     scope_rows: Mapped[list["ConsentScope"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -207,12 +210,12 @@ class Segment(db.Model):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     start = mapped_column(Float, nullable=True)  # None for typed stories
     end = mapped_column(Float, nullable=True)
-    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    text: Mapped[str] = mapped_column(SealedText, nullable=False, default="")
     speaker: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     avg_logprob = mapped_column(Float, nullable=True)
     no_speech_prob = mapped_column(Float, nullable=True)
     flags = mapped_column(JSON, nullable=False, default=list)
-    words = mapped_column(JSON, nullable=False, default=list)  # [{start, end, text, probability, low_confidence}]
+    words = mapped_column(SealedJSON, nullable=False, default=list)  # [{start, end, text, probability, low_confidence}]
 
     story = relationship(Story, back_populates="segments")
 
@@ -231,10 +234,10 @@ class TranscriptVersion(db.Model):
     story_id = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), nullable=False, index=True)
     number: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)  # machine|edit|restore|import
-    segments = mapped_column(JSON, nullable=False)
+    segments = mapped_column(SealedJSON, nullable=False)
     created_by_id = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
-    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    note: Mapped[str] = mapped_column(SealedText, nullable=False, default="")
 
     created_by = relationship("User")
 

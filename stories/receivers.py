@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 
+from functools import partial
+
 from sqlalchemy import delete, select
 
-from core import signals
+from core import shred, signals
 from extensions import db
 from stories.models import ConsentRecord, MediaFile, Story, TranscriptVersion
 
 
 @signals.story_erasing.connect
-def _forget_versions_and_media(story_id: int, *, files: list, **_) -> None:
-    """Transcript versions go; media rows no other story uses go, their files after the commit.
+def _forget_versions_and_media(story_id: int, *, files: list, after_commit: list, **_) -> None:
+    """Transcript versions go; media rows no other story uses go, their files after the commit, and so
+    does the story's key (core/shred.py): every copy of its words the database still holds, in
+    table files, WAL or backups, is then ciphertext nobody can open.
     (The story row itself, its segments and consents are deleted by the erasure.)"""
     story = db.session.get(Story, story_id)
+    if story is not None and story.key_id:
+        after_commit.append(partial(shred.destroy_key, story.key_id))
     db.session.execute(delete(TranscriptVersion).where(TranscriptVersion.story_id == story_id))
     if story is not None:
         media_ids = [story.media_id] + [c.form_media_id for c in story.consents]

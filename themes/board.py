@@ -336,10 +336,10 @@ def theme_stories(card: Card, viewer: Viewer) -> list[dict]:
     policy.prefetch_story_texts(card.story_ids)  # their titles, and the words of the page's passages
     held = {s.id: s for s in g.get("prefetched_stories", [])} if policy.request_prefetch() is not None else {}
     if set(card.story_ids) <= set(held):
-        stories = sorted((held[i] for i in card.story_ids), key=lambda s: (s.title or "", s.id))
+        stories = [held[i] for i in card.story_ids]
     else:
-        stories = db.session.scalars(select(Story).where(Story.id.in_(card.story_ids or {-1}))
-                                     .order_by(Story.title)).all()
+        stories = db.session.scalars(select(Story).where(Story.id.in_(card.story_ids or {-1}))).all()
+    stories = sorted(stories, key=lambda s: (s.title or "", s.id))  # titles are sealed: sorted here, not in SQL
     share = {}
     for p in card.passages:
         share[p.story_id] = share.get(p.story_id, 0) + 1

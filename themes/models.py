@@ -8,6 +8,7 @@ so the board can show both.
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.sealed_columns import SealedText
 from core.timeutil import utcnow
 from extensions import db
 
@@ -75,7 +76,7 @@ class Passage(db.Model):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     start = mapped_column(Float, nullable=True)
     end = mapped_column(Float, nullable=True)
-    text: Mapped[str] = mapped_column(Text, nullable=False)
+    text: Mapped[str] = mapped_column(SealedText, nullable=False)
     text_hash: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     theme_id = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"), nullable=True, index=True)
     machine_theme_id = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"), nullable=True)

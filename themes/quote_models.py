@@ -4,9 +4,10 @@ A quote is anchored to times in its story's audio (from the word timings), never
 copy of the words: its text is worked out each time it is shown, through governance, so a
 name hidden after the quote was made is hidden in the quote too.
 """
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.sealed_columns import SealedText
 from core.timeutil import utcnow
 from extensions import db
 
@@ -39,7 +40,7 @@ class Comment(db.Model):
     # The story the quote or passage is from: erasing the story erases the thread with it.
     story_id = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), nullable=False, index=True)
     author_id = mapped_column(ForeignKey("users.id"), nullable=True)
-    text: Mapped[str] = mapped_column(Text, nullable=False)
+    text: Mapped[str] = mapped_column(SealedText, nullable=False)
     created_at = mapped_column(DateTime, nullable=False, default=utcnow)
 
     author = relationship("User")

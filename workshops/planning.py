@@ -33,7 +33,8 @@ def eligible_stories(run) -> list:
     ids = in_run & workshop_consented_ids()
     if not ids:
         return []
-    return db.session.scalars(select(Story).where(Story.id.in_(ids)).order_by(Story.title, Story.id)).all()
+    stories = db.session.scalars(select(Story).where(Story.id.in_(ids))).all()
+    return sorted(stories, key=lambda s: (s.title, s.id))  # titles are sealed: sorted here, not in SQL
 
 
 def workshop_stories(workshop) -> list:

@@ -88,7 +88,7 @@ def test_a_name_that_tries_to_escape_the_folder_goes_nowhere(app, reporter, clip
     form["audio"] = [(io.BytesIO(clips["wav"].read_bytes()), "../../../../etc/evil.wav")]
     assert reporter.post("/stories/new/upload", data=form, content_type="multipart/form-data").status_code == 302
     with app.app_context():
-        story = db.session.scalars(select(Story).where(Story.title == "Bus fares")).one()
+        (story,) = [s for s in db.session.scalars(select(Story)) if s.title == "Bus fares"]  # titles are sealed
         assert "/" not in story.source_filename and ".." not in story.source_filename
         assert story.media.storage_path.startswith("media/")
     assert not Path("/etc/evil.wav").exists()
