@@ -1,7 +1,7 @@
 """search index: a stored tsvector of keyed lexeme hashes on PostgreSQL, no words in search_entries
 
 Revision ID: b8d4f0a2c613
-Revises: b8d4f0e2a153
+Revises: c9e5a1f3b264
 Create Date: 2026-12-02 05:40:00
 
 On PostgreSQL the old rows held the words (and the GIN index over to_tsvector(text) their
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = 'b8d4f0a2c613'
-down_revision = 'b8d4f0e2a153'
+down_revision = 'c9e5a1f3b264'
 branch_labels = None
 depends_on = None
 

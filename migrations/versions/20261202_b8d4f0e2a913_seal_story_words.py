@@ -1,7 +1,7 @@
 """Story words sealed under a key per story (crypto-shredding, core/shred.py)
 
 Revision ID: b8d4f0e2a913
-Revises: a7c3e9d1f042
+Revises: b8d4f0a2c613
 Create Date: 2026-12-02
 
 Gives every story a key (`stories.key_id`; the key itself goes to the media store, sealed with the
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b8d4f0e2a913'
-down_revision = 'a7c3e9d1f042'
+down_revision = 'b8d4f0a2c613'
 branch_labels = None
 depends_on = None
 
