@@ -28,3 +28,8 @@ def test_a_long_module_and_a_long_function_are_reported_with_their_place(tmp_pat
 def test_migrations_and_tests_are_left_out(tmp_path):
     root = _tree(tmp_path, {"migrations/versions/m.py": "x = 1\n" * 500, "tests/test_x.py": "x = 1\n" * 500})
     assert sizes.application_files(root) == []
+
+
+def test_the_application_keeps_within_the_limits():
+    """CI runs the size check through `make test`: no module over 400 lines, no function over 60."""
+    assert sizes.problems(sizes.measure()) == []
