@@ -21,6 +21,10 @@ import secrets
 import threading
 from collections import OrderedDict
 
+from flask import current_app, has_app_context
+
+from core.storage import StorageError, storage
+
 VERSION = b"\x01"
 KEY_MAGIC = b"SLSKEY1"
 KEY_PREFIX = "keys/stories"
@@ -28,7 +32,7 @@ NONCE = 12
 HEADER = len(VERSION) + 16 + NONCE
 CACHE_SIZE = 20000
 
-_cache: OrderedDict[tuple[str, str], object] = OrderedDict()  # (store, key id) -> AES-GCM
+_cache: OrderedDict[tuple, object] = OrderedDict()  # (store object, key id) -> AES-GCM
 _lock = threading.Lock()
 
 
@@ -48,9 +52,8 @@ def check_key_id(key_id: str) -> str:
 
 
 def _store():
-    from core.storage import storage
-
-    return storage()
+    app = current_app._get_current_object()
+    return app.extensions.get("storage") or storage(app)
 
 
 def _aesgcm(key: bytes):
@@ -60,7 +63,7 @@ def _aesgcm(key: bytes):
 
 
 def _remember(key_id: str, cipher, store=None) -> None:
-    slot = ((store or _store()).describe(), key_id)
+    slot = (store or _store(), key_id)
     with _lock:
         _cache[slot] = cipher
         _cache.move_to_end(slot)
@@ -91,17 +94,13 @@ def _outside_app(key_id: str):
 
 
 def _cipher(key_id: str):
-    from flask import has_app_context
-
     if not has_app_context():
         return _outside_app(key_id)
     store = _store()
-    with _lock:
-        cipher = _cache.get((store.describe(), key_id))
+    cipher = _cache.get((store, key_id))  # a dict read is atomic; writes take the lock
     if cipher is not None:
         return cipher
     from core.sealed import media_key
-    from core.storage import StorageError
 
     try:
         blob = store.read_bytes(key_object(key_id))
@@ -147,7 +146,7 @@ def destroy_key(key_id: str | None) -> None:
     store = _store()
     store.delete(key_object(key_id))
     with _lock:
-        _cache.pop((store.describe(), key_id), None)
+        _cache.pop((store, key_id), None)
 
 
 def forget_cached_keys() -> None:
