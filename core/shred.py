@@ -139,14 +139,50 @@ def open_bytes(blob: bytes) -> bytes:
     return _cipher(key_id_of(blob)).decrypt(nonce, blob[HEADER:], head)
 
 
-def destroy_key(key_id: str | None) -> None:
-    """Delete a story key from the store (every version of it) and from this process's cache."""
+def destroy_key(key_id: str | None, *, erased: bool = False) -> None:
+    """Delete a story key from the store (every version of it) and from this process's cache.
+
+    `erased`: the story itself was erased; its key id goes on the list beside the media key, so a
+    restore of a backup made before the erasure destroys the key (and the story) again."""
     if not key_id:
         return
     store = _store()
+    if erased:
+        _note_erased(key_id)
     store.delete(key_object(key_id))
     with _lock:
         _cache.pop((store, key_id), None)
+
+
+ERASED_LIST = "erased-story-keys"
+
+
+def erased_list_path(app=None):
+    """Beside the media key (outside the database, the store and every archive): one key id a line."""
+    from core.sealed import key_path
+
+    return key_path(app).parent / ERASED_LIST
+
+
+def _note_erased(key_id: str) -> None:
+    if key_id in erased_key_ids():
+        return
+    path = erased_list_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.write(fd, (check_key_id(key_id) + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def erased_key_ids(app=None) -> set[str]:
+    """Key ids of every story erased on this site (ids only: random, they say nothing of a story)."""
+    path = erased_list_path(app)
+    if not path.exists():
+        return set()
+    return {line.strip() for line in path.read_text().splitlines() if line.strip()}
 
 
 def forget_cached_keys() -> None:

@@ -192,9 +192,33 @@ def restore_backup(path: str | os.PathLike, report=lambda msg: None) -> dict:
         for item in manifest["objects"]:
             store.put_file(item["key"], root / "objects" / item["key"])
         report(f"{len(manifest['objects'])} stored objects restored")
+        _erase_again(store, report)
         return manifest
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _erase_again(store, report) -> int:
+    """Stories erased on this site after the archive was made come back with it (it holds their keys):
+    erase them again, and destroy every key on the site's list of erased stories (core/shred.py)."""
+    from sqlalchemy import select
+
+    from core.shred import erased_key_ids, key_object
+    from extensions import db
+    from governance.erasure import erase_story
+    from stories.models import Story
+
+    gone = erased_key_ids()
+    if not gone:
+        return 0
+    stories = db.session.scalars(select(Story).where(Story.key_id.in_(gone))).all()
+    for story in stories:
+        erase_story(story)
+    for key_id in gone:
+        store.delete(key_object(key_id))
+    if stories:
+        report(f"{len(stories)} stories erased since the backup was made were erased again")
+    return len(stories)
 
 
 def _restore_database(dump: Path, kind: str) -> None:

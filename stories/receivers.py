@@ -19,7 +19,7 @@ def _forget_versions_and_media(story_id: int, *, files: list, after_commit: list
     (The story row itself, its segments and consents are deleted by the erasure.)"""
     story = db.session.get(Story, story_id)
     if story is not None and story.key_id:
-        after_commit.append(partial(shred.destroy_key, story.key_id))
+        after_commit.append(partial(shred.destroy_key, story.key_id, erased=True))
     db.session.execute(delete(TranscriptVersion).where(TranscriptVersion.story_id == story_id))
     if story is not None:
         media_ids = [story.media_id] + [c.form_media_id for c in story.consents]

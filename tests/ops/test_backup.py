@@ -92,3 +92,32 @@ def test_an_archive_does_not_open_without_its_media_key(tmp_path, clips):
     stranger = _site(tmp_path, "new", tmp_path / "k2" / "media.key")
     result = stranger.test_cli_runner().invoke(args=["backup", "restore", str(archive)])
     assert result.exit_code == 1 and "cannot be opened with this media key" in result.output
+
+
+def test_a_story_erased_after_the_backup_stays_erased_when_the_backup_is_restored(tmp_path, clips):
+    """Backups hold the story keys, so an erasure made after a backup would come back with it: the erased
+    keys are listed beside the media key (ids only, never in an archive) and a restore destroys them again."""
+    from core.shred import key_object
+    from governance.erasure import erase_story
+
+    key_file = tmp_path / "keys" / "media.key"
+    source = _site(tmp_path, "old", key_file)
+    reset_schema(source)
+    made = _fill(source, clips["wav"].read_bytes())
+    archive = tmp_path / "backups" / "site.slbackup"
+    assert source.test_cli_runner().invoke(args=["backup", "create", str(archive)]).exit_code == 0
+    with source.app_context():
+        typed = db.session.get(Story, made["typed"])
+        erased_key = typed.key_id
+        erase_story(typed)
+        db.engine.dispose()
+
+    target = _site(tmp_path, "new", key_file)
+    result = target.test_cli_runner().invoke(args=["backup", "restore", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "erased since" in result.output
+    with target.app_context():
+        assert db.session.get(Story, made["typed"]) is None
+        assert not storage().exists(key_object(erased_key))
+        assert db.session.get(Story, made["spoken"]).transcript_text.strip() == "The bus to the probation office."
+        db.engine.dispose()
