@@ -186,7 +186,8 @@ def store_upload(stream: BinaryIO, original_filename: str, *, max_bytes: int, ki
     """
     from werkzeug.utils import secure_filename
 
-    display_name = (secure_filename(original_filename or "") or "upload")[:255]
+    # Only the kind of file: a name in the file's name stays in the story's sealed source_filename.
+    display_name = "upload" + Path(secure_filename(original_filename or "")).suffix.lower()[:10]
     tmp_path = None
     try:
         try:

@@ -164,8 +164,7 @@ def create_audio_story(stream, filename: str, details: dict, consent: dict | Non
         media = store_upload(stream, filename, max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
                              content_type=content_type)
         form_media = _store_consent_form(consent_form)
-        story = _new_story(details, reporter, source_kind=source_kind, source_filename=media.original_filename
-                           if source_kind == "recording" else _display_name(filename))
+        story = _new_story(details, reporter, source_kind=source_kind, source_filename=_display_name(filename))
         story.media = media
         story.duration_s = media.duration_s
         _add_consent(story, consent, actor, form_media)
