@@ -4,7 +4,9 @@ Builds 10,000 stories (10 segments each, sentences from the dev corpus plus a fe
 one story in ten has a redacted name, so it carries a 'full' and a 'redacted' index row),
 then times `search.services.search` (count + one page of 20 + snippets, with the policy's
 visibility in the query) as a facilitator, a manager and an admin, over a fixed list of
-queries, beside a plain LIKE '%word%' over the same rows with the same visibility.
+queries, beside a plain LIKE '%word%' over the same segments' words with the same visibility.
+Index rows are stored as the app stores them (`search.index.stored`: on PostgreSQL keyed hashes
+of the lexemes, no words).
 Prints median and p95 per database, and the load (`uptime`).
 
 Run: .venv/bin/python bench/search.py [--stories 10000] [--repeat 15]

@@ -206,6 +206,29 @@ def _cut_clips(clip_specs: dict):
             yield future.result()
 
 
+PACK_REEL_QUOTES = 6  # as many as a theme reel on the board (evidence.reels.MAX_REEL_QUOTES)
+
+
+def _pack_reels(content: dict, clips: dict, staging: Path) -> dict:
+    """Each theme's reel, joined from the pack's own redacted clips (so only its stories, with quote consent):
+    sets theme["reel"] to its file names and returns {file name: built file} for engines.packs."""
+    from config import STORYTELLER_LABELS
+    from engines.reels import build_reel
+
+    roles = {s["id"]: s["role"] for s in content["stories"]}
+    out = {}
+    for number, theme in enumerate(content["themes"], start=1):
+        items = [{"clip": clips[q["clip"]], "speaker": STORYTELLER_LABELS.get(roles.get(q["story_id"]), "Storyteller"),
+                  "text": q["text"]} for q in theme["quotes"] if q["clip"] in clips][:PACK_REEL_QUOTES]
+        if not items:
+            continue
+        made = build_reel(items, staging / f"reel-{number:02d}", title=theme["label"])
+        names = {kind: f"theme-{number:02d}-reel{Path(made[kind]).suffix}" for kind in ("audio", "captions", "video")}
+        out.update({names[kind]: made[kind] for kind in names})
+        theme["reel"] = names
+    return out
+
+
 def build_pack_file(workshop, out_zip: Path, report=None) -> tuple:
     """Assemble content and clips and build the zip at out_zip. Returns (PackResult, fingerprint, content)."""
     import shutil
@@ -234,9 +257,10 @@ def build_pack_file(workshop, out_zip: Path, report=None) -> tuple:
             report(5 + 35 * done // max(1, len(clip_specs)), f"Cut clip {done} of {len(clip_specs)}")
         if not clip_specs:
             report(40, "No audio clips in this workshop")
+        reels = _pack_reels(content, clips, staging)
         try:
             result = build_pack(content, clips, out_zip, required_scope="workshop", staging_prefix=scratch_prefix("pack"),
-                                on_progress=lambda pct, msg: report(40 + pct * 58 // 100, msg))
+                                on_progress=lambda pct, msg: report(40 + pct * 58 // 100, msg), reels=reels)
         except PackContentError as exc:
             if not staging.exists():
                 raise StagingSwept() from None

@@ -64,20 +64,21 @@ def _write_zip(root: Path, names: list[str], target: Path, built_at: str) -> Non
 
 
 def build_pack(content: dict, clips: dict, out_zip, on_progress: ProgressCallback | None = None,
-               required_scope: str | None = None, staging_prefix: str = "") -> PackResult:
+               required_scope: str | None = None, staging_prefix: str = "", reels: dict | None = None) -> PackResult:
     """Build the workshop pack zip at `out_zip` from `content` (shape: engines/packs/content.py).
 
     clips maps a clip file name (as used in quotes[].clip) to the path of an already
     redacted audio file. With `required_scope`, every story must carry that consent scope.
     Raises PackContentError (a ValueError) listing every problem before writing anything.
     `staging_prefix` names the scratch folder (core/scratch.py), which lists its story ids in `.stories`.
+    `reels` maps a theme reel's file names (as in themes[].reel) to built files; they go under reels/.
     """
     def report(percent: int, message: str) -> None:
         if on_progress is not None:
             on_progress(int(percent), message)
 
     report(0, "Checking the pack content")
-    checked = normalise_content(content, clips or {}, required_scope=required_scope)
+    checked = normalise_content(content, clips or {}, required_scope=required_scope, reels=reels)
     out_zip = Path(out_zip)
     out_zip.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=staging_prefix or ".pack-staging-", dir=out_zip.parent))
@@ -90,6 +91,10 @@ def build_pack(content: dict, clips: dict, out_zip, on_progress: ProgressCallbac
         for done, (name, source) in enumerate(clip_items, start=1):
             shutil.copyfile(source, clip_dir / name)
             report(5 + 30 * done // len(clip_items), f"Copied clip {done} of {len(clip_items)}")
+        (staging / "reels").mkdir()
+        reel_names = sorted(reels or {})
+        for name in reel_names:
+            shutil.copyfile(reels[name], staging / "reels" / name)
         report(40, "Laying out the printed handout")
         render_pdf(checked, staging / "pack.pdf")
         report(75, "Writing the offline viewer")
@@ -98,7 +103,8 @@ def build_pack(content: dict, clips: dict, out_zip, on_progress: ProgressCallbac
         manifest = build_manifest(checked, staging)
         write_manifest(manifest, staging)
         report(90, "Packing the zip")
-        names = ["index.html", "pack.pdf", MANIFEST_NAME] + [f"clips/{name}" for name, _ in clip_items]
+        names = (["index.html", "pack.pdf", MANIFEST_NAME] + [f"clips/{name}" for name, _ in clip_items]
+                 + [f"reels/{name}" for name in reel_names])
         _write_zip(staging, names, partial, checked["built_at"])
         os.replace(partial, out_zip)
         files = manifest["files"] + [file_entry(staging, staging / MANIFEST_NAME)]

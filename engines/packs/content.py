@@ -45,6 +45,7 @@ ROLE_LABELS = STORYTELLER_GROUPS  # plain words for a group of storytellers
 ROLE_SINGULAR = STORYTELLER_TOLD_BY  # "told by a person on probation"
 
 AUDIO_SUFFIXES = {".mp3", ".ogg", ".oga", ".opus", ".m4a", ".wav"}
+REEL_KINDS = {"audio": ".mp3", "captions": ".vtt", "video": ".mp4"}  # a theme reel's files, under reels/
 _SAFE_CLIP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
@@ -163,7 +164,22 @@ def _quotes(theme: dict, label: str, story_ids: set, clip_names: set, problems: 
     return quotes
 
 
-def _themes(content: dict, story_ids: set, clip_names: set, problems: list[str]) -> list[dict]:
+def _reel(theme: dict, label: str, reel_names: set, problems: list[str]) -> dict | None:
+    """The theme's reel ({audio, captions, video} file names under reels/), or None when it has none."""
+    reel = theme.get("reel")
+    if not reel:
+        return None
+    out = {}
+    for kind, suffix in REEL_KINDS.items():
+        name = str(reel.get(kind) or "")
+        if not _SAFE_CLIP_NAME.match(name) or not name.endswith(suffix) or name not in reel_names:
+            problems.append(f"theme {label!r}: reel {kind} {name!r} was not supplied")
+        out[kind] = name
+    return out
+
+
+def _themes(content: dict, story_ids: set, clip_names: set, problems: list[str],
+            reel_names: set = frozenset()) -> list[dict]:
     themes = []
     for t_index, theme in enumerate(content.get("themes") or []):
         label = _text(theme.get("label")) or f"Theme {t_index + 1}"
@@ -177,6 +193,7 @@ def _themes(content: dict, story_ids: set, clip_names: set, problems: list[str])
             "prevalence_by_role": _shares(theme, label, problems),
             "prompts": [_text(p) for p in theme.get("prompts") or [] if _text(p)],
             "quotes": _quotes(theme, label, story_ids, clip_names, problems),
+            "reel": _reel(theme, label, reel_names, problems),
             "colour": theme_colour(t_index),
         })
     if not themes:
@@ -184,7 +201,8 @@ def _themes(content: dict, story_ids: set, clip_names: set, problems: list[str])
     return themes
 
 
-def normalise_content(content: dict, clips: dict, required_scope: str | None = None) -> dict:
+def normalise_content(content: dict, clips: dict, required_scope: str | None = None,
+                      reels: dict | None = None) -> dict:
     """Check the content dict and clips; return a tidy copy the renderers can trust.
 
     Raises PackContentError listing every problem (not just the first), so the
@@ -195,7 +213,7 @@ def normalise_content(content: dict, clips: dict, required_scope: str | None = N
     consent = {str(k): list(v or []) for k, v in (content.get("consent_state") or {}).items()}
     stories = _stories(content, problems)
     story_ids = {story["id"] for story in stories}
-    themes = _themes(content, story_ids, _clip_names(clips, problems), problems)
+    themes = _themes(content, story_ids, _clip_names(clips, problems), problems, set(reels or {}))
     # A story without recorded consent must never leave the building in a pack.
     for sid in sorted(story_ids):
         scopes = consent.get(sid)

@@ -143,8 +143,20 @@ def _theme_section(theme, total, stories_by_id) -> str:
         f'<div class="counts"><div><strong>{theme["story_count"]}</strong> stories</div>'
         f'<div><strong>{theme["passage_count"]}</strong> passages</div></div>'
         f'<h4>Who told these stories</h4><ul class="bars">{bars}</ul>'
-        f'{"<h4>What people said</h4>" if quotes else ""}{"".join(quotes)}</section>'
+        f'{"<h4>What people said</h4>" if quotes else ""}{"".join(quotes)}{_reel_player(theme)}</section>'
     )
+
+
+def _reel_player(theme) -> str:
+    """The theme's reel: the captioned video (captions are in the picture), the sound alone, the captions file."""
+    reel = theme.get("reel")
+    if not reel:
+        return ""
+    files = {kind: "reels/" + escape(url_quote(name)) for kind, name in reel.items()}
+    return (f'<h4>Theme reel</h4><video class="reel" controls preload="none" src="{files["video"]}" '
+            f'aria-label="Theme reel: {escape(theme["label"])}, captions in the picture"></video>'
+            f'<p class="reel-files"><a href="{files["audio"]}">The reel as sound only</a> &middot; '
+            f'<a href="{files["captions"]}">Its captions (WebVTT)</a></p>')
 
 
 def _story_card(story) -> str:

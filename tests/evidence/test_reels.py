@@ -88,3 +88,28 @@ def test_reel_files_are_sealed_at_rest_and_leave_the_store_after_a_withdrawal(ap
         story = db.session.scalar(db.select(Story).where(Story.title == "Forms"))
         withdraw_consent(story, actor=db.session.get(User, users["admin"].id))
         assert not storage().list("reels/")
+
+
+def test_the_workshop_pack_holds_each_themes_reel_of_its_own_stories(app, users, theme_id, tmp_path):
+    import zipfile
+
+    from stories.models import Story
+    from themes.models import Theme
+    from workshops import packs
+    from workshops.planning import create_workshop
+
+    with app.app_context():
+        theme = db.session.get(Theme, theme_id)
+        called = db.session.scalar(db.select(Story).where(Story.title == "Called back"))
+        workshop = create_workshop({"title": "Reel week", "theme_run_id": theme.run_id, "theme_ids": [theme_id],
+                                    "story_ids": [called.id]})  # the staff story about forms is not in it
+        result, _fingerprint, content = packs.build_pack_file(workshop, tmp_path / "pack.zip")
+        assert content["themes"][0]["reel"]["video"] == "theme-01-reel.mp4"
+    with zipfile.ZipFile(result.path) as pack:
+        names = set(pack.namelist())
+        assert {"reels/theme-01-reel.mp3", "reels/theme-01-reel.vtt", "reels/theme-01-reel.mp4"} <= names
+        captions = pack.read("reels/theme-01-reel.vtt").decode()
+        assert "They rang me back the same day." in captions and "forms" not in captions
+        assert 'src="reels/theme-01-reel.mp4"' in pack.read("index.html").decode()
+        assert "reels/theme-01-reel.mp4" in pack.read("manifest.json").decode()
+        assert len(pack.read("reels/theme-01-reel.mp4")) > 10_000
