@@ -185,7 +185,7 @@ def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True, with_
     roles = {p.story_id: p.storyteller_role for p in passages} if light else story_roles({p.story_id for p in passages})
     off_topic, unplaced = _sort_passages(cards, passages, final_ids(run))
     code_map = codes_for(passages) if with_codes else {}
-    placed = placed_quotes(themes, allowed=viewer.quotable & viewer.readable) if with_quotes else {}
+    placed = placed_quotes(themes, readable=viewer.readable) if with_quotes else {}
     ranked = {}
     for card in cards.values():
         candidates = [p for p in card.passages if viewer.may_quote(p.story_id)] if with_quotes else []

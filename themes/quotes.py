@@ -181,26 +181,17 @@ def quotes_for_theme(theme: Theme, *, readable: set | None = None) -> list[dict]
     return placed_quotes([theme], readable=readable)[theme.id]
 
 
-def placed_quotes(themes, *, readable: set | None = None, allowed: set | None = None) -> dict[int, list[dict]]:
-    """{theme id: its quotes as quotes_for_theme shows them} for several themes (a board): one query for all.
-
-    `allowed`: the stories whose quotes may show, when the caller worked them out already (the board's
-    viewer); otherwise consent is read here, once."""
-    if allowed is None:
-        quotable = set(db.session.scalars(policy.quotable_story_ids()))
-        analysable = set(db.session.scalars(policy.analysable_story_ids()))
-        allowed = quotable & analysable & (readable if readable is not None else quotable)
-    owners: dict = {}
+def placed_quotes(themes, *, readable: set | None = None) -> dict[int, list[dict]]:
+    """{theme id: its quotes as quotes_for_theme shows them} for several themes (a board), consent read once."""
+    quotable = set(db.session.scalars(policy.quotable_story_ids()))
+    analysable = set(db.session.scalars(policy.analysable_story_ids()))
+    allowed = quotable & analysable & (readable if readable is not None else quotable)
+    out = {}
     for theme in themes:
-        for tid in theme_lineage(theme):
-            owners.setdefault(tid, []).append(theme.id)
-    out = {theme.id: [] for theme in themes}
-    rows = db.session.scalars(select(Quote).where(Quote.theme_id.in_(owners or {-1}), Quote.story_id.in_(allowed or {-1}))
-                              .order_by(Quote.pinned.desc(), Quote.id)).all() if themes else []
-    for quote in rows:
-        shown = show(quote)
-        for owner in owners.get(quote.theme_id, []) if shown else []:
-            out[owner].append(shown)
+        rows = db.session.scalars(select(Quote).where(Quote.theme_id.in_(theme_lineage(theme)),
+                                                      Quote.story_id.in_(allowed or {-1}))
+                                  .order_by(Quote.pinned.desc(), Quote.id)).all()
+        out[theme.id] = [shown for shown in (show(q) for q in rows) if shown]
     return out
 
 
