@@ -184,15 +184,13 @@ def quotes_for_theme(theme: Theme, *, readable: set | None = None) -> list[dict]
 def placed_quotes(themes, *, readable: set | None = None) -> dict[int, list[dict]]:
     """{theme id: its quotes as quotes_for_theme shows them} for several themes (a board), consent read once."""
     quotable = set(db.session.scalars(policy.quotable_story_ids()))
-    analysable = set(db.session.scalars(policy.analysable_story_ids()))
-    allowed = quotable & analysable & (readable if readable is not None else quotable)
-    out = {}
-    for theme in themes:
-        rows = db.session.scalars(select(Quote).where(Quote.theme_id.in_(theme_lineage(theme)),
-                                                      Quote.story_id.in_(allowed or {-1}))
-                                  .order_by(Quote.pinned.desc(), Quote.id)).all()
-        out[theme.id] = [shown for shown in (show(q) for q in rows) if shown]
-    return out
+    allowed = quotable & policy.analysable_ids_now() & (readable if readable is not None else quotable)
+    lineage = {theme.id: theme_lineage(theme) for theme in themes}
+    every = set().union(*lineage.values()) if lineage else set()
+    rows = db.session.scalars(select(Quote).where(Quote.theme_id.in_(every or {-1}), Quote.story_id.in_(allowed or {-1}))
+                              .order_by(Quote.pinned.desc(), Quote.id)).all() if allowed else []
+    return {tid: [shown for shown in (show(q) for q in rows if q.theme_id in family) if shown]
+            for tid, family in lineage.items()}
 
 
 def show(quote: Quote) -> dict | None:
