@@ -14,10 +14,22 @@ from themes.models import Passage, Theme, ThemeDecision, ThemeRun
 from themes.services import ThemeError, _decide
 
 UNDOABLE = ("merged", "split", "passage_moved")
+RECENT = 50  # how many decisions the board's log shows (themes.board.decisions)
 
 
-def last_undoable(run: ThemeRun) -> ThemeDecision | None:
-    """The newest merge, split or move on the run that no undo has reversed yet (one query)."""
+def last_undoable(run: ThemeRun, recent: list | None = None) -> ThemeDecision | None:
+    """The newest merge, split or move on the run that no undo has reversed yet.
+
+    `recent`: the run's newest decisions, newest first, when the page read them already (the board's
+    log): an undo is always newer than what it undoes, so the answer is found there without a query
+    unless none of them is a candidate and there may be older ones."""
+    if recent is not None:
+        undone = {d.undoes_id for d in recent if d.undoes_id}
+        for decision in recent:
+            if decision.action in UNDOABLE and decision.details is not None and decision.id not in undone:
+                return decision
+        if len(recent) < RECENT:
+            return None
     undone = select(ThemeDecision.undoes_id).where(ThemeDecision.run_id == run.id,
                                                    ThemeDecision.undoes_id.is_not(None))
     return db.session.scalars(

@@ -275,3 +275,19 @@ def test_undo_button_on_the_board_says_what_was_undone(app, users, shaped):
     assert "Undo the last change" in page and "merged into" in page
     done = client.post(f"/themes/runs/{shaped['run']}/undo", follow_redirects=True).get_data(as_text=True)
     assert "Undone: “Trust” is its own theme again" in done
+
+
+def test_the_board_finds_the_undoable_change_in_its_log_or_beyond_it(app, users, shaped):
+    from themes.board import decisions
+
+    with app.app_context():
+        run = db.session.get(ThemeRun, shaped["run"])
+        facilitator = _facilitator(users)
+        trust = db.session.get(Theme, shaped["themes"]["Trust"])
+        passage = next(p for p in run.passages if p.theme_id == trust.id)
+        services.move_passage(passage, db.session.get(Theme, shaped["themes"]["Housing and money"]), actor=facilitator)
+        moved = undo.last_undoable(run)
+        assert undo.last_undoable(run, decisions(run)).id == moved.id
+        for n in range(undo.RECENT):  # notes push the move out of the board's log
+            services.add_note(trust, f"note {n}", actor=facilitator)
+        assert undo.last_undoable(run, decisions(run)).id == moved.id
