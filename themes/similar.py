@@ -41,14 +41,20 @@ def example_ids(theme: Theme) -> list[int]:
     return _marks(theme)[0]
 
 
+def _require_usable(passage: Passage) -> None:
+    from governance.policy import analysable_ids_now
+
+    if passage.withdrawn_at is not None or passage.story_id not in analysable_ids_now():
+        raise ThemeError("This story may no longer be analysed; its passages cannot be used.")
+
+
 def toggle_example(theme: Theme, passage: Passage, *, actor=None) -> bool:
     """Mark `passage` (of this theme) as an example, or take the mark off; returns whether it is one now."""
     if theme.merged_into_id is not None:
         raise ThemeError("That theme was merged into another one; mark examples there.")
     if passage.run_id != theme.run_id or final_ids(theme.run).get(passage.theme_id) != theme.id:
         raise ThemeError("Only a passage of this theme can be an example of it.")
-    if passage.withdrawn_at is not None:
-        raise ThemeError("This story's consent was withdrawn; its passages cannot be used.")
+    _require_usable(passage)
     marked = passage.id not in example_ids(theme)
     _decide("example_marked" if marked else "example_unmarked", passage, run_id=theme.run_id, theme=theme,
             passage=passage, actor=actor,
@@ -62,6 +68,7 @@ def answer(theme: Theme, passage: Passage, *, accept: bool, actor=None) -> None:
     """Accept a proposal (the passage moves into the theme) or reject it (never proposed for it again)."""
     if passage.run_id != theme.run_id:
         raise ThemeError("That passage belongs to another run.")
+    _require_usable(passage)
     if accept:
         move_passage(passage, theme, actor=actor, reason="more like this",
                      summary=f"a passage accepted into “{theme.label}” as like its examples")

@@ -214,6 +214,10 @@ def test_an_example_must_be_a_passage_of_the_theme(app, users, shaped):
         other = next(p for p in run.passages if p.theme_id != trust.id)
         with pytest.raises(services.ThemeError, match="Only a passage of this theme"):
             similar.toggle_example(trust, other)
+        withdraw_consent(other.story_id)
+        with pytest.raises(services.ThemeError, match="may no longer be analysed"):
+            similar.answer(trust, other, accept=True)
+        assert db.session.get(Passage, other.id).theme_id != trust.id
 
 
 # --- undo ------------------------------------------------------------------------------------
