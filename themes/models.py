@@ -136,6 +136,8 @@ class ThemeDecision(db.Model):
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     actor_id = mapped_column(ForeignKey("users.id"), nullable=True)
     at = mapped_column(DateTime, nullable=False, default=utcnow)
+    details = mapped_column(JSON, nullable=True)  # what changed, so undo can reverse it (themes/undo.py)
+    undoes_id = mapped_column(ForeignKey("theme_decisions.id", ondelete="SET NULL"), nullable=True)
 
     actor = relationship("User")
 

@@ -15,12 +15,12 @@ from stories.models import STORYTELLER_ROLES
 from themes import board, bp, qdpx, services
 from themes.forms import (CodeForm, MergeForm, MoveForm, NewThemeForm, NoteForm, ReclusterForm, RunForm, SplitForm,
                           TagForm, ThemeEditForm)
+from themes import shaping_routes  # noqa: E402,F401  (fewer / more themes, more like this, undo)
 from themes.models import Code, Passage, Theme, ThemeRun
 
 VIEWERS = ("reporter", "facilitator", "manager", "admin")
 SHAPERS = ("facilitator", "admin")
 CODERS = ("reporter", "facilitator", "admin")
-
 
 @bp.app_context_processor
 def _template_helpers():

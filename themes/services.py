@@ -152,12 +152,14 @@ def run_job_for(run: ThemeRun):
 # --- decisions ------------------------------------------------------------------
 
 def _decide(action: str, obj, *, run_id, summary: str, reason: str = "", actor=None, theme=None, passage=None,
-            before=None, after=None) -> None:
+            before=None, after=None, details=None, undoes=None) -> ThemeDecision:
     record(f"theme.{action}", obj, summary=summary, actor=actor, before=before,
            after={**(after or {}), **({"reason": reason} if reason else {})})
-    db.session.add(ThemeDecision(run_id=run_id, action=action, summary=summary, reason=reason or "",
-                                 actor_id=getattr(actor, "id", None),
-                                 theme_id=getattr(theme, "id", None), passage_id=getattr(passage, "id", None)))
+    decision = ThemeDecision(run_id=run_id, action=action, summary=summary, reason=reason or "",
+                             actor_id=getattr(actor, "id", None), details=details, undoes_id=getattr(undoes, "id", None),
+                             theme_id=getattr(theme, "id", None), passage_id=getattr(passage, "id", None))
+    db.session.add(decision)
+    return decision
 
 
 def _commit_or_conflict() -> None:
@@ -208,15 +210,17 @@ def merge_themes(source: Theme, target: Theme, *, actor=None, reason: str = "") 
     _require_open(target)
     if source.id == target.id or source.run_id != target.run_id:
         raise ThemeError("Choose another theme of the same board to merge with.")
-    moved = 0
+    moved = []
     for passage in db.session.scalars(select(Passage).where(Passage.theme_id == source.id)):
         passage.theme_id = target.id
-        moved += 1
+        moved.append(passage.id)
     source.merged_into_id = target.id
+    keywords_before = list(target.keywords or [])
     target.keywords = list(dict.fromkeys((target.keywords or []) + (source.keywords or [])))[:10]
     _decide("merged", source, run_id=source.run_id, theme=target, actor=actor, reason=reason,
-            summary=f"“{source.label}” merged into “{target.label}” ({moved} passages)",
-            after={"into": target.id})
+            summary=f"“{source.label}” merged into “{target.label}” ({len(moved)} passages)",
+            after={"into": target.id}, details={"source_id": source.id, "target_id": target.id,
+                                                "passage_ids": moved, "target_keywords": keywords_before})
     _commit_or_conflict()
     return target
 
@@ -240,7 +244,8 @@ def create_theme(run: ThemeRun, *, label: str, description: str = "", actor=None
     return theme
 
 
-def move_passage(passage: Passage, theme: Theme, *, actor=None, reason: str = "", commit: bool = True) -> Passage:
+def move_passage(passage: Passage, theme: Theme, *, actor=None, reason: str = "", commit: bool = True,
+                 summary: str = "") -> Passage:
     """Put a passage under another theme of the same run."""
     _require_open(theme)
     if theme.run_id != passage.run_id:
@@ -250,12 +255,14 @@ def move_passage(passage: Passage, theme: Theme, *, actor=None, reason: str = ""
     old = passage.theme
     if old is not None and old.id == theme.id:
         return passage
+    details = {"from_id": getattr(old, "id", None), "to_id": theme.id, "moved_by_people": passage.moved_by_people,
+               "off_topic": passage.off_topic}
     passage.theme_id = theme.id
     passage.moved_by_people = theme.id != passage.machine_theme_id
     passage.off_topic = False
     _decide("passage_moved", passage, run_id=passage.run_id, theme=theme, passage=passage, actor=actor, reason=reason,
-            summary=f"a passage moved from “{old.label if old else 'no theme'}” to “{theme.label}”",
-            before={"theme_id": getattr(old, "id", None)}, after={"theme_id": theme.id})
+            summary=summary or f"a passage moved from “{old.label if old else 'no theme'}” to “{theme.label}”",
+            before={"theme_id": getattr(old, "id", None)}, after={"theme_id": theme.id}, details=details)
     if commit:
         db.session.commit()
     return passage
@@ -304,12 +311,14 @@ def split_theme(theme: Theme, passage_ids: list[int], *, label: str, actor=None,
                 created_by_id=getattr(actor, "id", None))
     db.session.add(new)
     db.session.flush()
+    details = {"from_id": theme.id, "parts": {str(new.id): [p.id for p in chosen]},
+               "moved_by_people": {str(p.id): p.moved_by_people for p in chosen}}
     for passage in chosen:
         passage.theme_id = new.id
         passage.moved_by_people = True
     _decide("split", theme, run_id=run.id, theme=new, actor=actor, reason=reason,
             summary=f"{len(chosen)} passages of “{theme.label}” split off into “{new.label}”",
-            after={"new_theme_id": new.id, "passage_ids": [p.id for p in chosen]})
+            after={"new_theme_id": new.id, "passage_ids": [p.id for p in chosen]}, details=details)
     db.session.commit()
     return new
 

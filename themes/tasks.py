@@ -294,7 +294,8 @@ def recluster(job, report):
     groups = recluster_theme([{"id": p.id, "text": p.text} for p in passages], embeddings, n_clusters=n_clusters,
                              model=model)
     by_id = {p.id: p for p in passages}
-    made = []
+    made, parts = [], {}
+    before = {str(p.id): p.moved_by_people for p in passages}
     position = max(t.position for t in run.themes) + 1
     for group in groups[1:]:  # the largest part keeps the theme
         # Labels come only from words that may still be shown (a later redaction applies).
@@ -306,6 +307,7 @@ def recluster(job, report):
         for pid in group:
             by_id[pid].theme_id = new.id
             by_id[pid].moved_by_people = True
+        parts[str(new.id)] = list(group)
         made.append(new)
         position += 1
     summary = (f"the model split “{theme.label}” ({len(passages)} passages) into "
@@ -316,7 +318,10 @@ def recluster(job, report):
     record("theme.split", theme, actor=actor, summary=summary,
            after={"new_theme_ids": [t.id for t in made]})
     db.session.add(ThemeDecision(run_id=run.id, theme_id=theme.id, action="split", summary=summary,
-                                 actor_id=job.created_by_id))
+                                 actor_id=job.created_by_id,
+                                 details={"from_id": theme.id, "parts": parts,
+                                          "moved_by_people": {k: v for k, v in before.items()
+                                                              if any(int(k) in g for g in parts.values())}}))
     db.session.commit()
     report(100, f"Split into {len(made) + 1} themes")
     return {"theme_id": theme.id, "new_theme_ids": [t.id for t in made]}

@@ -1,0 +1,88 @@
+"""Board pages that reshape a run at once: fewer / more themes, more like this, undo.
+
+Thin: each view checks the form, calls one service (themes/recut.py, themes/similar.py,
+themes/undo.py) and says in plain words what happened.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from core.access import allow
+from core.forms import ConfirmForm
+from extensions import db
+from themes import bp, recut, similar, undo
+from themes.models import Passage, Theme, ThemeRun
+from themes.services import ThemeError
+
+SHAPERS = ("facilitator", "admin")
+
+
+def _confirmed() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/themes/runs/<int:run_id>/recut", methods=["POST"])
+@allow(*SHAPERS)
+def recut_run(run_id: int):
+    """Fewer or more themes: the run's story tree cut again (a new run, people's decisions kept)."""
+    run = db.get_or_404(ThemeRun, run_id)
+    _confirmed()
+    direction = 1 if request.form.get("direction") == "more" else -1
+    try:
+        new = recut.recut_run(run, direction, actor=current_user)
+    except ThemeError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("themes.run_board", run_id=run.id))
+    flash(f"{new.message}. {new.carried} of people's decisions kept.", "success")
+    return redirect(url_for("themes.run_board", run_id=new.id))
+
+
+@bp.route("/themes/runs/<int:run_id>/undo", methods=["POST"])
+@allow(*SHAPERS)
+def undo_last(run_id: int):
+    """Undo the last merge, split or move on this run (an inverse decision in the log)."""
+    run = db.get_or_404(ThemeRun, run_id)
+    _confirmed()
+    try:
+        message = undo.undo_last(run, actor=current_user)
+        flash(message, "success")
+    except ThemeError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("themes.run_board", run_id=run.id))
+
+
+@bp.route("/themes/t/<int:theme_id>/examples/<int:passage_id>", methods=["POST"])
+@allow(*SHAPERS)
+def toggle_example(theme_id: int, passage_id: int):
+    """Mark a passage as an example of this theme for “more like this”, or take the mark off."""
+    theme, passage = db.get_or_404(Theme, theme_id), db.get_or_404(Passage, passage_id)
+    _confirmed()
+    try:
+        marked = similar.toggle_example(theme, passage, actor=current_user)
+        flash("Marked as an example: see “More like this”." if marked else "No longer an example.", "success")
+    except ThemeError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("themes.theme_page", theme_id=theme.id) + "#more-like-this")
+
+
+@bp.route("/themes/t/<int:theme_id>/suggestions/<int:passage_id>", methods=["POST"])
+@allow(*SHAPERS)
+def answer_suggestion(theme_id: int, passage_id: int):
+    """Accept a proposed passage (moved into the theme) or reject it (not proposed again)."""
+    theme, passage = db.get_or_404(Theme, theme_id), db.get_or_404(Passage, passage_id)
+    _confirmed()
+    accept = request.form.get("answer") == "accept"
+    try:
+        similar.answer(theme, passage, accept=accept, actor=current_user)
+        flash(f"Moved into “{theme.label}”." if accept else "Rejected: it will not be proposed again.", "success")
+    except ThemeError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("themes.theme_page", theme_id=theme.id) + "#more-like-this")
+
+
+@bp.app_context_processor
+def _shaping_helpers():
+    """For the board and theme templates: the last undoable change, and “more like this”."""
+    return {"last_undoable": undo.last_undoable, "more_like_this": similar.more_like_this}
