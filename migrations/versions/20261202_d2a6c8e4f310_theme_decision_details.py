@@ -1,14 +1,14 @@
 """Theme decisions: what was changed (for one-click undo) and which decision an undo reverses
 
 Revision ID: d2a6c8e4f310
-Revises: b8d4f0e2a913
+Revises: d1a7c0f3e5b2
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'd2a6c8e4f310'
-down_revision = 'b8d4f0e2a913'
+down_revision = 'd1a7c0f3e5b2'
 branch_labels = None
 depends_on = None
 
