@@ -6,7 +6,7 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, serve_site, sign_in
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -23,6 +23,13 @@ with app.app_context():
     for item in json.load(open("demo/dev_stories.json"))["stories"]:
         factories.make_story(reporter, title="Board story " + item["id"], role=item["role"], text=item["text"])
 """
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory):
+    """A site of its own: the demo stories and the runs made here are not what the other journeys expect."""
+    with serve_site(tmp_path_factory) as site:
+        yield site
 
 
 def _machine_cards(page):

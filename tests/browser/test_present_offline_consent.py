@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import serve_site, sign_in
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -41,6 +41,13 @@ with app.app_context():
     withdraw_consent(db.session.get(Story, int(sys.argv[1])), reason="storyteller asked")
     db.session.commit()
 """
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory):
+    """A site of its own: this journey adds stories, a theme run and a workshop the other journeys do not expect."""
+    with serve_site(tmp_path_factory) as site:
+        yield site
+
 
 CACHED = """async () => {
     const out = [];
