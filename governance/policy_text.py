@@ -9,6 +9,9 @@ importing from there.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
@@ -23,12 +26,32 @@ CLIP_MAX_AGE_SECONDS = 10 * 60
 HIDING_STATES = ("proposed", "accepted")
 
 
+_READ_ONCE: ContextVar = ContextVar("storyloom_policy_read_once", default=None)
+
+
 def request_prefetch():
-    """The request's `g` when rows read earlier in it may stand in for a query (GET requests only, so a
-    request that changes a redaction or a check never reads a row read before the change), else None."""
+    """Where rows read earlier may stand in for a query: the request's `g` in a GET request (so a request
+    that changes a redaction or a check never reads a row read before the change), the store of an open
+    `reading_once()` block, else None."""
     from flask import g, request
 
+    store = _READ_ONCE.get()
+    if store is not None:
+        return store
     return g if has_request_context() and request.method == "GET" else None
+
+
+@contextmanager
+def reading_once():
+    """A block that reads many stories once and changes none of them (a theme run choosing its passages):
+    prefetched rows stand in for queries inside it, as in a GET request."""
+    from flask.ctx import _AppCtxGlobals
+
+    token = _READ_ONCE.set(_AppCtxGlobals())
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
 
 
 def prefetch_story_texts(story_ids) -> None:
@@ -39,15 +62,16 @@ def prefetch_story_texts(story_ids) -> None:
     g = request_prefetch()
     if g is None:
         return
-    known = g.get("prefetched_redactions", {})
-    ids = sorted({int(i) for i in story_ids} - set(known))
+    known = g.get("prefetched_texts", set())
+    ids = sorted({int(i) for i in story_ids} - known)
     if not ids:
         return
     stories = db.session.scalars(select(Story).where(Story.id.in_(ids)).options(selectinload(Story.segments))).all()
     # Held for the request: the session's identity map only keeps rows someone still refers to.
     g.prefetched_stories = [*g.get("prefetched_stories", []), *stories]
+    g.prefetched_texts = known | set(ids)
     prefetch_redactions(ids)
-    prefetch_governance(ids)
+    prefetch_governance(set(ids) - set(g.get("prefetched_governance", {})))
 
 
 def prefetch_redactions(story_ids) -> None:

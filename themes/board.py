@@ -71,12 +71,19 @@ def viewer_for(user) -> Viewer:
 
 
 def _work_out_viewer(user) -> Viewer:
-    analysable = set(policy.analysable_ids_now())
-    quotable = set(db.session.scalars(policy.quotable_story_ids())) & analysable
+    # One query: each analysable story, whether it may be quoted, whether managers may read it.
+    rows = db.session.execute(select(Story.id, Story.id.in_(policy.quotable_story_ids()),
+                                     Story.id.in_(policy.manager_readable_story_ids()))
+                              .where(Story.id.in_(policy.analysable_story_ids()))).all()
+    analysable = {row[0] for row in rows}
+    g = policy.request_prefetch()
+    if g is not None:
+        g.analysable_ids = analysable  # policy.analysable_ids_now() asks the same
+    quotable = {row[0] for row in rows if row[1]}
     if user.has_role("facilitator", "reporter", "admin"):
         readable = analysable
     else:  # managers: counts for all, words only where the storyteller agreed
-        readable = set(db.session.scalars(policy.manager_readable_story_ids())) & analysable
+        readable = {row[0] for row in rows if row[2]}
     return Viewer(analysable, quotable, readable, may_reshape=user.has_role("facilitator", "admin"),
                   may_code=user.has_role("facilitator", "reporter", "admin"))
 
@@ -184,7 +191,7 @@ def build_cards(run: ThemeRun, viewer: Viewer, *, with_codes: bool = True, with_
     passages = live_passages(run, viewer, light=light)
     roles = {p.story_id: p.storyteller_role for p in passages} if light else story_roles({p.story_id for p in passages})
     off_topic, unplaced = _sort_passages(cards, passages, final_ids(run))
-    code_map = codes_for(passages) if with_codes else {}
+    code_map = codes_for(passages, run.id) if with_codes else {}
     placed = placed_quotes(themes, readable=viewer.readable) if with_quotes else {}
     ranked = {}
     for card in cards.values():
@@ -326,6 +333,7 @@ def theme_page_parts(card: Card, extras: dict, page: int) -> dict:
     """What the theme page shows of a card built light: one page of passages, those set aside, their codes."""
     shown = passage_page(card, page)
     set_aside = full_passages([p for p in extras["off_topic"] if p.theme_id == card.theme.id])
+    policy.prefetch_story_texts({p.story_id for p in shown["passages"] + set_aside})  # the words shown
     return {"page": shown, "set_aside": set_aside, "codes": codes_for(shown["passages"] + set_aside)}
 
 

@@ -62,16 +62,20 @@ def untag_passage(passage: Passage, code: Code, *, actor=None) -> bool:
     return True
 
 
-def codes_for(passages) -> dict[int, list[Code]]:
-    """passage id -> its codes (by story and words)."""
+def codes_for(passages, run_id: int | None = None) -> dict[int, list[Code]]:
+    """passage id -> its codes (by story and words). `run_id`: the passages are (some of) that run's, so the
+    codes are found by joining its passages rather than by listing every story."""
     passages = list(passages)
     if not passages:
         return {}
-    story_ids = {p.story_id for p in passages}
-    rows = db.session.execute(
-        select(PassageCode.story_id, PassageCode.text_hash, Code).join(Code, Code.id == PassageCode.code_id)
-        .where(PassageCode.story_id.in_(story_ids)).order_by(Code.name)
-    ).all()
+    stmt = select(PassageCode.story_id, PassageCode.text_hash, Code).join(Code, Code.id == PassageCode.code_id)
+    if run_id is not None:
+        stmt = stmt.where(select(Passage.id).where(
+            Passage.run_id == run_id, Passage.story_id == PassageCode.story_id,
+            Passage.text_hash == PassageCode.text_hash).exists())
+    else:
+        stmt = stmt.where(PassageCode.story_id.in_({p.story_id for p in passages}))
+    rows = db.session.execute(stmt.order_by(Code.name)).all()
     by_key: dict = {}
     for story_id, digest, code in rows:
         by_key.setdefault((story_id, digest), []).append(code)

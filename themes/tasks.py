@@ -40,26 +40,35 @@ def _collect_passages(story_ids: list[int]):
     """Split each consenting story's redacted transcript into passages."""
     from flask import current_app
 
+    from governance.policy import prefetch_story_texts, reading_once
+    from stories.models import Story
+
+    with_reporter = current_app.config.get("THEMES_INCLUDE_REPORTER", False)
+    rows, ordered = [], sorted(story_ids)
+    with reading_once():  # words, redactions and check state in a few queries per 500 stories, not three each
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            prefetch_story_texts(chunk)
+            for story in db.session.scalars(select(Story).where(Story.id.in_(chunk)).order_by(Story.id)):
+                rows += _story_passages(story, with_reporter)
+    return rows
+
+
+def _story_passages(story, with_reporter: bool) -> list[dict]:
     from engines.themes import split_passages
     from governance.policy import redacted_segments
-    from stories.models import Story
     from stories.speakers import storyteller_runs
     from themes.services import text_hash
 
-    with_reporter = current_app.config.get("THEMES_INCLUDE_REPORTER", False)
-    rows = []
-    for story in db.session.scalars(select(Story).where(Story.id.in_(story_ids)).order_by(Story.id)):
-        # A story told in another language is analysed in its (redacted) English version.
-        segments = story.english_segments or redacted_segments(story)
-        # The reporter's questions are not the storyteller's words: each run of
-        # storyteller turns is cut on its own so no passage (or clip) spans a question.
-        runs = [segments] if with_reporter else storyteller_runs(segments)
-        pieces = [piece for run in runs for piece in split_passages(run)]
-        for position, piece in enumerate(pieces):
-            rows.append({"story_id": story.id, "role": story.storyteller_role, "position": position,
-                         "start": piece.start, "end": piece.end, "text": piece.text, "text_hash": text_hash(piece.text),
-                         "revision": story.revision})
-    return rows
+    # A story told in another language is analysed in its (redacted) English version.
+    segments = story.english_segments or redacted_segments(story)
+    # The reporter's questions are not the storyteller's words: each run of
+    # storyteller turns is cut on its own so no passage (or clip) spans a question.
+    runs = [segments] if with_reporter else storyteller_runs(segments)
+    pieces = [piece for run in runs for piece in split_passages(run)]
+    return [{"story_id": story.id, "role": story.storyteller_role, "position": position, "start": piece.start,
+             "end": piece.end, "text": piece.text, "text_hash": text_hash(piece.text), "revision": story.revision}
+            for position, piece in enumerate(pieces)]
 
 
 @handles("themes.discover")
