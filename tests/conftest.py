@@ -356,3 +356,25 @@ def pytest_runtest_call(item):
     if used and item.get_closest_marker("slow") is None and item.get_closest_marker("browser") is None:
         pytest.fail(f"{item.nodeid} uses a real model ({', '.join(used)}): mark it @pytest.mark.slow", pytrace=False)
     return result
+
+
+@pytest.fixture
+def queued_app(tmp_path):
+    """An app of its own whose jobs are only queued (the SQLite queue), never run: what a save or an
+    upload leaves for the worker can be looked at before the worker has done it."""
+    from tests.jobs.helpers import queued_site
+
+    with queued_site(tmp_path, TASK_QUEUE="sqlite") as application:
+        yield application
+
+
+def app_on(backend: str, tmp_path, request):
+    """An app on an empty SQLite file, or on a PostgreSQL database of its own dropped after the test."""
+    overrides = {}
+    if backend == "postgresql":
+        from tests.services import create_pg_database, drop_pg_database
+
+        url = create_pg_database()
+        request.addfinalizer(lambda: drop_pg_database(url))
+        overrides["SQLALCHEMY_DATABASE_URI"] = url
+    return build_app(tmp_path / "data", **overrides)

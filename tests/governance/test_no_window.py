@@ -10,21 +10,11 @@ from core.timeutil import utcnow
 from extensions import db
 from governance.models import Redaction, StoryGovernance
 from stories.models import Story
-from tests.conftest import build_app, reset_schema, sign_in
+from tests.conftest import sign_in
 from tests.factories import make_story
 
 TEXT = "My name is Marcus and I live on Harbour Street."
 EDITED = "Hello there. " + TEXT  # the words move 13 characters to the right
-
-
-@pytest.fixture
-def queued_app(tmp_path):
-    """Jobs are queued and never run here: the check after a save has not happened yet."""
-    application = build_app(tmp_path / "data", TASK_QUEUE="sqlite")
-    reset_schema(application)
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 def _checked_story(app, reporter_id: int) -> tuple[int, int, int]:

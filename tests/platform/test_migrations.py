@@ -5,7 +5,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect
 
 from extensions import db
-from tests.conftest import ROOT, build_app
+from tests.conftest import ROOT, app_on
 
 
 def test_migrations_have_exactly_one_head():
@@ -35,14 +35,7 @@ def _model_schema() -> dict:
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
 def test_upgrade_on_an_empty_database_builds_the_models_tables(backend, tmp_path, request):
-    overrides = {}
-    if backend == "postgresql":
-        from tests.services import create_pg_database, drop_pg_database
-
-        url = create_pg_database()
-        request.addfinalizer(lambda: drop_pg_database(url))
-        overrides["SQLALCHEMY_DATABASE_URI"] = url
-    app = build_app(tmp_path / "data", **overrides)
+    app = app_on(backend, tmp_path, request)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         url = app.config["SQLALCHEMY_DATABASE_URI"]

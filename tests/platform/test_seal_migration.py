@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from extensions import db
-from tests.conftest import ROOT, build_app
+from tests.conftest import ROOT, app_on
 
 BEFORE = "a7c3e9d1f042"
 WORD = "Quillmarsh"
@@ -46,14 +46,7 @@ def test_existing_story_words_are_sealed_by_the_upgrade_and_read_the_same(backen
     from themes.models import Passage
     from themes.quote_models import Comment
 
-    overrides = {}
-    if backend == "postgresql":
-        from tests.services import create_pg_database, drop_pg_database
-
-        url = create_pg_database()
-        request.addfinalizer(lambda: drop_pg_database(url))
-        overrides["SQLALCHEMY_DATABASE_URI"] = url
-    app = build_app(tmp_path / "data", **overrides)
+    app = app_on(backend, tmp_path, request)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision=BEFORE)
         with db.engine.begin() as conn:

@@ -12,21 +12,11 @@ from extensions import db
 from governance.models import StoryGovernance
 from jobs.models import Job
 from stories.models import Story, TranscriptVersion
-from tests.conftest import build_app, reset_schema, sign_in
+from tests.conftest import sign_in
 from tests.factories import make_story, make_user
 
 FIRST = "I went to the mapper meeting on Monday and the mapper officer was kind."
 SECOND = "Later the mapper people rang me. Mappers are not the same thing."
-
-
-@pytest.fixture
-def queued_app(tmp_path):
-    """Jobs are queued, never run: what a replace leaves for the worker can be looked at."""
-    application = build_app(tmp_path / "data", TASK_QUEUE="sqlite")
-    reset_schema(application)
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 def _timed(text: str, start: float) -> list[dict]:

@@ -8,20 +8,16 @@ import re
 import pytest
 
 from extensions import db
-from tests.conftest import build_app, reset_schema, sign_in
+from tests.conftest import sign_in
 from tests.factories import make_user, tone_wav
 
 
 @pytest.fixture
-def queued_app(tmp_path):
-    """Transcription is only queued (no model here)."""
-    application = build_app(tmp_path / "data", TASK_QUEUE="sqlite")
-    reset_schema(application)
-    with application.app_context():
+def queued_app(queued_app):
+    """The queued app (tests/conftest.py) with the people these tests sign in as."""
+    with queued_app.app_context():
         make_user("reporter", email="reporter@example.org")
-    yield application
-    with application.app_context():
-        db.engine.dispose()
+    return queued_app
 
 
 def _row(page: str, name: str) -> str:

@@ -14,19 +14,9 @@ from audit.models import AuditEntry
 from extensions import db
 from stories.models import Story
 from stories.transcript import save_transcript
-from tests.conftest import build_app, reset_schema
 from tests.factories import make_user
 from tests.workshops.helpers import build_world, workshop_data
 from workshops import packs, planning
-
-
-@pytest.fixture
-def queued_app(tmp_path):
-    application = build_app(tmp_path / "data", TASK_QUEUE="sqlite")  # the re-check after the save is only queued
-    reset_schema(application)
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 def test_an_edit_saved_during_a_pack_build_is_kept_and_the_stale_pack_is_not_published(queued_app):
