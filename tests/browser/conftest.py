@@ -166,3 +166,18 @@ def csp_violations(page) -> list:
 
 __all__ = ["check_accessibility", "sign_in", "PASSWORD", "json"]
 
+
+
+@contextmanager
+def chromium_hearing(browser, spoken: str, wav: Path):
+    """A second Chromium from the same Playwright whose fake microphone plays `spoken` (espeak-ng, to `wav`)."""
+    subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "150", "-w", str(wav), spoken], check=True)
+    launched = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--use-fake-ui-for-media-stream",
+              "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={wav}",
+              "--autoplay-policy=no-user-gesture-required"])
+    try:
+        yield launched
+    finally:
+        launched.close()

@@ -1,11 +1,10 @@
 """A reporter records a story with the microphone, uploads another as mp3, watches both being
 typed up, fixes a word in the editor and marks the story checked — in a real Chromium."""
 import re
-import subprocess
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, check_accessibility, csp_violations, sign_in
+from tests.browser.conftest import check_accessibility, chromium_hearing, csp_violations, sign_in
 from tests.stories.conftest import SECOND, speak
 
 pytestmark = pytest.mark.browser
@@ -17,15 +16,8 @@ SPOKEN = "I waited three weeks for my first appointment with probation."
 def mic_browser(browser, tmp_path_factory):
     """A second Chromium from the same Playwright, whose fake microphone plays an espeak-ng clip."""
     folder = tmp_path_factory.mktemp("mic")
-    wav = folder / "mic.wav"
-    subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "150", "-w", str(wav), SPOKEN], check=True)
-    launched = browser.browser_type.launch(
-        executable_path=CHROMIUM,
-        args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--use-fake-ui-for-media-stream",
-              "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={wav}",
-              "--autoplay-policy=no-user-gesture-required"])
-    yield launched, folder
-    launched.close()
+    with chromium_hearing(browser, SPOKEN, folder / "mic.wav") as launched:
+        yield launched, folder
 
 
 def test_reporter_records_uploads_fixes_and_checks(live_site, mic_browser):

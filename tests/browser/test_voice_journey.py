@@ -1,11 +1,10 @@
 """A reporter teaches the site their voice: records a sample with the microphone, agrees, saves, and
 the worker learns it — in a real Chromium whose fake microphone plays an espeak-ng voice."""
 import re
-import subprocess
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, check_accessibility, csp_violations, sign_in
+from tests.browser.conftest import check_accessibility, chromium_hearing, csp_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,16 +14,8 @@ SAMPLE = ("Hello, I am a community reporter. I record people's stories about pro
 
 @pytest.fixture(scope="module")
 def voice_browser(browser, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("voice")
-    wav = folder / "voice.wav"
-    subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "150", "-w", str(wav), SAMPLE], check=True)
-    launched = browser.browser_type.launch(
-        executable_path=CHROMIUM,
-        args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--use-fake-ui-for-media-stream",
-              "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={wav}",
-              "--autoplay-policy=no-user-gesture-required"])
-    yield launched
-    launched.close()
+    with chromium_hearing(browser, SAMPLE, tmp_path_factory.mktemp("voice") / "voice.wav") as launched:
+        yield launched
 
 
 def test_reporter_records_a_voice_sample_and_the_site_learns_it(live_site, voice_browser):
