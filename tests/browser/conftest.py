@@ -141,7 +141,12 @@ def new_page(browser, live_site):
 
 
 def check_accessibility(page) -> None:
-    """Run axe-core on the page; fail with a readable list of WCAG A/AA violations."""
+    """Run axe-core on the page; fail with a readable list of WCAG A/AA violations.
+
+    Only once the page and its stylesheets have loaded: on a busy machine a page checked before its CSS
+    arrives has browser-default link sizes (axe's target-size then fails the navigation)."""
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.fonts ? document.fonts.ready.then(() => true) : true")
     page.evaluate(AXE_JS)  # evaluate() is not subject to the page's CSP
     results = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
     problems = [
