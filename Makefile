@@ -27,6 +27,7 @@ endif
 
 run: setup
 	$(PY) -m flask --app app db upgrade
+	$(PY) -m flask --app app search reindex --if-empty
 	$(PY) -m flask --app app stories models
 	$(PY) -m flask --app app users bootstrap
 	PY=$(PY) bash scripts/run.sh
