@@ -69,26 +69,19 @@ def _story_vectors(run) -> dict:
     """{story id: unit mean vector of its passages} for the run's not-withdrawn passages with a cached embedding."""
     import numpy as np
 
-    from engines.embeddings import text_key
-    from themes.models import EmbeddingCache
+    from themes.vectors import cached_vectors
 
     model = (run.settings or {}).get("embedding_model")
     key = (str(db.engine.url), run.id, str(run.finished_at), model)  # one process may serve several databases (tests)
     if key in _STORY_VECTORS:
         return _STORY_VECTORS[key]
-    rows = db.session.execute(select(Passage.story_id, Passage.text).where(
+    rows = db.session.execute(select(Passage.id, Passage.story_id, Passage.text).where(
         Passage.run_id == run.id, Passage.withdrawn_at.is_(None))).all()
-    keys = {r.text: text_key(r.text, model) for r in rows}
-    vectors = {}
-    unique = list(set(keys.values()))
-    for start in range(0, len(unique), 5000):
-        for row in db.session.scalars(select(EmbeddingCache).where(EmbeddingCache.key.in_(unique[start:start + 5000]))):
-            vectors[row.key] = np.frombuffer(row.vector, dtype="float32")
+    vectors = cached_vectors(run, rows)  # under the key discovery cached them by (placeholders left out)
     by_story: dict = {}
     for r in rows:
-        vector = vectors.get(keys[r.text])
-        if vector is not None:
-            by_story.setdefault(r.story_id, []).append(vector)
+        if r.id in vectors:
+            by_story.setdefault(r.story_id, []).append(vectors[r.id])
     means = {sid: np.mean(vs, axis=0) for sid, vs in by_story.items()}
     means = {sid: v / (np.linalg.norm(v) or 1.0) for sid, v in means.items()}
     while len(_STORY_VECTORS) >= _RUNS_KEPT:

@@ -85,7 +85,7 @@ def more_like_this(theme: Theme, viewer, limit: int = MAX_SUGGESTIONS) -> dict:
     if not examples:
         return out
     from themes.board import live_passages
-    from themes.recut import cached_vectors
+    from themes.vectors import cached_vectors
 
     run = theme.run
     finals = final_ids(run)

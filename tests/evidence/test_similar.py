@@ -1,5 +1,6 @@
 """Stories like this: from the theme run's cached embeddings, within what the viewer may see."""
 import numpy as np
+import pytest
 
 from accounts.models import User
 from engines.embeddings import text_key
@@ -7,6 +8,14 @@ from extensions import db
 from tests import factories
 from tests.themes.helpers import make_run_by_hand
 from themes.models import EmbeddingCache
+
+
+@pytest.fixture(autouse=True)
+def _no_story_vectors_from_another_test():
+    """Story vectors are kept per process by (database, run id): rolled-back tests reuse both."""
+    from themes import evidence
+
+    evidence._STORY_VECTORS.clear()
 
 
 def _cache(text, vector):
@@ -35,3 +44,20 @@ def test_story_page_lists_the_most_alike_stories_it_may_show(app, users, login):
     assert "Stories like this" in page
     assert page.index("Travel money") < page.index("Family visits")
     assert "Withdrawn twin" not in page.split("Stories like this")[1]
+
+
+def test_a_passage_with_a_placeholder_is_found_under_the_key_discovery_cached_it_by(app, users):
+    """Discovery embeds `clean_for_themes(text)` (placeholders out); "stories like this" must ask under that key."""
+    from engines.themes.clean import clean_for_themes
+    from themes.evidence import similar_stories
+
+    with app.app_context():
+        reporter = db.session.get(User, users["reporter"].id)
+        me, near = factories.make_story(reporter, title="Bus fares"), factories.make_story(reporter, title="Travel")
+        texts = {me: "The bus costs four pounds.", near: "My officer [name] said the train costs too much."}
+        make_run_by_hand({"Money": [(me, texts[me]), (near, texts[near])]})
+        for story, vector in ((me, [1, 0, 0]), (near, [0.9, 0.1, 0])):
+            _cache(clean_for_themes(texts[story]), vector)
+        db.session.commit()
+        assert clean_for_themes(texts[near]) != texts[near]
+        assert [sid for sid, _ in similar_stories(me.id, {me.id, near.id})] == [near.id]
