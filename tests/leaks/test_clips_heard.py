@@ -19,14 +19,18 @@ from tests.leaks.test_leak_matrix import IDENTITIES, SKIP, UNREDACTED, _fill
 
 pytestmark = pytest.mark.slow
 
-SPOKEN = ("I waited three weeks for my first appointment. My officer Marcus Reilly moved me to another office. "
+SPOKEN = ("I waited three weeks for my first appointment. My officer {name} moved me to another office. "
           "The bus fare to the probation office was too much for me.")
-PLANTED = re.compile(r"marcus|reilly|riley|rile", re.I)
+NAMES = {"Marcus Reilly": r"marcus|reilly|riley|rile",  # this machine's Whisper hears it
+         "Siobhan Quigley": r"siobhan|quigley|shiv|wiggl"}  # this machine's Whisper does not: the reporter retypes it
 ALLOWED_WORDS = re.compile(r"appointment|office|bus|fare|waited|weeks", re.I)
+COMMON = {"office", "officer", "that", "this", "with", "have", "they", "them", "then", "there", "your", "were",
+          "what", "when", "will", "about", "story", "told", "called", "waiting", "travel", "thank"}
+NAME_GAP = re.compile(r"(?i)\bmy offic\w*\b(.*?)(?=\s+moved\b)")
 ARGUMENTS = {"story_id", "passage_id", "token", "workshop_id", "run_id", "theme_id"}
 
 
-def _world(app, users, wav: bytes) -> dict:
+def _world(app, users, wav: bytes, name: str) -> dict:
     from accounts.models import User
     from extensions import db
     from governance import services as governance
@@ -41,6 +45,10 @@ def _world(app, users, wav: bytes) -> dict:
                                {"scopes": ["analysis", "workshop", "quote", "manager_view"], "method": "verbal"},
                                reporter)  # inline: Whisper, then the check
     story = db.session.get(Story, story.id)
+    misheard = ""
+    if not any(r.kind == "name" for r in governance.redactions_for(story)):
+        misheard = _reporter_fixes_the_name(story, reporter, name)  # what a reporter does when Whisper mishears it
+        story = db.session.get(Story, story.id)
     found = governance.redactions_for(story)
     assert any(r.kind == "name" for r in found), (story.transcript_text, [(r.kind, r.text) for r in found])
     mark_reviewed(story, reporter)
@@ -64,7 +72,29 @@ def _world(app, users, wav: bytes) -> dict:
     whole = _clip_serializer().dumps({"s": story.id, "a": 0.0, "b": float(story.duration_s)})
     return {"story_id": [story.id], "passage_id": [p.id for p in passages], "token": [whole],
             "workshop_id": [workshop.id], "run_id": [run.id], "theme_id": [theme.id],
-            "transcript": story.transcript_text}
+            "transcript": story.transcript_text, "misheard": misheard}
+
+
+def _reporter_fixes_the_name(story, reporter, name: str) -> str:
+    """Whisper's ear differs by machine ("Marcus Riley" here, "my car slowly" on another; "Siobhan
+    Quigley" is "shivering, wiggly" here): when it missed the name, the reporter retypes it, as the
+    editor lets them. Returns a pattern for the words
+    Whisper typed in its place, which a clip must not let anyone hear either."""
+    gaps = [m.group(1) for m in map(NAME_GAP.search, (s.text for s in story.segments)) if m]
+    rest = set(re.findall(r"[a-z']+", NAME_GAP.sub("", story.transcript_text).lower()))
+    misheard = {w for gap in gaps for w in re.findall(r"[a-z']+", gap.lower()) if len(w) > 3 and w not in rest}
+    _retype(story, reporter, f"My officer {name}")
+    return "|".join(rf"\b{re.escape(w)}\b" for w in sorted(misheard - COMMON))
+
+
+def _retype(story, reporter, words: str) -> None:
+    """Save, through the editor's own service, the sentence's 'My officer <name>' as `words`."""
+    from stories import transcript
+
+    edits = [{"id": s.id, "text": NAME_GAP.sub(words, s.text, count=1), "speaker": s.speaker}
+             for s in story.segments if NAME_GAP.search(s.text)]
+    assert edits, story.transcript_text  # Whisper lost the whole sentence: nothing to plant the name in
+    transcript.save_transcript(story, edits, story.revision, reporter)
 
 
 def _paths(app, values: dict) -> list[str]:
@@ -92,7 +122,8 @@ def _audio_in(response, path: str) -> list[tuple[str, bytes]]:
     return []
 
 
-def test_no_clip_on_any_path_lets_anyone_hear_the_planted_name(tmp_path_factory):
+@pytest.mark.parametrize("name", NAMES)
+def test_no_clip_on_any_path_lets_anyone_hear_the_planted_name(tmp_path_factory, name):
     from engines.transcribe import get_transcriber
     from tests.stories.conftest import speak
 
@@ -100,14 +131,14 @@ def test_no_clip_on_any_path_lets_anyone_hear_the_planted_name(tmp_path_factory)
     app = build_app(folder / "data")
     reset_schema(app)
     users = _make_users(app)
-    wav = speak(SPOKEN, folder / "planted.wav").read_bytes()
+    wav = speak(SPOKEN.format(name=name), folder / "planted.wav").read_bytes()
     with app.app_context():
         from tests import factories
 
         factories.make_user("reporter", email="other-reporter@example.org")
-        values = _world(app, users, wav)
+        values = _world(app, users, wav, name)
         paths = _paths(app, values)
-    assert PLANTED.search(values["transcript"]), values["transcript"]  # Whisper heard the name in the recording
+    assert re.search(NAMES[name], values["transcript"], re.I), values["transcript"]  # heard, or retyped
     clients = {"anonymous": app.test_client()}
     for identity in IDENTITIES[1:]:
         clients[identity] = app.test_client()
@@ -115,6 +146,7 @@ def test_no_clip_on_any_path_lets_anyone_hear_the_planted_name(tmp_path_factory)
                 else users[identity].email)
     assert clients["facilitator"].post(f"/workshops/{values['workshop_id'][0]}/pack").status_code in (200, 302)
 
+    planted = re.compile("|".join(filter(None, [NAMES[name], values["misheard"]])), re.I)
     transcriber, heard, forbidden, originals = get_transcriber(), {}, [], 0
     for identity, client in clients.items():
         for path in paths:
@@ -129,7 +161,7 @@ def test_no_clip_on_any_path_lets_anyone_hear_the_planted_name(tmp_path_factory)
                     clip = folder / f"{digest[:12]}.{'wav' if sound[:4] == b'RIFF' else 'mp3'}"
                     clip.write_bytes(sound)
                     heard[digest] = " ".join(s.text for s in transcriber.transcribe(clip).segments)
-                if PLANTED.search(heard[digest]):
+                if planted.search(heard[digest]):
                     forbidden.append((identity, where, heard[digest]))
     with app.app_context():
         from extensions import db
