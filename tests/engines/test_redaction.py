@@ -145,6 +145,7 @@ def test_empty_text():
     ("the office, 0 1 6 3 2  9 6 0  9 8 3", "0 1 6 3 2  9 6 0  9 8 3"),
     ("oh seven seven hundred nine hundred one two three", "oh seven seven hundred nine hundred one two three"),
     ("+44 7 7 0 0 9 0 0 1 2 3", "+44 7 7 0 0 9 0 0 1 2 3"),
+    ("call me on 0,770,090,0123 after six", "0,770,090,0123"),  # Whisper groups digits in thousands
 ])
 def test_grouped_and_spaced_phone_digits_are_found(text, expected):
     from engines.redaction.patterns import find_phones
