@@ -154,6 +154,23 @@ def destroy_key(key_id: str | None, *, erased: bool = False) -> None:
         _cache.pop((store, key_id), None)
 
 
+def sweep_unused(in_use: set[str], max_age_seconds: int = 24 * 3600) -> int:
+    """Delete stored keys that no story names and that are older than `max_age_seconds` (a story
+    whose creation rolled back leaves its key; a younger key may belong to a transaction still open).
+    Returns how many went."""
+    from datetime import datetime, timedelta, timezone
+
+    store = _store()
+    cutoff = datetime.now(timezone.utc) - timedelta(seconds=max_age_seconds)
+    removed = 0
+    for stored in store.list(KEY_PREFIX):
+        key_id = stored.key.rsplit("/", 1)[-1]
+        if key_id not in in_use and stored.modified < cutoff:
+            destroy_key(check_key_id(key_id))
+            removed += 1
+    return removed
+
+
 ERASED_LIST = "erased-story-keys"
 
 

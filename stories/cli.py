@@ -102,11 +102,12 @@ def import_command(paths, reporter_email, storyteller_role, consent, reviewed):
 
 @stories_cli.command("cleanup")
 def cleanup_command():
-    """Remove abandoned uploads and stray temporary files."""
-    from stories.media import cleanup_tmp
+    """Remove abandoned uploads, stray temporary files and keys no story uses."""
+    from stories.media import cleanup_tmp, sweep_unused_keys
     from stories.uploads import cleanup_abandoned
 
-    click.echo(f"removed {cleanup_abandoned()} abandoned upload(s), {cleanup_tmp()} temporary file(s)")
+    click.echo(f"removed {cleanup_abandoned()} abandoned upload(s), {cleanup_tmp()} temporary file(s), "
+               f"{sweep_unused_keys()} unused key(s)")
 
 
 commands = [stories_cli]

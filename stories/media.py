@@ -27,7 +27,7 @@ from core import sealed
 from core.sealed import CHUNK, HEADER, MAGIC, NONCE, TAG, encrypt_file  # noqa: F401  (the format, for callers)
 from core.storage import storage
 from extensions import db
-from stories.models import MediaFile
+from stories.models import MediaFile, Story
 
 READ_BLOCK = 256 * 1024
 
@@ -212,6 +212,14 @@ def store_upload(stream: BinaryIO, original_filename: str, *, max_bytes: int, ki
     finally:
         if tmp_path is not None:
             tmp_path.unlink(missing_ok=True)
+
+
+def sweep_unused_keys(max_age_seconds: int = 24 * 3600) -> int:
+    """Delete story keys left by stories whose creation rolled back (core/shred.py)."""
+    from core import shred
+
+    in_use = set(db.session.scalars(select(Story.key_id).where(Story.key_id.is_not(None))))
+    return shred.sweep_unused(in_use, max_age_seconds)
 
 
 def cleanup_tmp(max_age_seconds: int = 24 * 3600) -> int:

@@ -178,11 +178,12 @@ transcribe.on_failure = _on_failure
 
 @periodic("stories.clean_uploads", crontab(minute="40"))
 def clean_uploads(job, report):
-    """Remove abandoned resumable uploads (encrypted parts) and stray plaintext temp files."""
-    from stories.media import cleanup_tmp
+    """Remove abandoned resumable uploads (encrypted parts), stray plaintext temp files and the keys
+    of stories whose creation rolled back."""
+    from stories.media import cleanup_tmp, sweep_unused_keys
     from stories.uploads import cleanup_abandoned
 
-    return {"uploads": cleanup_abandoned(), "temp_files": cleanup_tmp()}
+    return {"uploads": cleanup_abandoned(), "temp_files": cleanup_tmp(), "unused_keys": sweep_unused_keys()}
 
 
 @handles("stories.enrol_voice", queue="heavy")

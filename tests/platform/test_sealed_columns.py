@@ -103,3 +103,34 @@ def test_retention_seals_what_is_left_under_a_new_key_and_destroys_the_old(app_c
     shred.forget_cached_keys()
     with pytest.raises(shred.KeyDestroyed):
         shred.open_bytes(unredacted)
+
+
+def test_a_key_left_by_a_rolled_back_story_is_swept_and_keys_in_use_stay(db_app, db_users):
+    """A story whose creation rolled back leaves its key in the media store; the hourly clean-up
+    deletes keys no story names once they are a day old (younger ones may belong to a transaction
+    still open), and never a key a story uses."""
+    import os
+
+    from accounts.models import User
+    from stories.media import sweep_unused_keys
+    from tests import factories
+
+    with db_app.app_context():
+        reporter = db.session.get(User, db_users["reporter"].id)
+        kept = factories.make_story(reporter, title="Kept", text="Kept words.")
+        db.session.add(Story(title="Never saved", storyteller_role="service_user", reporter_id=reporter.id,
+                             source_kind="text"))
+        db.session.flush()  # the story's key is made here
+        orphan = db.session.scalars(select(Story).where(Story.id != kept.id)).one().key_id
+        db.session.rollback()
+        store = storage()
+        assert store.exists(shred.key_object(orphan))
+        assert sweep_unused_keys() == 0  # not a day old yet: it may belong to an open transaction
+        day_ago = time.time() - 25 * 3600
+        for key_id in (orphan, kept.key_id):
+            os.utime(store._path(shred.key_object(key_id)), (day_ago, day_ago))
+        assert sweep_unused_keys() == 1
+        assert not store.exists(shred.key_object(orphan))
+        assert store.exists(shred.key_object(kept.key_id))
+        db.session.expire_all()
+        assert db.session.get(Story, kept.id).segments[0].text == "Kept words."
