@@ -28,6 +28,16 @@ def test_a_form_over_the_limit_is_a_plain_page_naming_it(reporter):
     assert "64 KB" in response.get_data(as_text=True)
 
 
+def test_a_chunked_form_without_a_length_is_held_to_the_limit_too(reporter):
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(method="POST", data={"title": "Big", "text_file": (io.BytesIO(BODY), "big.txt")}).get_environ()
+    response = reporter.post("/stories/new/text", input_stream=io.BytesIO(environ["wsgi.input"].read()),
+                             content_type=environ["CONTENT_TYPE"],
+                             environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": ""})
+    assert response.status_code == 413 and "64 KB" in response.get_data(as_text=True)
+
+
 def test_an_api_body_over_the_limit_is_json_naming_it(reporter):
     response = reporter.post("/api/v1/stories", content_type="multipart/form-data",
                              data={"title": "Big", "audio": (io.BytesIO(BODY), "big.wav")})
