@@ -45,8 +45,12 @@ def key_object(key_id: str) -> str:
     return f"{KEY_PREFIX}/{check_key_id(key_id)}"
 
 
+def _is_key_id(key_id) -> bool:
+    return isinstance(key_id, str) and len(key_id) == 32 and all(c in "0123456789abcdef" for c in key_id)
+
+
 def check_key_id(key_id: str) -> str:
-    if not isinstance(key_id, str) or len(key_id) != 32 or any(c not in "0123456789abcdef" for c in key_id):
+    if not _is_key_id(key_id):
         raise ValueError(f"Not a story key id: {key_id!r}")
     return key_id
 
@@ -165,8 +169,8 @@ def sweep_unused(in_use: set[str], max_age_seconds: int = 24 * 3600) -> int:
     removed = 0
     for stored in store.list(KEY_PREFIX):
         key_id = stored.key.rsplit("/", 1)[-1]
-        if key_id not in in_use and stored.modified < cutoff:
-            destroy_key(check_key_id(key_id))
+        if key_id not in in_use and stored.modified < cutoff and _is_key_id(key_id):
+            destroy_key(key_id)
             removed += 1
     return removed
 

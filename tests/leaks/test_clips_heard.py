@@ -77,24 +77,19 @@ def _world(app, users, wav: bytes, name: str) -> dict:
 
 def _reporter_fixes_the_name(story, reporter, name: str) -> str:
     """Whisper's ear differs by machine ("Marcus Riley" here, "my car slowly" on another; "Siobhan
-    Quigley" is "shivering, wiggly" here): when it missed the name, the reporter retypes it, as the
-    editor lets them. Returns a pattern for the words
-    Whisper typed in its place, which a clip must not let anyone hear either."""
-    gaps = [m.group(1) for m in map(NAME_GAP.search, (s.text for s in story.segments)) if m]
-    rest = set(re.findall(r"[a-z']+", NAME_GAP.sub("", story.transcript_text).lower()))
-    misheard = {w for gap in gaps for w in re.findall(r"[a-z']+", gap.lower()) if len(w) > 3 and w not in rest}
-    _retype(story, reporter, f"My officer {name}")
-    return "|".join(rf"\b{re.escape(w)}\b" for w in sorted(misheard - COMMON))
-
-
-def _retype(story, reporter, words: str) -> None:
-    """Save, through the editor's own service, the sentence's 'My officer <name>' as `words`."""
+    Quigley" is "shivering, wiggly" here): when it missed the name, the reporter retypes it through
+    the editor's own service. Returns a pattern for the words Whisper typed in its place, which a
+    clip must not let anyone hear either."""
     from stories import transcript
 
-    edits = [{"id": s.id, "text": NAME_GAP.sub(words, s.text, count=1), "speaker": s.speaker}
+    gaps = [m.group(1) for m in map(NAME_GAP.search, (s.text for s in story.segments)) if m]
+    assert gaps, story.transcript_text  # Whisper lost the whole sentence: nothing to plant the name in
+    rest = set(re.findall(r"[a-z']+", NAME_GAP.sub("", story.transcript_text).lower()))
+    misheard = {w for gap in gaps for w in re.findall(r"[a-z']+", gap.lower()) if len(w) > 3 and w not in rest}
+    edits = [{"id": s.id, "text": NAME_GAP.sub(f"My officer {name}", s.text, count=1), "speaker": s.speaker}
              for s in story.segments if NAME_GAP.search(s.text)]
-    assert edits, story.transcript_text  # Whisper lost the whole sentence: nothing to plant the name in
     transcript.save_transcript(story, edits, story.revision, reporter)
+    return "|".join(rf"\b{re.escape(w)}\b" for w in sorted(misheard - COMMON))
 
 
 def _paths(app, values: dict) -> list[str]:

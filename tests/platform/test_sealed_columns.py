@@ -126,9 +126,10 @@ def test_a_key_left_by_a_rolled_back_story_is_swept_and_keys_in_use_stay(db_app,
         store = storage()
         assert store.exists(shred.key_object(orphan))
         assert sweep_unused_keys() == 0  # not a day old yet: it may belong to an open transaction
+        store.put_bytes(f"{shred.KEY_PREFIX}/notes.txt", b"an operator's file")  # not a key: left alone
         day_ago = time.time() - 25 * 3600
-        for key_id in (orphan, kept.key_id):
-            os.utime(store._path(shred.key_object(key_id)), (day_ago, day_ago))
+        for name in (shred.key_object(orphan), shred.key_object(kept.key_id), f"{shred.KEY_PREFIX}/notes.txt"):
+            os.utime(store._path(name), (day_ago, day_ago))
         assert sweep_unused_keys() == 1
         assert not store.exists(shred.key_object(orphan))
         assert store.exists(shred.key_object(kept.key_id))
