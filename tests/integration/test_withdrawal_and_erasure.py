@@ -29,6 +29,13 @@ def _pack_files() -> set[str]:
     return {o.key for o in storage().list("packs")}
 
 
+def _workshop(users, world, other: str, **data):
+    """The facilitator, the person in role `other`, and a new workshop of the world's stories."""
+    facilitator = user(users["facilitator"])
+    workshop = planning.create_workshop(workshop_data(world, **data), actor=facilitator)
+    return facilitator, user(users[other]), workshop
+
+
 def _typed_ids(world) -> list[int]:
     return [s for s in world["story_ids"] if s not in world["audio_story_ids"]]
 
@@ -69,8 +76,7 @@ def test_a_story_withdrawn_while_the_theme_job_runs_never_lands_in_the_run(app, 
 @pytest.mark.slow
 def test_an_erasure_while_a_pack_is_built_leaves_no_file_or_row_of_it(app, users, world):
     with app.app_context():
-        facilitator, admin = user(users["facilitator"]), user(users["admin"])
-        workshop = planning.create_workshop(workshop_data(world), actor=facilitator)
+        facilitator, admin, workshop = _workshop(users, world, "admin")
         erased_id = _typed_ids(world)[0]
         erased_words = db.session.get(Story, erased_id).transcript_text.split(".")[0]
         erased = []
@@ -99,8 +105,7 @@ def test_an_erasure_while_a_pack_is_built_leaves_no_file_or_row_of_it(app, users
 @pytest.mark.slow
 def test_erasing_a_story_deletes_every_pack_that_held_it(app, users, world):
     with app.app_context():
-        facilitator, admin = user(users["facilitator"]), user(users["admin"])
-        workshop = planning.create_workshop(workshop_data(world), actor=facilitator)
+        facilitator, admin, workshop = _workshop(users, world, "admin")
         state, first = packs.request_pack(workshop, actor=facilitator)
         assert state == "ready"
         first_path = first.path
@@ -114,8 +119,7 @@ def test_erasing_a_story_deletes_every_pack_that_held_it(app, users, world):
 def test_an_erasure_between_build_and_publish_is_caught(app, users, world):
     """The same, step by step: build the file, erase, then publish refuses and deletes the file."""
     with app.app_context():
-        facilitator, admin = user(users["facilitator"]), user(users["admin"])
-        workshop = planning.create_workshop(workshop_data(world), actor=facilitator)
+        facilitator, admin, workshop = _workshop(users, world, "admin")
         out = packs.new_pack_path(workshop)
         _, fingerprint, content = packs.build_pack_file(workshop, out)
         assert out.is_file()
@@ -127,8 +131,7 @@ def test_an_erasure_between_build_and_publish_is_caught(app, users, world):
 @pytest.mark.slow
 def test_withdrawal_retires_packs_and_rebuilds_without_the_story(app, users, world):
     with app.app_context():
-        facilitator, reporter = user(users["facilitator"]), user(users["reporter"])
-        workshop = planning.create_workshop(workshop_data(world), actor=facilitator)
+        facilitator, reporter, workshop = _workshop(users, world, "reporter")
         _, old = packs.request_pack(workshop, actor=facilitator)
         old_id, old_path = old.id, old.path
         leaving = _typed_ids(world)[0]
@@ -142,9 +145,8 @@ def test_withdrawal_retires_packs_and_rebuilds_without_the_story(app, users, wor
 
 def test_withdrawing_the_only_story_blocks_the_pack(app, users, world):
     with app.app_context():
-        facilitator, lead = user(users["facilitator"]), user(users["safeguarding_lead"])
         only = _typed_ids(world)[0]
-        workshop = planning.create_workshop(workshop_data(world, story_ids=[only]), actor=facilitator)
+        facilitator, lead, workshop = _workshop(users, world, "safeguarding_lead", story_ids=[only])
         _, pack = packs.request_pack(workshop, actor=facilitator)
         pack_id = pack.id
         governance.decide_safeguarding(db.session.get(Story, only), "restricted", "Kept out for good", lead)
@@ -157,21 +159,30 @@ def test_withdrawing_the_only_story_blocks_the_pack(app, users, world):
 
 # --- (d) and (e): the board and design actions ------------------------------------------------------
 
-def _action_citing(world, facilitator, story_id) -> tuple[int, int, str]:
-    passage = db.session.scalars(select(Passage).where(Passage.story_id == story_id).order_by(Passage.position)).first()
-    action = action_rules.create_action({"title": "Travel help at reception", "status": "agreed",
-                                      "theme_ids": [passage.theme_id], "story_ids": [story_id],
-                                      "quotes": [passage.id]}, actor=facilitator)
-    return action.id, passage.id, passage.text
+def _action_citing(app, users, world, story_id) -> tuple[int, int, str]:
+    """A facilitator's action citing the story's first passage: its id, the passage's id and words."""
+    with app.app_context():
+        passage = db.session.scalars(select(Passage).where(Passage.story_id == story_id)
+                                     .order_by(Passage.position)).first()
+        action = action_rules.create_action({"title": "Travel help at reception", "status": "agreed",
+                                             "theme_ids": [passage.theme_id], "story_ids": [story_id],
+                                             "quotes": [passage.id]}, actor=user(users["facilitator"]))
+        return action.id, passage.id, passage.text
+
+
+def _signed_in(app, users, *roles):
+    """One signed-in test client per role."""
+    clients = []
+    for role in roles:
+        clients.append(app.test_client())
+        sign_in(clients[-1], users[role].email)
+    return clients
 
 
 def test_withdrawing_consent_takes_the_quote_off_the_board_at_once(app, users, world):
     story_id = _typed_ids(world)[0]
-    with app.app_context():
-        action_id, passage_id, words = _action_citing(world, user(users["facilitator"]), story_id)
-    facilitator, reporter = app.test_client(), app.test_client()
-    sign_in(facilitator, users["facilitator"].email)
-    sign_in(reporter, users["reporter"].email)
+    action_id, passage_id, words = _action_citing(app, users, world, story_id)
+    facilitator, reporter = _signed_in(app, users, "facilitator", "reporter")
     assert words in facilitator.get("/themes").get_data(as_text=True)
     assert words in facilitator.get(f"/actions/{action_id}").get_data(as_text=True)
     response = reporter.post(f"/stories/{story_id}/consent/withdraw", data={"requested_by": "the storyteller"})
@@ -186,11 +197,8 @@ def test_withdrawing_consent_takes_the_quote_off_the_board_at_once(app, users, w
 
 def test_an_action_citing_an_erased_quote_keeps_a_placeholder(app, users, world):
     story_id = _typed_ids(world)[1]
-    with app.app_context():
-        action_id, passage_id, words = _action_citing(world, user(users["facilitator"]), story_id)
-    admin, manager = app.test_client(), app.test_client()
-    sign_in(admin, users["admin"].email)
-    sign_in(manager, users["manager"].email)
+    action_id, passage_id, words = _action_citing(app, users, world, story_id)
+    admin, manager = _signed_in(app, users, "admin", "manager")
     assert admin.post(f"/admin/stories/{story_id}/erase", data={"confirm": str(story_id)}).status_code == 302
     for client in (admin, manager):
         page = client.get(f"/actions/{action_id}").get_data(as_text=True)
@@ -204,12 +212,9 @@ def test_an_action_citing_an_erased_quote_keeps_a_placeholder(app, users, world)
 def test_subject_access_lists_workshops_and_actions(app, users, world):
     story_id = _typed_ids(world)[2]
     with app.app_context():
-        facilitator = user(users["facilitator"])
-        workshop = planning.create_workshop(workshop_data(world), actor=facilitator)
-        action_id, passage_id, _ = _action_citing(world, facilitator, story_id)
-        workshop_id = workshop.id
-    admin = app.test_client()
-    sign_in(admin, users["admin"].email)
+        workshop_id = _workshop(users, world, "admin")[2].id
+    action_id, passage_id, _ = _action_citing(app, users, world, story_id)
+    admin, = _signed_in(app, users, "admin")
     response = admin.get(f"/admin/stories/{story_id}/subject-access.zip")
     assert response.status_code == 200
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:

@@ -65,6 +65,13 @@ def _facilitator(users):
     return db.session.get(User, users["facilitator"].id)
 
 
+def _board(shaped, users):
+    """The run, the facilitator and the two proposed themes, inside the test's app context."""
+    run = db.session.get(ThemeRun, shaped["run"])
+    themes = {label: db.session.get(Theme, theme_id) for label, theme_id in shaped["themes"].items()}
+    return run, _facilitator(users), themes["Trust"], themes["Housing and money"]
+
+
 def _groups(run: ThemeRun) -> list[set]:
     """Each visible theme's stories."""
     out = []
@@ -159,10 +166,7 @@ def test_the_web_process_imports_no_torch_for_the_shaping_tools():
 
 def test_more_like_this_proposes_passages_that_fit_the_examples(app, users, shaped):
     with app.app_context():
-        run = db.session.get(ThemeRun, shaped["run"])
-        facilitator = _facilitator(users)
-        trust = db.session.get(Theme, shaped["themes"]["Trust"])
-        mixed = db.session.get(Theme, shaped["themes"]["Housing and money"])
+        run, facilitator, trust, mixed = _board(shaped, users)
         money = services.create_theme(run, label="Money", actor=facilitator)
         b_passages = [p for p in run.passages if p.story_id in shaped["stories"]["B"]]
         for p in b_passages[:2]:
@@ -190,9 +194,7 @@ def test_more_like_this_proposes_passages_that_fit_the_examples(app, users, shap
 
 def test_more_like_this_proposes_only_what_the_viewer_may_read_and_says_what_is_missing(app, users, shaped):
     with app.app_context():
-        run = db.session.get(ThemeRun, shaped["run"])
-        facilitator = _facilitator(users)
-        trust = db.session.get(Theme, shaped["themes"]["Trust"])
+        run, facilitator, trust, _ = _board(shaped, users)
         example = next(p for p in run.passages if p.theme_id == trust.id)
         similar.toggle_example(trust, example, actor=facilitator)
         gone = shaped["stories"]["A"][1]
@@ -224,10 +226,7 @@ def test_an_example_must_be_a_passage_of_the_theme(app, users, shaped):
 
 def test_undo_reverses_the_last_merge_split_and_move_one_by_one(app, users, shaped):
     with app.app_context():
-        run = db.session.get(ThemeRun, shaped["run"])
-        facilitator = _facilitator(users)
-        mixed = db.session.get(Theme, shaped["themes"]["Housing and money"])
-        trust = db.session.get(Theme, shaped["themes"]["Trust"])
+        run, facilitator, trust, mixed = _board(shaped, users)
         before = {p.id: p.theme_id for p in run.passages}
         moved = next(p for p in run.passages if p.theme_id == trust.id)
         services.move_passage(moved, mixed, actor=facilitator)
@@ -255,10 +254,7 @@ def test_undo_reverses_the_last_merge_split_and_move_one_by_one(app, users, shap
 
 def test_undo_refuses_a_move_overtaken_by_a_later_one(app, users, shaped):
     with app.app_context():
-        run = db.session.get(ThemeRun, shaped["run"])
-        facilitator = _facilitator(users)
-        mixed = db.session.get(Theme, shaped["themes"]["Housing and money"])
-        trust = db.session.get(Theme, shaped["themes"]["Trust"])
+        run, facilitator, trust, mixed = _board(shaped, users)
         spare = services.create_theme(run, label="Spare", actor=facilitator)
         passage = next(p for p in run.passages if p.theme_id == trust.id)
         services.move_passage(passage, mixed, actor=facilitator)
@@ -285,9 +281,7 @@ def test_the_board_finds_the_undoable_change_in_its_log_or_beyond_it(app, users,
     from themes.board import decisions
 
     with app.app_context():
-        run = db.session.get(ThemeRun, shaped["run"])
-        facilitator = _facilitator(users)
-        trust = db.session.get(Theme, shaped["themes"]["Trust"])
+        run, facilitator, trust, _ = _board(shaped, users)
         passage = next(p for p in run.passages if p.theme_id == trust.id)
         services.move_passage(passage, db.session.get(Theme, shaped["themes"]["Housing and money"]), actor=facilitator)
         moved = undo.last_undoable(run)
