@@ -1,13 +1,13 @@
 """API: workshops and design actions (field names fixed by the issue)."""
 from __future__ import annotations
 
-from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from api.schemas import Int64, UTCDateTime
 from core.access import allow
+from core.errors import error_response
 from extensions import db
 from workshops import actions as action_rules
 from workshops import dashboard, errors, planning
@@ -116,12 +116,12 @@ class ActionOut(Schema):
     updates = fields.List(fields.Nested(UpdateOut))
 
 
-def _fail(exc: Exception):
-    if isinstance(exc, errors.EditConflict):
-        abort(409, str(exc))
-    if isinstance(exc, errors.NotAllowed):
-        abort(403, str(exc))
-    abort(422, str(exc))
+@api_bp.errorhandler(errors.WorkshopError)
+@api_bp.errorhandler(errors.NotAllowed)
+def _refused(exc: Exception):
+    """A workshop rule said no: 409 for an edit overtaken by another, 403 for a person not allowed, else 422."""
+    code = 409 if isinstance(exc, errors.EditConflict) else 403 if isinstance(exc, errors.NotAllowed) else 422
+    return error_response(code, str(exc))
 
 
 @api_bp.route("/workshops", methods=["POST"])
@@ -130,10 +130,7 @@ def _fail(exc: Exception):
 @api_bp.response(201, WorkshopOut)
 def create_workshop(data):
     """Create a workshop from a theme run: its themes, stories (workshop consent only) and prompts."""
-    try:
-        return planning.create_workshop(data, actor=current_user)
-    except errors.WorkshopError as exc:
-        _fail(exc)
+    return planning.create_workshop(data, actor=current_user)
 
 
 @api_bp.route("/workshops/<int:workshop_id>")
@@ -150,10 +147,7 @@ def get_workshop(workshop_id: int):
 @api_bp.response(201, ActionOut)
 def create_action(data):
     """Record a design action with the themes, stories and quotes (passage ids) it rests on."""
-    try:
-        return action_rules.create_action(data, actor=current_user)
-    except errors.WorkshopError as exc:
-        _fail(exc)
+    return action_rules.create_action(data, actor=current_user)
 
 
 @api_bp.route("/actions", methods=["GET"])
@@ -183,9 +177,6 @@ def patch_action(data, action_id: int):
     Send `version` to guard against overwriting someone else's change (409 if it moved on).
     """
     action = db.get_or_404(DesignAction, action_id)
-    try:
-        action_rules.add_update(action, actor=current_user, comment=data.get("comment") or "",
+    action_rules.add_update(action, actor=current_user, comment=data.get("comment") or "",
                             status=data.get("status"), expected_version=data.get("version"))
-    except (errors.WorkshopError, errors.NotAllowed) as exc:
-        _fail(exc)
     return action
