@@ -98,14 +98,18 @@ def test_same_input_gives_same_themes(corpus, unseeded):
     assert [t.label for t in again.themes] == [t.label for t in unseeded.themes]
 
 
+def _housing_and_money(data) -> list[dict]:
+    """Two seeds written from the corpus's own theme descriptions."""
+    return [{"name": "Housing", "description": data["themes"]["housing"]},
+            {"name": "Money", "description": data["themes"]["money"]}]
+
+
 @pytest.mark.slow
 def test_seeds_are_honoured_and_new_themes_still_found(corpus):
     from sklearn.metrics import adjusted_rand_score
 
     data, passages, embeddings = corpus
-    seeds = [{"name": "Housing", "description": data["themes"]["housing"]},
-             {"name": "Money", "description": data["themes"]["money"]}]
-    result = discover_themes(passages, embeddings, seeds=seeds)
+    result = discover_themes(passages, embeddings, seeds=_housing_and_money(data))
     seeded = {t.seed_name: t for t in result.themes if t.seed_name}
     assert set(seeded) == {"Housing", "Money"}
     assert seeded["Housing"].label == "Housing"
@@ -149,9 +153,7 @@ def test_seeded_themes_regression_guard_and_keywords(corpus):
 @pytest.mark.slow
 def test_two_seeds_do_not_swallow_the_corpus(corpus):
     data, passages, embeddings = corpus
-    seeds = [{"name": "Housing", "description": data["themes"]["housing"]},
-             {"name": "Money", "description": data["themes"]["money"]}]
-    result = discover_themes(passages, embeddings, seeds=seeds)
+    result = discover_themes(passages, embeddings, seeds=_housing_and_money(data))
     # Calibrated threshold: each seed keeps well under a third of the 55 passages (0.12 gave Money 22).
     assert len(result.theme("seed-money").passage_ids) <= 15
     assert len(result.theme("seed-housing").passage_ids) <= 12

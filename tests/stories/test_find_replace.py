@@ -40,6 +40,12 @@ def _setup(app) -> dict:
         return {"story": story.id, "other": other.id, "revision": story.revision}
 
 
+def _client(app, who: str = "reporter"):
+    client = app.test_client()
+    sign_in(client, f"{who}@example.org")
+    return client
+
+
 def _story(app, story_id):
     with app.app_context():
         story = db.session.get(Story, story_id)
@@ -48,8 +54,7 @@ def _story(app, story_id):
 
 def test_the_preview_shows_every_whole_word_match_in_context_and_changes_nothing(queued_app):
     ids = _setup(queued_app)
-    client = queued_app.test_client()
-    sign_in(client, "reporter@example.org")
+    client = _client(queued_app)
     page = client.get(f"/stories/replace?story={ids['story']}&find=mapper&replace=MAPPA").get_data(as_text=True)
     assert "3 matches" in page  # "Mappers" is another word
     assert page.count('name="chosen"') == 3
@@ -64,8 +69,7 @@ def test_the_preview_shows_every_whole_word_match_in_context_and_changes_nothing
 def test_replacing_the_ticked_matches_untimes_only_the_new_words_and_holds_the_story_for_alignment(queued_app):
     ids = _setup(queued_app)
     _, before = _story(queued_app, ids["story"])
-    client = queued_app.test_client()
-    sign_in(client, "reporter@example.org")
+    client = _client(queued_app)
     with queued_app.app_context():
         story = db.session.get(Story, ids["story"])
         keys = [f"{ids['story']}:{s.id}:{s.text.index('mapper')}" for s in story.segments]  # not the 2nd in part 1
@@ -94,8 +98,7 @@ def test_replacing_the_ticked_matches_untimes_only_the_new_words_and_holds_the_s
 def test_undo_brings_back_the_words_and_their_times_and_checks_them_again(queued_app):
     ids = _setup(queued_app)
     _, before = _story(queued_app, ids["story"])
-    client = queued_app.test_client()
-    sign_in(client, "reporter@example.org")
+    client = _client(queued_app)
     with queued_app.app_context():
         keys = [f"{ids['story']}:{s.id}:{s.text.index('mapper')}" for s in db.session.get(Story, ids["story"]).segments]
     client.post("/stories/replace", data={"find": "mapper", "replace": "MAPPA", "story": ids["story"],
@@ -122,8 +125,7 @@ def test_undo_brings_back_the_words_and_their_times_and_checks_them_again(queued
 
 def test_a_replace_from_a_preview_made_before_another_save_changes_nothing(queued_app):
     ids = _setup(queued_app)
-    client = queued_app.test_client()
-    sign_in(client, "reporter@example.org")
+    client = _client(queued_app)
     with queued_app.app_context():
         story = db.session.get(Story, ids["story"])
         key = f"{ids['story']}:{story.segments[0].id}:{FIRST.index('mapper')}"
@@ -136,8 +138,7 @@ def test_a_replace_from_a_preview_made_before_another_save_changes_nothing(queue
 
 def test_only_the_stories_reporter_and_admins_find_and_replace(queued_app):
     ids = _setup(queued_app)
-    client = queued_app.test_client()
-    sign_in(client, "facilitator@example.org")
+    client = _client(queued_app, "facilitator")
     assert client.get(f"/stories/replace?story={ids['story']}&find=mapper").status_code in (403, 404)
     assert client.post("/stories/replace", data={"find": "mapper", "replace": "x", "story": ids["story"],
                                                  "chosen": [f"{ids['story']}:1:0"]}).status_code in (403, 404)
