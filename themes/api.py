@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from api.schemas import UTCDateTime, computed, context_value, use_context
 from core.access import allow
+from core.errors import error_response
 from extensions import db
 from themes import board, services
 from themes.models import Passage, Theme, ThemeRun
@@ -114,16 +115,19 @@ def list_runs():
     return services.list_runs()
 
 
+@api_bp.errorhandler(services.ThemeError)
+def _refused(exc: services.ThemeError):
+    """A theme rule said no: 409 for an edit overtaken by another person's, 422 otherwise."""
+    return error_response(409 if isinstance(exc, services.EditConflict) else 422, str(exc))
+
+
 @api_bp.route("/theme-runs", methods=["POST"])
 @allow(*SHAPERS)
 @api_bp.arguments(RunRequestSchema)
 @api_bp.response(202, RunStartedSchema)
 def start_run(args):
     """Queue theme discovery (optionally with seed themes); returns the run and job ids."""
-    try:
-        run, job = services.queue_run(seeds=args["seeds"], min_stories=args["min_stories"], actor=current_user)
-    except services.ThemeError as exc:
-        abort(422, str(exc))
+    run, job = services.queue_run(seeds=args["seeds"], min_stories=args["min_stories"], actor=current_user)
     return {"run_id": run.id, "job_id": job.id, "status": job.status}
 
 
@@ -150,13 +154,8 @@ def patch_theme(args, theme_id: int):
     theme = db.session.get(Theme, theme_id)
     if theme is None:
         abort(404)
-    try:
-        services.rename_theme(theme, label=args.get("label", theme.label), description=args.get("description"),
-                              expected_version=args["version"], actor=current_user, reason=args["reason"])
-    except services.EditConflict as exc:
-        abort(409, str(exc))
-    except services.ThemeError as exc:
-        abort(422, str(exc))
+    services.rename_theme(theme, label=args.get("label", theme.label), description=args.get("description"),
+                          expected_version=args["version"], actor=current_user, reason=args["reason"])
     viewer = board.viewer_for(current_user)
     cards, _ = board.build_cards(theme.run, viewer, with_codes=False)
     use_context(theme_viewer=viewer)
@@ -176,9 +175,6 @@ def move_passage(args, passage_id: int):
     viewer = board.viewer_for(current_user)
     if passage.story_id not in viewer.analysable:
         abort(404)
-    try:
-        services.move_passage(passage, theme, actor=current_user, reason=args["reason"])
-    except services.ThemeError as exc:
-        abort(422, str(exc))
+    services.move_passage(passage, theme, actor=current_user, reason=args["reason"])
     use_context(theme_viewer=viewer)
     return db.session.scalar(select(Passage).where(Passage.id == passage_id))
