@@ -66,8 +66,9 @@ def new_upload():
     if form.validate_on_submit():
         from stories.batch import add_uploads
 
-        files = [f for f in form.audio.data if getattr(f, "filename", "")]
-        outcomes = add_uploads(files, form.details(), form.consent(), current_user, consent_form=form.consent_form.data)
+        files = form.chosen_files()
+        outcomes = add_uploads(files, form.details(), form.consent(), current_user, consent_form=form.consent_form.data,
+                               choices=form.file_choices())
         made = [o.story for o in outcomes if o.story is not None]
         if len(made) == 1 == len(outcomes):
             flash("Saved. The computer is now typing up the words.", "success")
