@@ -17,6 +17,14 @@ from core.timeutil import utcnow
 from extensions import db
 
 
+README = """Everything Storyloom holds about account {id}, exported {at}Z.
+account.json: the account, its roles and API tokens (never passwords or token secrets).
+audit.json: recorded actions about this person and by them.
+stories.json: the stories they reported (each story's own download has its words and audio).
+voice.json: their voice enrolment, if any, and the voice embedding learned from it.
+"""
+
+
 def _moment(value) -> str | None:
     return value.isoformat() + "Z" if value else None
 
@@ -48,12 +56,7 @@ def person_zip(user: User, actor) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, value in parts.items():
             archive.writestr(name, json.dumps(value, indent=2, ensure_ascii=False, default=str))
-        archive.writestr("README.txt", (
-            f"Everything Storyloom holds about account {user.id}, exported {utcnow().isoformat()}Z.\n"
-            "account.json: the account, its roles and API tokens (never passwords or token secrets).\n"
-            "audit.json: recorded actions about this person and by them.\n"
-            "stories.json: the stories they reported (each story's own download has its words and audio).\n"
-            "voice.json: their voice enrolment, if any, and the voice embedding learned from it.\n"))
+        archive.writestr("README.txt", README.format(id=user.id, at=utcnow().isoformat()))
     record("user.subject_access_exported", user, actor=actor, summary="Everything held about the person exported")
     db.session.commit()
     return buffer.getvalue()
