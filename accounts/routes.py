@@ -145,6 +145,19 @@ def toggle_active(user_id: int):
     return redirect(url_for("accounts.edit_user", user_id=user.id))
 
 
+@bp.route("/admin/users/<int:user_id>/subject-access.zip")
+@allow("admin")
+def subject_access(user_id: int):
+    """Everything held about one person, as a ZIP (audited)."""
+    from flask import Response
+
+    from accounts.subject_access import person_zip
+
+    user = db.get_or_404(User, user_id)
+    return Response(person_zip(user, current_user), mimetype="application/zip", headers={
+        "Content-Disposition": f"attachment; filename=storyloom-person-{user.id}.zip", "Cache-Control": "no-store"})
+
+
 @bp.route("/admin/users/<int:user_id>/reset-password", methods=["POST"])
 @allow("admin")
 def reset_password(user_id: int):

@@ -15,6 +15,11 @@ Every signal's sender is the story id (an int); keyword arguments:
   story_restricted  actor          the safeguarding lead restricted it: it leaves every use for good
   story_erasing     actor, files   it is about to be erased: delete your rows of it now (flush only)
   story_usage       (none)         where is it used? return {"<domain key>": <ids and dates, no words>}
+
+The people signals' sender is a user id:
+
+  person_leaving    actor, files   the account is deactivated: forget what only served them (flush only)
+  person_data       (none)         subject access: return {"<file name>.json": <what you hold about them>}
 """
 from __future__ import annotations
 
@@ -28,6 +33,11 @@ story_withdrawn = _story.signal("story-withdrawn", doc="Consent withdrawn; sende
 story_restricted = _story.signal("story-restricted", doc="Restricted by the safeguarding lead; sender: story id.")
 story_erasing = _story.signal("story-erasing", doc="About to be erased; sender: story id; kwargs: actor, files.")
 story_usage = _story.signal("story-usage", doc="Where the story is used; sender: story id; return a dict.")
+
+_person = Namespace()
+
+person_leaving = _person.signal("person-leaving", doc="Account deactivated; sender: user id; kwargs: actor, files.")
+person_data = _person.signal("person-data", doc="What is held about a person; sender: user id; return a dict.")
 
 
 def values_from_signal(signal_response, *, single_value: bool = False, skip_none: bool = True) -> list:

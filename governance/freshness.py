@@ -13,7 +13,7 @@ from __future__ import annotations
 from extensions import db
 from governance.models import StoryGovernance
 
-STALE_SCAN_STATES = ("pending", "failed", "person")  # "person": see governance/languages.py
+STALE_SCAN_STATES = ("pending", "failed", "person")  # "person": only the English version shows (languages.py)
 BEING_CHECKED = "These words are being checked for names and places. They show here again once the check is done."
 
 

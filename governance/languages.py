@@ -2,11 +2,12 @@
 
 Redaction detection (spaCy's English model, English word lists) cannot be trusted to find a
 Polish or Welsh name, so when the check of such a story ends it leaves the scan state "person"
-instead of "done". That state is one of the held scan states (`policy.HELD_SCAN_STATES`) and of
-the stale ones (`freshness.STALE_SCAN_STATES`): like a check still running, it keeps the story
-out of every use and every redacted view shows no words. Only the reporter sees it, with a
-plain note, until someone who sees the words as spoken (the reporter, an admin, the
-safeguarding lead) has decided every suggestion and said they checked the hidden details.
+instead of "done". In that state (`policy.ENGLISH_ONLY_SCAN_STATES`) the story is in use as its
+consent allows, but others meet only its redacted English version (`Story.english_segments`):
+every redacted view of the words as spoken is empty (`freshness.STALE_SCAN_STATES`), and no
+quote, clip, export or public page uses it (`policy.SPOKEN_WORD_SCOPES`). Its reporter, admins
+and the safeguarding lead see and hear it as recorded; the reporter gets a plain note, until
+one of them has decided every suggestion and said they checked the hidden details.
 A later edit is checked again and waits for a person again.
 """
 from __future__ import annotations

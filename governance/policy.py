@@ -8,6 +8,11 @@ Held stories: a story whose automatic check is still running or failed, whose
 safeguarding flags wait for the lead's decision, or which the lead restricted,
 is in no analysis, workshop, quote or manager's view. (A story with no
 governance row at all has never been through transcription, e.g. test data.)
+
+English only: a story in another language whose hidden details no person has checked yet
+(scan state "person", governance/languages.py) is in use like any other, but others meet only
+its redacted English version (`Story.english_segments`): its words as spoken show nowhere
+outside its own page, and it is never quoted, played, exported or made public.
 """
 from __future__ import annotations
 
@@ -26,7 +31,10 @@ from governance.policy_text import (  # noqa: E402,F401  (re-exported)
     redacted_segments, redacted_text, redacted_title, redacted_title_of, segment_offsets)
 
 HELD_SAFEGUARDING_STATES = ("awaiting", "restricted")
-HELD_SCAN_STATES = ("pending", "failed", "person")  # "person": another language (governance/languages.py)
+HELD_SCAN_STATES = ("pending", "failed")
+ENGLISH_ONLY_SCAN_STATES = ("person",)  # another language, not checked by a person yet (governance/languages.py)
+# Scopes whose uses print or play the words as spoken (quotes, clips, exports, public pages).
+SPOKEN_WORD_SCOPES = ("quote", "public")
 
 
 def held_story_ids():
@@ -37,6 +45,28 @@ def held_story_ids():
             StoryGovernance.scan_state.in_(HELD_SCAN_STATES),
         )
     )
+
+
+def english_only_story_ids():
+    """select() of ids of stories others may meet only in their redacted English version."""
+    return select(StoryGovernance.story_id).where(StoryGovernance.scan_state.in_(ENGLISH_ONLY_SCAN_STATES))
+
+
+def english_only(story: Story) -> bool:
+    """True while others may meet `story` only in its redacted English version (read once per GET request)."""
+    from governance.freshness import governance_row
+
+    state = governance_row(story.id)
+    return state is not None and state.scan_state in ENGLISH_ONLY_SCAN_STATES
+
+
+def shown_english(user, story: Story) -> list[dict]:
+    """The English version of a story told in another language, as `user` may read it: [{start, end, text}].
+
+    It was redacted when it was made (stories/tasks.py), so everyone who may read the story reads the same."""
+    if not story.english_segments or not may(user, story, "read"):
+        return []
+    return [{"start": s.get("start"), "end": s.get("end"), "text": s.get("text", "")} for s in story.english_segments]
 
 
 def prefetch_holds(story_ids) -> None:
@@ -58,7 +88,7 @@ def hold_label(story: Story) -> str | None:
         return None
     if state.safeguarding_state in HELD_SAFEGUARDING_STATES:
         return SAFEGUARDING_STATES[state.safeguarding_state]
-    if state.scan_state in HELD_SCAN_STATES:
+    if state.scan_state in (*HELD_SCAN_STATES, *ENGLISH_ONLY_SCAN_STATES):
         return SCAN_STATES[state.scan_state]
     return None
 
@@ -88,8 +118,12 @@ def _signed_in(user) -> bool:
 
 
 def _in_use(scope: str):
-    """Condition: `scope` in force and the story is not held, restricted or being checked."""
-    return and_(Story.id.in_(stories_with_scope(scope)), Story.id.not_in(held_story_ids()))
+    """Condition: `scope` in force and the story is not held, restricted or being checked (nor, for a use of
+    the words as spoken, waiting for a person to check them)."""
+    condition = and_(Story.id.in_(stories_with_scope(scope)), Story.id.not_in(held_story_ids()))
+    if scope in SPOKEN_WORD_SCOPES:
+        condition = and_(condition, Story.id.not_in(english_only_story_ids()))
+    return condition
 
 
 def _conditions(user, purpose: str) -> list:
@@ -241,13 +275,13 @@ def _consented_clause(scope: str, story_id_col):
         (ConsentRecord.expires_on.is_(None)) | (ConsentRecord.expires_on >= today))
 
 
-def _not_held_clause(story_id_col):
+def _not_held_clause(story_id_col, scan_states=HELD_SCAN_STATES):
     from sqlalchemy import exists
 
     return ~exists().where(
         StoryGovernance.story_id == story_id_col,
         or_(StoryGovernance.safeguarding_state.in_(HELD_SAFEGUARDING_STATES),
-            StoryGovernance.scan_state.in_(HELD_SCAN_STATES)))
+            StoryGovernance.scan_state.in_(scan_states)))
 
 
 def analysable_clause(story_id_col, status_col):
@@ -268,7 +302,8 @@ def quotable_clause(story_id_col):
     """Per-row form of quotable_story_ids()."""
     from sqlalchemy import and_
 
-    return and_(_consented_clause("quote", story_id_col), _not_held_clause(story_id_col))
+    return and_(_consented_clause("quote", story_id_col),
+                _not_held_clause(story_id_col, (*HELD_SCAN_STATES, *ENGLISH_ONLY_SCAN_STATES)))
 
 
 def manager_readable_clause(story_id_col):

@@ -206,10 +206,15 @@ def redacted_text(story: Story) -> str:
     return "\n".join(s["text"].strip() for s in redacted_segments(story) if s["text"].strip())
 
 
+def _joined(segments) -> str:
+    return " ".join(" ".join(s["text"].strip() for s in segments if s.get("text", "").strip()).split())
+
+
 def redacted_passage_text(passage, cache: dict | None = None) -> str | None:
     """A theme passage's words as they may be shown now: its text if still inside the current
     redacted transcript, else rebuilt from the redacted segments its times cover, else None.
-    (A passage cut before a later redaction decision never shows the newly hidden words.)
+    (A passage cut before a later redaction decision never shows the newly hidden words; a passage of
+    a story told in another language may also be words of its redacted English version.)
 
     `cache` (a dict the caller keeps for one page) holds each story's redacted text, so a page
     of many passages works each story out once.
@@ -221,11 +226,12 @@ def redacted_passage_text(passage, cache: dict | None = None) -> str | None:
         joined, segments = cache[story.id]
     else:
         segments = redacted_segments(story)
-        joined = " ".join(" ".join(s["text"].strip() for s in segments if s["text"].strip()).split())
+        joined = _joined(segments)
         if cache is not None:
             cache[story.id] = (joined, segments)
     text = " ".join((passage.text or "").split())
-    if text and text in joined:
+    # A story told in another language is cut into passages from its English version (redacted when made).
+    if text and (text in joined or (story.english_segments and text in _joined(story.english_segments))):
         return text
     if passage.start is not None and passage.end is not None:
         parts = [s["text"].strip() for s in segments

@@ -1,7 +1,7 @@
 """Keeping the search index in step with the stories, inside the same transaction.
 
-A session listener notes every story whose segments, redactions or consent
-changed in a flush; just before that transaction commits, those stories'
+A session listener notes every story whose segments, redactions, consent or
+check state changed in a flush; just before that transaction commits, those stories'
 index rows are rebuilt (or removed: a withdrawn story leaves the index, an
 erased one takes its rows with it). So a transcript save, a redaction decision,
 a withdrawal and an erasure each change the index in the commit that makes them.
@@ -81,11 +81,12 @@ def reindex_all(session=None) -> int:
 
 
 def _changed_story_ids(session) -> set[int]:
-    from governance.models import Redaction
+    from governance.models import Redaction, StoryGovernance
 
     ids = set()
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if isinstance(obj, (Segment, Redaction, ConsentRecord)) and obj.story_id is not None:
+        # A check's state decides what others may read (governance/freshness.py, languages.py) as redactions do.
+        if isinstance(obj, (Segment, Redaction, ConsentRecord, StoryGovernance)) and obj.story_id is not None:
             ids.add(obj.story_id)
         elif isinstance(obj, Story) and obj in session.deleted and obj.id is not None:
             ids.add(obj.id)

@@ -79,7 +79,7 @@ class StoryDetailsForm(FlaskForm):
         return spoken_languages()
 
     def details(self) -> dict:
-        return {"title": self.title.data.strip(), "storyteller_role": self.storyteller_role.data,
+        return {"title": (self.title.data or "").strip(), "storyteller_role": self.storyteller_role.data,
                 "storyteller_name": (self.storyteller_name.data or "").strip(), "recorded_on": self.recorded_on.data,
                 "language": self.language.data or "en", "notes": (self.notes.data or "").strip()}
 
@@ -90,12 +90,36 @@ class StoryDetailsForm(FlaskForm):
 
 
 class UploadStoryForm(StoryDetailsForm):
+    # The shared title may stay empty when every file has its own (stories/batch.py).
+    title = StringField("Title", validators=[Length(max=200)])
     audio = MultipleFileField("Sound files")
     submit = SubmitField("Save and type it up")
 
+    def chosen_files(self) -> list:
+        return [f for f in (self.audio.data or []) if getattr(f, "filename", "")]
+
+    def _file_choices(self) -> tuple[list[dict], list[str]]:
+        from flask import request
+
+        from stories.batch import file_choices
+
+        return file_choices(request.form, len(self.chosen_files()))
+
+    def file_choices(self) -> list[dict]:
+        """Each file's own title, role and consent (validated in validate_audio)."""
+        return self._file_choices()[0]
+
+    def validate_title(self, field):
+        files = self.chosen_files()
+        if not (field.data or "").strip() and not (files and all("title" in c for c in self.file_choices())):
+            raise ValidationError("Give the story a short title.")
+
     def validate_audio(self, field):
-        if not [f for f in (field.data or []) if getattr(f, "filename", "")]:
+        if not self.chosen_files():
             raise ValidationError("Choose at least one sound file.")
+        problems = self._file_choices()[1]
+        if problems:
+            raise ValidationError(" ".join(problems))
 
 
 class RecordStoryForm(StoryDetailsForm):

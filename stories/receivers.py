@@ -1,4 +1,5 @@
-"""Stories' part of the story lifecycle (core/signals.py): transcript versions and media files of an erased story."""
+"""Stories' part of the lifecycle signals (core/signals.py): transcript versions and media files of an erased
+story; a person's stories and voice for their subject access, and their voice forgotten when they leave."""
 from __future__ import annotations
 
 
@@ -49,3 +50,22 @@ def release_media(story: Story, media_ids) -> list[str]:
             files.append(media.storage_path)
         db.session.delete(media)
     return files
+
+
+@signals.person_leaving.connect
+def _forget_leavers_voice(user_id: int, *, actor=None, files: list, **_) -> None:
+    from stories.voice import forget_voice
+
+    forget_voice(user_id, actor, files)
+
+
+@signals.person_data.connect
+def _persons_stories_and_voice(user_id: int, **_) -> dict:
+    """The stories they reported (details, not words) and their voice enrolment."""
+    from stories.voice import voice_held
+
+    stories = db.session.scalars(select(Story).where(Story.reporter_id == user_id).order_by(Story.id)).all()
+    listed = [{"id": s.id, "title": s.title, "status": s.status, "storyteller_role": s.storyteller_role,
+               "language": s.language, "consent": s.consent_scopes(), "created_at": s.created_at.isoformat() + "Z",
+               "recorded_on": s.recorded_on.isoformat() if s.recorded_on else None} for s in stories]
+    return {"stories.json": listed, "voice.json": voice_held(user_id)}

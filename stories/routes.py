@@ -66,8 +66,9 @@ def new_upload():
     if form.validate_on_submit():
         from stories.batch import add_uploads
 
-        files = [f for f in form.audio.data if getattr(f, "filename", "")]
-        outcomes = add_uploads(files, form.details(), form.consent(), current_user, consent_form=form.consent_form.data)
+        files = form.chosen_files()
+        outcomes = add_uploads(files, form.details(), form.consent(), current_user, consent_form=form.consent_form.data,
+                               choices=form.file_choices())
         made = [o.story for o in outcomes if o.story is not None]
         if len(made) == 1 == len(outcomes):
             flash("Saved. The computer is now typing up the words.", "success")
@@ -129,11 +130,15 @@ def show(story_id: int):
     full = policy.sees_unredacted(current_user, story)
     policy.prefetch_redactions([story.id])  # its words, title and notes ask in turn
     shown = [s.to_dict() for s in story.segments]
-    if not full:
+    english_only = not full and policy.english_only(story)  # others meet only its redacted English version
+    if english_only:
+        shown = []
+    elif not full:
         for seg, red in zip(shown, redacted_segments(story)):
             seg.update(text=red["text"], words=[])
     page = render_template(
         "stories/show.html", story=story, segments=shown, job=services.latest_transcription(story),
+        english=policy.shown_english(current_user, story), english_only=english_only,
         may_edit=policy.may_edit_transcript(current_user, story), may_hear=full and story.media,
         show_name=full, show_file_name=policy.sees_file_name(current_user, story), speakers=_speaker_choices(shown),
         scopes=CONSENT_SCOPES, language_name=_language_name(story.language),

@@ -21,6 +21,12 @@ class SegmentSchema(Schema):
     words = fields.List(fields.Dict(), metadata={"description": "word timings; empty for the redacted words"})
 
 
+class EnglishSegmentSchema(Schema):
+    start = fields.Float(allow_none=True)
+    end = fields.Float(allow_none=True)
+    text = fields.Str()
+
+
 class JobBriefSchema(Schema):
     id = fields.Int()
     status = fields.Str()
@@ -45,6 +51,12 @@ def _segments(viewer, story):
     if policy.sees_unredacted(viewer, story):
         return [s.to_dict() for s in story.segments]
     return [{"id": s.id, **red, "words": []} for s, red in zip(story.segments, policy.redacted_segments(story))]
+
+
+def _english(viewer, story):
+    from governance import policy
+
+    return policy.shown_english(viewer, story)
 
 
 def _job(viewer, story):
@@ -82,6 +94,9 @@ class StorySchema(Schema):
 class StoryDetailSchema(StorySchema):
     segments = viewed(fields.List, _segments, fields.Nested(SegmentSchema),
                       metadata={"description": "unredacted only for the reporter, admins and the safeguarding lead"})
+    english_segments = viewed(fields.List, _english, fields.Nested(EnglishSegmentSchema),
+                              metadata={"description": "the redacted English version of a story told in another "
+                                                       "language ([{start, end, text}]; empty otherwise)"})
     version = computed(fields.Int, lambda s: context_value("saved_version", missing),
                        metadata={"description": "after a transcript save: the new version's number"})
 

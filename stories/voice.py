@@ -92,14 +92,43 @@ def start_enrolment(user, sample: bytes, *, consented: bool):
 
 def remove_enrolment(user) -> bool:
     """Forget the reporter's voice (the embedding and any sample still waiting)."""
-    row = enrolment_for(user.id)
+    files: list[str] = []
+    if not forget_voice(user.id, user, files):
+        return False
+    db.session.commit()
+    _delete_files(files)
+    return True
+
+
+def forget_voice(user_id: int, actor, files: list) -> bool:
+    """Delete the person's enrolment row (flush only); the sealed sample's key goes into `files` to delete
+    after the commit. False when there was none."""
+    row = enrolment_for(user_id)
     if row is None:
         return False
-    _drop_sample(row)
+    if row.sample_key:
+        files.append(row.sample_key)
     db.session.delete(row)
-    record("voice.enrolment_removed", object_type="users", object_id=user.id, actor=user, summary="voice forgotten")
-    db.session.commit()
+    record("voice.enrolment_removed", object_type="users", object_id=user_id, actor=actor, summary="voice forgotten")
+    db.session.flush()
     return True
+
+
+def voice_held(user_id: int) -> dict:
+    """For a person's subject access: their enrolment and the learned embedding, opened."""
+    row = enrolment_for(user_id)
+    if row is None:
+        return {"enrolled": False}
+    return {"enrolled": True, "state": row.state, "consented_at": row.consented_at.isoformat() + "Z",
+            "sample_waiting": bool(row.sample_key),
+            "embedding": open_embedding(row.embedding, user_id) if row.embedding else None}
+
+
+def _delete_files(files: list[str]) -> None:
+    from core.storage import storage
+
+    for key in files:
+        storage().delete(key)
 
 
 def learn_voice(user_id: int, report) -> dict:

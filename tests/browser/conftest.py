@@ -64,8 +64,9 @@ def live_site(tmp_path_factory):
 
 
 @contextmanager
-def serve_site(tmp_path_factory, *, worker: bool = True):
-    """A site on a free port with its own data folder and (unless worker=False) worker, while the block runs."""
+def serve_site(tmp_path_factory, *, worker: bool = True, settings: dict | None = None):
+    """A site on a free port with its own data folder and (unless worker=False) worker, while the block runs;
+    `settings`: more environment for both (FLASK_WHISPER_MODEL=base, say)."""
     data_dir = tmp_path_factory.mktemp("live-data")
     port = _free_port()
     env = dict(os.environ)
@@ -75,6 +76,7 @@ def serve_site(tmp_path_factory, *, worker: bool = True):
         "FLASK_JOB_LEASE_SECONDS": "60",
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
+        **(settings or {}),
     })
     env.pop("FLASK_SQLALCHEMY_DATABASE_URI", None)
     site = LiveSite(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)

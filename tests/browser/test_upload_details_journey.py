@@ -18,7 +18,7 @@ def test_each_file_of_an_upload_says_what_became_of_it(live_site, new_page, tmp_
     sign_in(page, "una.reporter@example.org")
     page.goto("/stories/new/upload")
     page.get_by_label("Sound files").set_input_files([str(good), str(bad)])
-    page.get_by_label("Title").fill("Drop-in")
+    page.get_by_label("Title", exact=True).fill("Drop-in")
     page.get_by_label("Person on probation").check()
     page.get_by_role("button", name="Save and type it up").click()
     page.get_by_role("heading", name="What happened to each file").wait_for()

@@ -23,6 +23,9 @@ from tests.leaks import world as W
 IDENTITIES = ("anonymous", "reporter", "other_reporter", "facilitator", "manager", "safeguarding_lead", "admin")
 UNREDACTED = {"reporter", "admin", "safeguarding_lead"}  # "reporter" is the reporter of every story here
 IN_USE = {"full", "no_manager", "workshop_only", "retyped", "titled"}
+# In use, but others meet only its redacted English version (W.ENGLISH_WORD): never its words as spoken
+# (its marker), never a clip; nothing of it leaves the site.
+ENGLISH_ONLY = "english_only"
 QUOTABLE = {"full", "no_manager", "retyped", "titled"}
 MANAGER_VIEW = {"full", "retyped", "titled"}
 AUDIT_PATHS = ("/admin/audit",)
@@ -44,6 +47,7 @@ def words_allowed(identity: str, state: str, where: str) -> bool:
 
 
 EXTRA = {  # marker: who may meet it (pages only; never in exports or the audit log)
+    W.ENGLISH_WORD: set(IDENTITIES) - {"anonymous"},
     W.REDACTED_NAME: UNREDACTED, W.TITLE_NAME: UNREDACTED, W.NOTE_NAME: UNREDACTED,
     W.RETYPED_NAME: UNREDACTED, W.FILE_NAME: {"reporter", "admin"},
 }
@@ -218,5 +222,7 @@ def test_every_marker_appears_exactly_where_the_policy_allows(matrix):
                                   ("facilitator", "full", "export"), ("manager", "full", "page"),
                                   ("other_reporter", "full", "page")]:
         assert (identity, W.marker(state), kind) in seen, (identity, state, kind)
+    for identity in ("facilitator", "manager"):  # a story waiting for its check is read in English
+        assert (identity, W.ENGLISH_WORD, "page") in seen, identity
     for word in (W.REDACTED_NAME, W.TITLE_NAME, W.NOTE_NAME, W.FILE_NAME, W.RETYPED_NAME):
         assert ("admin", word, "page") in seen, word

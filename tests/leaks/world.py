@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from extensions import db
 from governance import services as governance
 from governance.models import Redaction, StoryGovernance
-from stories.models import Story, TranscriptVersion
+from stories.models import Segment, Story, TranscriptVersion
 from tests import factories
 from tests.workshops.helpers import audio_story
 from themes.models import Passage, Theme, ThemeRun
@@ -28,6 +28,7 @@ STATES = {
     "erased": (ALL, False),
     "retyped": (ALL, False),
     "titled": (ALL, False),
+    "english_only": (ALL, True),  # told in Polish, its hidden details not yet checked by a person
 }
 
 
@@ -41,16 +42,22 @@ RETYPED_NAME = "zqretypednamezq"   # said, then retyped away: only in an earlier
 TITLE_NAME = "zqtitlenamezq"       # a name in the "titled" story's title, redacted there
 NOTE_NAME = "zqnotenamezq"         # a name in its notes, redacted there
 FILE_NAME = "zqfilenamezq"         # the "full" story's original file name
+ENGLISH_WORD = "zqenglishversionzq"  # in the "english_only" story's (redacted) English version
 
 
 def _story(reporter, state: str, scopes, audio: bool) -> Story:
     words = [f"I waited three weeks {marker(state)} for my first appointment.", "The bus fare was too much for me."]
     if state == "full":
         words[1] = f"My officer {REDACTED_NAME} moved me to another office."
+    if state == "english_only":
+        words[1] = "Czekałem trzy tygodnie na autobus."
     if audio:
         story = audio_story(reporter, title=f"Story {state.replace('_', ' ')}", sentences=words, scopes=scopes)
     else:
         story = factories.make_story(reporter, title=f"Story {state.replace('_', ' ')}", scopes=scopes, text=" ".join(words))
+    if state == "english_only":
+        story.language = "pl"
+        story.english_segments = [{"start": 0.0, "end": 2.8, "text": f"I waited three weeks {ENGLISH_WORD}."}]
     return story
 
 
@@ -70,6 +77,7 @@ def build(users) -> dict:
     workshop_id, action_id = _workshop_and_action(ids, run_id, users)
     lead = db.session.get(User, users["safeguarding_lead"].id)
     db.session.get(StoryGovernance, ids["held"]).safeguarding_state = "awaiting"
+    db.session.get(StoryGovernance, ids["english_only"]).scan_state = "person"  # its check ended
     db.session.get(Story, ids["expired"]).current_consent.expires_on = date.today() - timedelta(days=1)
     db.session.commit()
     governance.decide_safeguarding(db.session.get(Story, ids["restricted"]), "restricted", "", lead)
@@ -110,8 +118,9 @@ def _theme_run(stories) -> tuple[int, list[int]]:
     db.session.add(theme)
     db.session.flush()
     passage_ids = []
-    for story in stories.values():
-        for i, segment in enumerate(story.segments):
+    for story in stories.values():  # a story told in another language is cut from its English version
+        for i, segment in enumerate(story.english_segments or story.segments):
+            segment = Segment(**segment) if isinstance(segment, dict) else segment
             passage = Passage(run_id=run.id, story_id=story.id, position=i, start=segment.start, end=segment.end,
                               text=segment.text.strip(), text_hash=f"{story.id}-{i}", theme_id=theme.id,
                               machine_theme_id=theme.id, pinned=True, representativeness=0.5)

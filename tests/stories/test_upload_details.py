@@ -45,3 +45,47 @@ def test_each_file_of_a_multi_file_upload_has_its_name_size_length_state_and_pro
     assert "Not saved" in empty and "empty" in empty and "0 bytes" in empty
     assert re.search(r'<a href="/stories/\d+">first chat\.wav</a>', page)
     assert 'class="job-progress"' in page.split("first chat.wav", 1)[1].split("</tr>", 1)[0]  # its state, live
+
+
+def _stories_by_title():
+    from stories.models import Story
+
+    return {s.title: s for s in db.session.scalars(db.select(Story))}
+
+
+def test_each_file_may_have_its_own_title_role_and_consent(queued_app):
+    """Issue #12: the browser adds file-<n>-… fields per chosen file; a file left as it was takes the shared ones."""
+    client = queued_app.test_client()
+    sign_in(client, "reporter@example.org")
+    form = {"title": "Drop-in", "storyteller_role": "service_user", "language": "en",
+            "consent_scopes": ["analysis", "workshop"], "consent_method": "signed_form",
+            "file-0-title": "Monday at the drop-in", "file-1-title": "Hostel visit",
+            "file-1-storyteller_role": "staff", "file-1-consent": "own", "file-1-consent_scopes": ["analysis"],
+            "file-2-title": "", "file-2-consent": "",
+            "audio": [(io.BytesIO(tone_wav(3.0)), "a.wav"), (io.BytesIO(tone_wav(3.0)), "b.wav"),
+                      (io.BytesIO(tone_wav(3.0)), "c.wav")]}
+    assert client.post("/stories/new/upload", data=form, content_type="multipart/form-data").status_code == 200
+    with queued_app.app_context():
+        stories = _stories_by_title()
+        monday, hostel, third = stories["Monday at the drop-in"], stories["Hostel visit"], stories["Drop-in (3 of 3)"]
+        assert (monday.storyteller_role, sorted(monday.consent_scopes())) == ("service_user", ["analysis", "workshop"])
+        assert (hostel.storyteller_role, hostel.consent_scopes()) == ("staff", ["analysis"])
+        assert sorted(third.consent_scopes()) == ["analysis", "workshop"]
+
+
+def test_every_file_titled_needs_no_shared_title_and_a_bad_role_is_refused(queued_app):
+    client = queued_app.test_client()
+    sign_in(client, "reporter@example.org")
+    files = lambda: [(io.BytesIO(tone_wav(3.0)), "a.wav"), (io.BytesIO(tone_wav(3.0)), "b.wav")]  # noqa: E731
+    base = {"storyteller_role": "service_user", "language": "en", "consent_method": "signed_form"}
+    bad = client.post("/stories/new/upload", content_type="multipart/form-data", data={
+        **base, "file-0-title": "One", "file-1-title": "Two", "file-1-storyteller_role": "pirate", "audio": files()})
+    assert bad.status_code == 400 and "Choose who told the story in file 2" in bad.get_data(as_text=True)
+    untitled = client.post("/stories/new/upload", content_type="multipart/form-data", data={
+        **base, "file-0-title": "One", "audio": files()})
+    assert untitled.status_code == 400 and "Give the story a short title" in untitled.get_data(as_text=True)
+    good = client.post("/stories/new/upload", content_type="multipart/form-data", data={
+        **base, "file-0-title": "One", "file-1-title": "Two", "audio": files()})
+    assert good.status_code == 200
+    with queued_app.app_context():
+        assert {"One", "Two"} <= set(_stories_by_title())
