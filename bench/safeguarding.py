@@ -1,12 +1,14 @@
-"""Safeguarding flags: per-category precision / recall on held-out passages, beside two plain baselines.
+"""Safeguarding flags: per-category precision / recall on a dev set and a held-out set, beside two plain baselines.
 
-Run: .venv/bin/python bench/safeguarding.py
+Run: .venv/bin/python bench/safeguarding.py      (--tune: the engine's threshold grid, dev set only)
 
-Passages: bench/data/safeguarding_passages.py (clear disclosures in six
-categories, and ordinary probation talk that uses the same words), each also
-in an ASR-garbled form (written mis-hearings, see SAFEGUARDING_CONFUSIONS).
-Even positions are the tuning half, odd positions the held-out half; the
-figures that count are the held-out ones (both are printed).
+Dev set: bench/data/safeguarding_passages.py (151 passages, clear disclosures
+in six categories and ordinary probation talk that uses the same words), each
+also ASR-garbled here (SAFEGUARDING_CONFUSIONS). Both of its halves have been
+read while tuning, so all of it is dev now.
+Held-out set: bench/data/safeguarding_heldout.py (240 passages written fresh
+and committed before the product was first scored on them; its own garbler).
+Nothing is tuned on it and its mistakes are never printed.
 
 Scoring: a passage's gold category is the one it was written for. Recall of a
 category = share of its passages flagged with it (an immediate-danger passage
@@ -17,8 +19,9 @@ lead's concern (a neighbouring category still reaches the lead). "any" =
 flagged at all, over clear disclosures (recall) and over all flags (precision).
 
 Baselines: a keyword list (the words a person would first search for) and a
-zero-shot embedding similarity (sentence vs one description per category,
-threshold tuned on the tuning half for F1).
+zero-shot embedding similarity (MiniLM: passage vs one description per
+category, threshold tuned on the dev set for F1). "worst" is the lowest
+per-category recall and precision over the six categories.
 """
 from __future__ import annotations
 
@@ -33,7 +36,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 
+from safeguarding_heldout import heldout_set  # noqa: E402
 from safeguarding_passages import CLEAR, ORDINARY  # noqa: E402
+
+HALVES = ("dev", "held-out")
 
 # How a small recogniser mishears these passages (plus make_corpora's general confusions).
 SAFEGUARDING_CONFUSIONS = {
@@ -71,16 +77,13 @@ def garble(text: str, seed: int) -> str:
 
 
 def labelled_set() -> list[dict]:
-    items = []
-    for category, texts in CLEAR.items():
-        items += [{"text": t, "gold": category, "pos": n} for n, t in enumerate(texts)]
-    items += [{"text": t, "gold": None, "pos": n} for n, t in enumerate(ORDINARY)]
+    """Dev passages (written and garbled) followed by the held-out ones."""
+    items = [(t, c) for c, texts in CLEAR.items() for t in texts] + [(t, None) for t in ORDINARY]
     out = []
-    for n, item in enumerate(items):
-        half = "tune" if item["pos"] % 2 == 0 else "held-out"
-        out.append({**item, "form": "written", "half": half})
-        out.append({**item, "text": garble(item["text"], n), "form": "asr", "half": half})
-    return out
+    for n, (text, gold) in enumerate(items):
+        out.append({"text": text, "gold": gold, "form": "written", "half": "dev"})
+        out.append({"text": garble(text, n), "gold": gold, "form": "asr", "half": "dev"})
+    return out + [{**it, "half": "held-out"} for it in heldout_set()]
 
 
 def keyword_baseline(texts):
@@ -131,25 +134,29 @@ def scores(items, found, category):
 
 
 def print_tables(items, systems):
-    for half in ("tune", "held-out"):
+    for half in HALVES:
         for form in ("written", "asr"):
             rows = [i for i, it in enumerate(items) if it["half"] == half and it["form"] == form]
             sub = [items[i] for i in rows]
             print(f"\n{half} / {form}: {len(sub)} passages ({sum(bool(s['gold']) for s in sub)} clear disclosures)")
             print(f"  {'category':18s} {'n':>3s} " + " ".join(f"{name:>17s}" for name in systems))
+            worst = {name: [1.0, 1.0] for name in systems}
             for category in list(CLEAR) + ["any"]:
                 cells = []
-                for found in systems.values():
+                for name, found in systems.items():
                     p, r, n = scores(sub, [found[i] for i in rows], category)
                     cells.append(f"P {p:.2f} R {r:.2f}".rjust(17))
+                    if category != "any":
+                        worst[name] = [min(worst[name][0], p), min(worst[name][1], r)]
                 print(f"  {category:18s} {n:3d} " + " ".join(cells))
+            print(f"  {'worst category':18s} {'':3s} " + " ".join(f"P {p:.2f} R {r:.2f}".rjust(17) for p, r in worst.values()))
 
 
 def tune(items):
-    """Similarity threshold and margin with the best F1 of "any flag" on the tuning half (prints the grid)."""
+    """Similarity threshold and margin with the best F1 of "any flag" on the dev set (prints the grid)."""
     import engines.safeguarding as engine
 
-    tune_items = [it for it in items if it["half"] == "tune"]
+    tune_items = [it for it in items if it["half"] == "dev"]
     best = None
     for threshold in (0.40, 0.45, 0.50, 0.55, 0.60):
         for margin in (0.0, 0.05, 0.10):
@@ -160,7 +167,7 @@ def tune(items):
             print(f"  tune: threshold {threshold:.2f} margin {margin:.2f}: P {p:.2f} R {r:.2f} F1 {f1:.3f}")
             if best is None or f1 > best[0]:
                 best = (f1, threshold, margin)
-    print(f"best on the tuning half: threshold {best[1]:.2f} margin {best[2]:.2f}")
+    print(f"best on the dev set: threshold {best[1]:.2f} margin {best[2]:.2f}")
 
 
 def main():
@@ -168,17 +175,19 @@ def main():
     if "--tune" in sys.argv:
         return tune(items)
     texts = [it["text"] for it in items]
-    tune_mask = [it["half"] == "tune" for it in items]
+    tune_mask = [it["half"] == "dev" for it in items]
     zero_shot, threshold = zero_shot_baseline(texts, tune_mask, [it["gold"] for it in items])
     systems = {"product": product(texts), "keyword list": keyword_baseline(texts), f"zero-shot@{threshold:.2f}": zero_shot}
-    print(f"{len(items)} passages: {sum(bool(i['gold']) for i in items) // 2} clear disclosures and "
-          f"{sum(not i['gold'] for i in items) // 2} ordinary, each written and ASR-garbled")
+    for half in HALVES:
+        sub = [i for i in items if i["half"] == half]
+        print(f"{half}: {len(sub) // 2} passages, {sum(bool(i['gold']) for i in sub) // 2} clear disclosures and "
+              f"{sum(not i['gold'] for i in sub) // 2} ordinary, each written and ASR-garbled")
     print_tables(items, systems)
-    # Only the tuning half's mistakes are printed: reading the held-out ones would be tuning on them.
-    missed = [it for it, f in zip(items, systems["product"]) if it["gold"] and it["gold"] not in f and it["half"] == "tune"]
-    false = [(it, f) for it, f in zip(items, systems["product"]) if not it["gold"] and f and it["half"] == "tune"]
-    print(f"\ntuning-half misses ({len(missed)}):" + "".join(f"\n  [{m['gold']}/{m['form']}] {m['text']}" for m in missed))
-    print(f"tuning-half false flags ({len(false)}):" + "".join(f"\n  [{sorted(f)}/{it['form']}] {it['text']}" for it, f in false))
+    # Only the dev set's mistakes are printed: reading the held-out ones would be tuning on them.
+    missed = [it for it, f in zip(items, systems["product"]) if it["gold"] and it["gold"] not in f and it["half"] == "dev"]
+    false = [(it, f) for it, f in zip(items, systems["product"]) if not it["gold"] and f and it["half"] == "dev"]
+    print(f"\ndev misses ({len(missed)}):" + "".join(f"\n  [{m['gold']}/{m['form']}] {m['text']}" for m in missed))
+    print(f"dev false flags ({len(false)}):" + "".join(f"\n  [{sorted(f)}/{it['form']}] {it['text']}" for it, f in false))
     print(f"load: {os.getloadavg()[0]:.1f} (1-min average) on {os.cpu_count()} cores")
 
 
