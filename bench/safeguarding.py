@@ -1,12 +1,14 @@
-"""Safeguarding flags: per-category precision / recall on held-out passages, beside two plain baselines.
+"""Safeguarding flags: per-category precision / recall on a dev set and a held-out set, beside two plain baselines.
 
-Run: .venv/bin/python bench/safeguarding.py
+Run: .venv/bin/python bench/safeguarding.py      (--tune: the engine's threshold grid, dev set only)
 
-Passages: bench/data/safeguarding_passages.py (clear disclosures in six
-categories, and ordinary probation talk that uses the same words), each also
-in an ASR-garbled form (written mis-hearings, see SAFEGUARDING_CONFUSIONS).
-Even positions are the tuning half, odd positions the held-out half; the
-figures that count are the held-out ones (both are printed).
+Dev set: bench/data/safeguarding_passages.py (151 passages, clear disclosures
+in six categories and ordinary probation talk that uses the same words), each
+also ASR-garbled here (SAFEGUARDING_CONFUSIONS). Both of its halves have been
+read while tuning, so all of it is dev now.
+Held-out set: bench/data/safeguarding_heldout.py (240 passages written fresh
+and committed before the product was first scored on them; its own garbler).
+Nothing is tuned on it and its mistakes are never printed.
 
 Scoring: a passage's gold category is the one it was written for. Recall of a
 category = share of its passages flagged with it (an immediate-danger passage
@@ -17,11 +19,13 @@ lead's concern (a neighbouring category still reaches the lead). "any" =
 flagged at all, over clear disclosures (recall) and over all flags (precision).
 
 Baselines: a keyword list (the words a person would first search for) and a
-zero-shot embedding similarity (sentence vs one description per category,
-threshold tuned on the tuning half for F1).
+zero-shot embedding similarity (MiniLM: passage vs one description per
+category, threshold tuned on the dev set for F1). "worst" is the lowest
+per-category recall and precision over the six categories.
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -33,7 +37,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 
+from safeguarding_heldout import heldout_set  # noqa: E402
 from safeguarding_passages import CLEAR, ORDINARY  # noqa: E402
+
+HALVES = ("dev", "held-out")
+ROOT = Path(__file__).resolve().parents[1]
+DEV_STORIES = ROOT / "demo" / "dev_stories.json"
 
 # How a small recogniser mishears these passages (plus make_corpora's general confusions).
 SAFEGUARDING_CONFUSIONS = {
@@ -71,16 +80,14 @@ def garble(text: str, seed: int) -> str:
 
 
 def labelled_set() -> list[dict]:
-    items = []
-    for category, texts in CLEAR.items():
-        items += [{"text": t, "gold": category, "pos": n} for n, t in enumerate(texts)]
-    items += [{"text": t, "gold": None, "pos": n} for n, t in enumerate(ORDINARY)]
+    """Dev passages (written and garbled) followed by the held-out ones."""
+    items = [(t, c, k % 2) for c, texts in CLEAR.items() for k, t in enumerate(texts)]
+    items += [(t, None, k % 2) for k, t in enumerate(ORDINARY)]
     out = []
-    for n, item in enumerate(items):
-        half = "tune" if item["pos"] % 2 == 0 else "held-out"
-        out.append({**item, "form": "written", "half": half})
-        out.append({**item, "text": garble(item["text"], n), "form": "asr", "half": half})
-    return out
+    for n, (text, gold, fold) in enumerate(items):
+        out.append({"text": text, "gold": gold, "form": "written", "half": "dev", "fold": fold})
+        out.append({"text": garble(text, n), "gold": gold, "form": "asr", "half": "dev", "fold": fold})
+    return out + [{**it, "half": "held-out"} for it in heldout_set()]
 
 
 def keyword_baseline(texts):
@@ -105,13 +112,46 @@ def zero_shot_baseline(texts, tune_mask, golds):
     return [{cats[j] for j in range(len(cats)) if row[j] >= best_t} for row in sims], best_t
 
 
+_VECTORS: dict = {}
+
+
+def cached_embed(texts):
+    """engines.embeddings.embed_texts, remembered per text (the tuning grid re-flags the same passages)."""
+    import numpy as np
+
+    from engines.embeddings import embed_texts
+
+    new = [t for t in dict.fromkeys(texts) if t not in _VECTORS]
+    if new:
+        _VECTORS.update(zip(new, embed_texts(new)))
+    return np.asarray([_VECTORS[t] for t in texts]).reshape(len(texts), -1)
+
+
 def product(texts):
     from engines.safeguarding import flag_risks
 
-    flags = flag_risks(texts)
+    flags = flag_risks(texts, embed=cached_embed)
     found = [set() for _ in texts]
     for flag in flags:
         found[flag.passage_index].add(flag.category)
+    return found
+
+
+def product_two_fold(items):
+    """The product's flags; a dev passage is flagged with only the other dev half in the engine's example bank."""
+    import engines.safeguarding as engine
+
+    found = [set() for _ in items]
+    for fold in (0, 1):
+        rows = [i for i, it in enumerate(items) if it["half"] == "dev" and it["fold"] == fold]
+        keep = {k: [t for n, t in enumerate(texts) if n % 2 != fold] for k, texts in CLEAR.items()}
+        engine.BANK = (keep, [t for n, t in enumerate(ORDINARY) if n % 2 != fold])
+        for i, f in zip(rows, product([items[i]["text"] for i in rows])):
+            found[i] = f
+    engine.BANK = None
+    rows = [i for i, it in enumerate(items) if it["half"] != "dev"]
+    for i, f in zip(rows, product([items[i]["text"] for i in rows])):
+        found[i] = f
     return found
 
 
@@ -131,36 +171,55 @@ def scores(items, found, category):
 
 
 def print_tables(items, systems):
-    for half in ("tune", "held-out"):
+    for half in HALVES:
         for form in ("written", "asr"):
             rows = [i for i, it in enumerate(items) if it["half"] == half and it["form"] == form]
             sub = [items[i] for i in rows]
             print(f"\n{half} / {form}: {len(sub)} passages ({sum(bool(s['gold']) for s in sub)} clear disclosures)")
             print(f"  {'category':18s} {'n':>3s} " + " ".join(f"{name:>17s}" for name in systems))
+            worst = {name: [1.0, 1.0] for name in systems}
             for category in list(CLEAR) + ["any"]:
                 cells = []
-                for found in systems.values():
+                for name, found in systems.items():
                     p, r, n = scores(sub, [found[i] for i in rows], category)
                     cells.append(f"P {p:.2f} R {r:.2f}".rjust(17))
+                    if category != "any":
+                        worst[name] = [min(worst[name][0], p), min(worst[name][1], r)]
                 print(f"  {category:18s} {n:3d} " + " ".join(cells))
+            print(f"  {'worst category':18s} {'':3s} " + " ".join(f"P {p:.2f} R {r:.2f}".rjust(17) for p, r in worst.values()))
 
 
 def tune(items):
-    """Similarity threshold and margin with the best F1 of "any flag" on the tuning half (prints the grid)."""
+    """Threshold, margin and spread on the dev set, two-fold, similarity alone (prints the grid).
+
+    The phrase patterns were written on the dev set, so with them on the dev figures are in-sample and
+    reward a timid similarity; they are switched off here. Chosen: the highest worst-category recall,
+    then "any" recall, among settings whose "any" precision is at least 0.6 and that flag at most 3 of
+    the 30 development stories (demo/dev_stories.json, ordinary stories told whole).
+    """
     import engines.safeguarding as engine
 
-    tune_items = [it for it in items if it["half"] == "tune"]
+    dev = [it for it in items if it["half"] == "dev"]
+    patterns, engine.PATTERNS = engine.PATTERNS, {c: [] for c in engine.PATTERNS}
+    stories = [s["text"] for s in json.loads(DEV_STORIES.read_text())["stories"]]
     best = None
-    for threshold in (0.40, 0.45, 0.50, 0.55, 0.60):
-        for margin in (0.0, 0.05, 0.10):
-            engine.DEFAULT_THRESHOLD, engine.SIMILARITY_MARGIN = threshold, margin
-            found = product([it["text"] for it in tune_items])
-            p, r, _ = scores(tune_items, found, "any")
-            f1 = 2 * p * r / max(p + r, 1e-9)
-            print(f"  tune: threshold {threshold:.2f} margin {margin:.2f}: P {p:.2f} R {r:.2f} F1 {f1:.3f}")
-            if best is None or f1 > best[0]:
-                best = (f1, threshold, margin)
-    print(f"best on the tuning half: threshold {best[1]:.2f} margin {best[2]:.2f}")
+    for threshold in (0.30, 0.35, 0.40, 0.45, 0.50, 0.55):
+        for margin in (-0.08, -0.04, 0.0, 0.04, 0.08):
+            for spread in (0.0, 0.10, 0.20):
+                engine.DEFAULT_THRESHOLD, engine.SIMILARITY_MARGIN, engine.CATEGORY_SPREAD = threshold, margin, spread
+                found = product_two_fold(dev)
+                p, r, _ = scores(dev, found, "any")
+                worst_p = min(scores(dev, found, c)[0] for c in CLEAR)
+                worst_r = min(scores(dev, found, c)[1] for c in CLEAR)
+                flagged = sum(bool(f) for f in product(stories))
+                print(f"  tune: threshold {threshold:.2f} margin {margin:+.2f} spread {spread:.2f}: "
+                      f"any P {p:.2f} R {r:.2f}, worst category P {worst_p:.2f} R {worst_r:.2f}, "
+                      f"dev stories flagged {flagged}/{len(stories)}", flush=True)
+                key = (p >= 0.6 and flagged <= 3, worst_r, r, p)
+                if best is None or key > best[0]:
+                    best = (key, threshold, margin, spread)
+    engine.PATTERNS = patterns
+    print(f"best on the dev set: threshold {best[1]:.2f} margin {best[2]:+.2f} spread {best[3]:.2f}")
 
 
 def main():
@@ -168,17 +227,19 @@ def main():
     if "--tune" in sys.argv:
         return tune(items)
     texts = [it["text"] for it in items]
-    tune_mask = [it["half"] == "tune" for it in items]
+    tune_mask = [it["half"] == "dev" for it in items]
     zero_shot, threshold = zero_shot_baseline(texts, tune_mask, [it["gold"] for it in items])
-    systems = {"product": product(texts), "keyword list": keyword_baseline(texts), f"zero-shot@{threshold:.2f}": zero_shot}
-    print(f"{len(items)} passages: {sum(bool(i['gold']) for i in items) // 2} clear disclosures and "
-          f"{sum(not i['gold'] for i in items) // 2} ordinary, each written and ASR-garbled")
+    systems = {"product": product_two_fold(items), "keyword list": keyword_baseline(texts), f"zero-shot@{threshold:.2f}": zero_shot}
+    for half in HALVES:
+        sub = [i for i in items if i["half"] == half]
+        print(f"{half}: {len(sub) // 2} passages, {sum(bool(i['gold']) for i in sub) // 2} clear disclosures and "
+              f"{sum(not i['gold'] for i in sub) // 2} ordinary, each written and ASR-garbled")
     print_tables(items, systems)
-    # Only the tuning half's mistakes are printed: reading the held-out ones would be tuning on them.
-    missed = [it for it, f in zip(items, systems["product"]) if it["gold"] and it["gold"] not in f and it["half"] == "tune"]
-    false = [(it, f) for it, f in zip(items, systems["product"]) if not it["gold"] and f and it["half"] == "tune"]
-    print(f"\ntuning-half misses ({len(missed)}):" + "".join(f"\n  [{m['gold']}/{m['form']}] {m['text']}" for m in missed))
-    print(f"tuning-half false flags ({len(false)}):" + "".join(f"\n  [{sorted(f)}/{it['form']}] {it['text']}" for it, f in false))
+    # Only the dev set's mistakes are printed: reading the held-out ones would be tuning on them.
+    missed = [it for it, f in zip(items, systems["product"]) if it["gold"] and it["gold"] not in f and it["half"] == "dev"]
+    false = [(it, f) for it, f in zip(items, systems["product"]) if not it["gold"] and f and it["half"] == "dev"]
+    print(f"\ndev misses ({len(missed)}):" + "".join(f"\n  [{m['gold']}/{m['form']}] {m['text']}" for m in missed))
+    print(f"dev false flags ({len(false)}):" + "".join(f"\n  [{sorted(f)}/{it['form']}] {it['text']}" for it, f in false))
     print(f"load: {os.getloadavg()[0]:.1f} (1-min average) on {os.cpu_count()} cores")
 
 

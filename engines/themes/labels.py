@@ -91,6 +91,15 @@ def is_noun_phrase(phrase: str, classes: dict[str, str]) -> bool:
     return all(classes.get(w) in {"NOUN", "PROPN", "ADJ"} for w in words[:-1])
 
 
+def _noun_part(phrase: str, classes: dict[str, str]) -> str:
+    """The longest leading noun phrase of a keyword ("trust takes" -> "trust"), or "" if none."""
+    words = phrase.split()
+    for end in range(len(words), 0, -1):
+        if is_noun_phrase(" ".join(words[:end]), classes):
+            return " ".join(words[:end])
+    return ""
+
+
 def label_from_keywords(keywords: list[str], classes: dict[str, str] | None = None, max_words: int = 5) -> str:
     """A short noun phrase for a card: "Hostel and council", "Drug worker and recovery".
 
@@ -101,7 +110,7 @@ def label_from_keywords(keywords: list[str], classes: dict[str, str] | None = No
     """
     candidates = clean_keywords(keywords, limit=12)
     if classes:
-        candidates = [k for k in candidates if is_noun_phrase(k, classes)]
+        candidates = [k for k in dict.fromkeys(_noun_part(k, classes) for k in candidates) if k]
     phrases, used = [], set()
     for phrase in candidates:
         stems = {_stem(w) for w in phrase.split()}

@@ -46,3 +46,11 @@ def test_one_tree_cut_at_any_k_and_refined_on_passages():
     truth = [int(s[1:]) % 3 for s in order]
     assert len({(t, l) for t, l in zip(truth, labels)}) == 3  # each true group is one theme
     assert len(set(cut(tree, len(order), 5).tolist())) == 5 and len(set(cut(tree, len(order), 2).tolist())) == 2
+
+
+def test_a_keyword_with_a_verb_after_its_noun_still_gives_the_noun():
+    # bench/themes.py: trust themes came out "Risk information and rings" because every trust keyword
+    # ("trust takes", "trust gets") ends in a verb and was dropped whole.
+    classes = {"trust": "NOUN", "takes": "VERB", "gets": "VERB", "risk": "NOUN", "information": "NOUN", "heroin": "NOUN", "took": "VERB"}
+    assert label_from_keywords(["trust takes", "trust gets", "risk information"], classes) == "Trust and risk information"
+    assert label_from_keywords(["heroin took", "risk information"], classes) == "Heroin and risk information"
