@@ -22,9 +22,10 @@ def _embed_with_cache(texts: list[str], model: str | None = None, report=None):
     for start in range(0, len(unique), 500):
         for row in db.session.scalars(select(EmbeddingCache).where(EmbeddingCache.key.in_(unique[start:start + 500]))):
             cached[row.key] = np.frombuffer(row.vector, dtype="float32")
-    missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in cached))
-    for start in range(0, len(missing), 64):
-        batch = missing[start:start + 64]
+    # Shortest first: each batch holds texts of about one length, so little of it is padding.
+    missing = sorted(dict.fromkeys(t for t, k in zip(texts, keys) if k not in cached), key=len)
+    for start in range(0, len(missing), 128):
+        batch = missing[start:start + 128]
         for text, vector in zip(batch, embed_texts(batch, model=model)):
             key = text_key(text, model)
             cached[key] = vector

@@ -163,6 +163,9 @@ def discover_themes(passages, embeddings, seeds=None, min_stories=2, random_stat
     if not passages:
         return DiscoveryResult([], {}, {}, {}, {**cfg, "min_stories": min_stories, "random_state": random_state})
 
+    from engines.themes.tagging import forget_all_but
+
+    forget_all_but([clean_for_themes(p["text"]) for p in passages])  # tagger readings of this run's passages only
     mean = embeddings.mean(axis=0)
     feats = {"mean": mean, "centred": centre(embeddings, mean)}
     contextual = with_story_context(feats["centred"], story_ids, cfg["story_context"])
