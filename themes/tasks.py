@@ -186,6 +186,9 @@ def _save_themes_and_passages(run: ThemeRun, rows: list[dict], result) -> None:
         for rank, pid in enumerate(theme_found.representative_passage_ids):
             representative[pid] = 1.0 - rank / max(1, len(theme_found.representative_passage_ids))
     db.session.flush()
+    from core.sealed_columns import remember_story_keys
+
+    remember_story_keys(db.session, {row["story_id"] for row in rows})  # one query, not one per story
     for index, row in enumerate(rows):
         key = result.assignments.get(index)
         theme = themes_by_key.get(key) if key else themes_by_key.get("outliers")
