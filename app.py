@@ -142,9 +142,11 @@ def _register_hooks(app: Flask) -> None:
     register_error_handlers(app)
 
     from config import PALETTE, STORYTELLER_GROUPS
+    from core.forms import csrf_field
     from core.nav import nav_links
 
-    app.jinja_env.globals.update(nav_links=nav_links, palette=PALETTE, storyteller_groups=STORYTELLER_GROUPS)
+    app.jinja_env.globals.update(nav_links=nav_links, palette=PALETTE, storyteller_groups=STORYTELLER_GROUPS,
+                                 csrf_field=csrf_field)
 
 
 def _register_cli(app: Flask) -> None:

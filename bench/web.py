@@ -56,9 +56,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def gunicorn(app_spec: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
+def gunicorn(app_spec: str, port: int, env: dict, cwd: Path, config: list | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "2", "--threads", "8",
+        [sys.executable, "-m", "gunicorn", *(config or []), "--worker-class", "gthread", "--workers", "2", "--threads", "8",
          "--timeout", "120", "--bind", f"127.0.0.1:{port}", app_spec],
         cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -198,8 +198,9 @@ def main() -> None:
            "BASELINE_DB": f"sqlite:///{data_dir / 'storyloom.db'}"}
     (work / "baseline_app.py").write_text(BASELINE)
     product_port, baseline_port = free_port(), free_port()
-    servers = [gunicorn("app:create_app()", product_port, env, ROOT),
-               gunicorn("baseline_app:app", baseline_port, env, work)]
+    same = ["--config", str(ROOT / "gunicorn.conf.py")]  # make run's settings, for the baseline too
+    servers = [gunicorn("app:create_app()", product_port, env, ROOT, same),
+               gunicorn("baseline_app:app", baseline_port, env, work, same)]
     try:
         base, baseline = f"http://127.0.0.1:{product_port}", f"http://127.0.0.1:{baseline_port}/"
         wait_up(f"{base}/login")

@@ -142,6 +142,18 @@ def story_key(connection, target, mapper) -> str:
     return known[story_id]
 
 
+def remember_story_keys(session, story_ids) -> None:
+    """Look up the key ids of many stories in one query for the current transaction, so a flush of many rows
+    of theirs (a theme run's passages) does not ask once per story."""
+    from stories.models import Story
+
+    known = session.info.setdefault(_STORY_KEYS, {})
+    ids = sorted({int(i) for i in story_ids} - set(known))
+    for start in range(0, len(ids), 500):
+        known.update((sid, key_id) for sid, key_id in session.execute(
+            select(Story.id, Story.key_id).where(Story.id.in_(ids[start:start + 500]))).all() if key_id)
+
+
 def _default(column):
     default = column.default
     if default is None:

@@ -27,7 +27,7 @@ from stories.models import Story, stories_with_scope
 from governance.policy_text import (  # noqa: E402,F401  (re-exported)
     CLIP_MAX_AGE_SECONDS, CLIP_SALT, HIDING_STATES, STALE_FIELD, _clip_serializer, applied_spans, clip_url, is_quotable,
     prefetch_governance, prefetch_redactions, reading_once, request_prefetch,
-    prefetch_story_texts, read_clip_token, redacted_clip_file, redacted_notes, redacted_passage_text,
+    prefetch_story_texts, prefetch_story_titles, read_clip_token, redacted_clip_file, redacted_notes, redacted_passage_text,
     redacted_segments, redacted_text, redacted_title, redacted_title_of, segment_offsets)
 
 HELD_SAFEGUARDING_STATES = ("awaiting", "restricted")

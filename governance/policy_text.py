@@ -66,12 +66,49 @@ def prefetch_story_texts(story_ids) -> None:
     ids = sorted({int(i) for i in story_ids} - known)
     if not ids:
         return
-    stories = db.session.scalars(select(Story).where(Story.id.in_(ids)).options(selectinload(Story.segments))).all()
+    held = {s.id: s for s in g.get("prefetched_stories", []) if "segments" not in s.__dict__}
+    if held:  # rows read for their titles (prefetch_story_titles): only their segments are missing
+        _load_segments([held[i] for i in ids if i in held])
+    wanted = [i for i in ids if i not in held]
+    stories = db.session.scalars(select(Story).where(Story.id.in_(wanted))
+                                 .options(selectinload(Story.segments))).all() if wanted else []
     # Held for the request: the session's identity map only keeps rows someone still refers to.
     g.prefetched_stories = [*g.get("prefetched_stories", []), *stories]
     g.prefetched_texts = known | set(ids)
     prefetch_redactions(ids)
     prefetch_governance(set(ids) - set(g.get("prefetched_governance", {})))
+
+
+def _load_segments(stories: list) -> None:
+    """Each story's segments in one query, set as its loaded `segments` (as selectinload would)."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from stories.models import Segment
+
+    if not stories:
+        return
+    found: dict[int, list] = {s.id: [] for s in stories}
+    for segment in db.session.scalars(select(Segment).where(Segment.story_id.in_(list(found)))
+                                      .order_by(Segment.story_id, Segment.position)):
+        found[segment.story_id].append(segment)
+    for story in stories:
+        set_committed_value(story, "segments", found[story.id])
+
+
+def prefetch_story_titles(story_ids) -> list:
+    """The Story rows of many stories, and their redactions and check state, for a page that lists their
+    titles only (a theme's stories): no segments are read or opened. Returns the rows (in no order)."""
+    g = request_prefetch()
+    ids = sorted({int(i) for i in story_ids})
+    if not ids:
+        return []
+    held = {s.id: s for s in g.get("prefetched_stories", [])} if g is not None else {}
+    wanted = [i for i in ids if i not in held]
+    stories = list(db.session.scalars(select(Story).where(Story.id.in_(wanted)))) if wanted else []
+    if g is not None:
+        g.prefetched_stories = [*g.get("prefetched_stories", []), *stories]
+        prefetch_redactions(ids)
+    return [*(held[i] for i in ids if i in held), *stories]
 
 
 def prefetch_redactions(story_ids) -> None:

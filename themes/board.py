@@ -339,14 +339,7 @@ def theme_page_parts(card: Card, extras: dict, page: int) -> dict:
 
 def theme_stories(card: Card, viewer: Viewer) -> list[dict]:
     """The stories behind a theme: title only where the viewer may read the story."""
-    from flask import g
-
-    policy.prefetch_story_texts(card.story_ids)  # their titles, and the words of the page's passages
-    held = {s.id: s for s in g.get("prefetched_stories", [])} if policy.request_prefetch() is not None else {}
-    if set(card.story_ids) <= set(held):
-        stories = [held[i] for i in card.story_ids]
-    else:
-        stories = db.session.scalars(select(Story).where(Story.id.in_(card.story_ids or {-1}))).all()
+    stories = policy.prefetch_story_titles(card.story_ids)  # titles only: no story's words are read for this list
     stories = sorted(stories, key=lambda s: (s.title or "", s.id))  # titles are sealed: sorted here, not in SQL
     share = {}
     for p in card.passages:

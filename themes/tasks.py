@@ -22,9 +22,10 @@ def _embed_with_cache(texts: list[str], model: str | None = None, report=None):
     for start in range(0, len(unique), 500):
         for row in db.session.scalars(select(EmbeddingCache).where(EmbeddingCache.key.in_(unique[start:start + 500]))):
             cached[row.key] = np.frombuffer(row.vector, dtype="float32")
-    missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in cached))
-    for start in range(0, len(missing), 64):
-        batch = missing[start:start + 64]
+    # Shortest first: each batch holds texts of about one length, so little of it is padding.
+    missing = sorted(dict.fromkeys(t for t, k in zip(texts, keys) if k not in cached), key=len)
+    for start in range(0, len(missing), 128):
+        batch = missing[start:start + 128]
         for text, vector in zip(batch, embed_texts(batch, model=model)):
             key = text_key(text, model)
             cached[key] = vector
@@ -185,6 +186,9 @@ def _save_themes_and_passages(run: ThemeRun, rows: list[dict], result) -> None:
         for rank, pid in enumerate(theme_found.representative_passage_ids):
             representative[pid] = 1.0 - rank / max(1, len(theme_found.representative_passage_ids))
     db.session.flush()
+    from core.sealed_columns import remember_story_keys
+
+    remember_story_keys(db.session, {row["story_id"] for row in rows})  # one query, not one per story
     for index, row in enumerate(rows):
         key = result.assignments.get(index)
         theme = themes_by_key.get(key) if key else themes_by_key.get("outliers")

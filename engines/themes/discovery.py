@@ -163,15 +163,19 @@ def discover_themes(passages, embeddings, seeds=None, min_stories=2, random_stat
     if not passages:
         return DiscoveryResult([], {}, {}, {}, {**cfg, "min_stories": min_stories, "random_state": random_state})
 
+    from engines.themes.tagging import forget_all_but
+
+    cleaned = [clean_for_themes(p["text"]) for p in passages]  # once: the tagger, v2 and keywords read these
+    forget_all_but(cleaned)  # tagger readings of this run's passages only
     mean = embeddings.mean(axis=0)
-    feats = {"mean": mean, "centred": centre(embeddings, mean)}
+    feats = {"mean": mean, "centred": centre(embeddings, mean), "texts": cleaned}
     contextual = with_story_context(feats["centred"], story_ids, cfg["story_context"])
     stories, order, story_rows = story_matrix(feats["centred"], story_ids)
     hierarchy: dict = {}
     if cfg["pipeline"] == "v2":
         from engines.themes.pipeline_v2 import v2_labels
 
-        labels, contextual, used = v2_labels(embeddings, [clean_for_themes(p["text"]) for p in passages], story_ids,
+        labels, contextual, used = v2_labels(embeddings, cleaned, story_ids,
                                              seeds, cfg, random_state)
         cfg = {**cfg, **used}
         return _finish(passages, embeddings, labels, seeds, feats, contextual, cfg, min_stories, random_state, hierarchy)
@@ -202,7 +206,7 @@ def _keywords(passages, embeddings, labels, seeds, feats, cfg) -> dict:
     """Keyword targets: the seed description for seeded themes, the centred centroid for found ones."""
     from engines.themes.keywords import bertopic_keywords, multi_story_phrases
 
-    texts = [clean_for_themes(p["text"]) for p in passages]
+    texts = feats["texts"]
     targets = {s: vector for s, vector in enumerate(seed_description_vectors(seeds, cfg["embedding_model"]))} if seeds else {}
     for label in sorted(set(labels.tolist()) - {-1} - set(targets)):
         targets[label] = normalise_rows((embeddings[labels == label].mean(axis=0) - feats["mean"])[None])[0]
@@ -279,8 +283,10 @@ def _story_mix(story_ids, labels, key_of, vectors):
     placed = sorted(set(labels.tolist()) - {-1})
     centroids = _centroids(vectors, labels, placed) if placed else None
     story_mix, story_main = {}, {}
-    for sid in dict.fromkeys(story_ids):
-        rows = [i for i, s in enumerate(story_ids) if s == sid]
+    rows_of: dict = {}
+    for i, sid in enumerate(story_ids):  # once, not a pass over every passage per story
+        rows_of.setdefault(sid, []).append(i)
+    for sid, rows in rows_of.items():
         counts: dict = {}
         for i in rows:
             if labels[i] != -1:

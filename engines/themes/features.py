@@ -70,14 +70,14 @@ def concept_vocabulary(texts: list[str], max_terms: int = 1500) -> list[str]:
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+    from engines.themes.tagging import readings
+
     counts: Counter = Counter()
-    nlp = _spacy_tagger()
-    if nlp is not None:
-        for doc in nlp.pipe(texts, batch_size=64):
-            for token in doc:
-                lemma = token.lemma_.lower().strip()
-                if token.pos_ == "NOUN" and len(lemma) > 2 and lemma.isalpha() and lemma not in ENGLISH_STOP_WORDS:
-                    counts[lemma] += 1
+    read = readings(texts)
+    if read is not None:
+        for nouns, _words in read:
+            counts.update(lemma for lemma in nouns
+                          if len(lemma) > 2 and lemma.isalpha() and lemma not in ENGLISH_STOP_WORDS)
     else:
         for text in texts:
             counts.update(w for w in _FALLBACK_TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS)

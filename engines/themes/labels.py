@@ -70,16 +70,15 @@ def word_classes(texts: list[str]) -> dict[str, str]:
     """Each lower-cased word's most frequent part of speech in `texts` (spaCy tagger; {} without it)."""
     from collections import Counter
 
-    from engines.themes.features import _spacy_tagger
+    from engines.themes.tagging import readings
 
-    nlp = _spacy_tagger()
-    if nlp is None:
+    read = readings(texts)
+    if read is None:
         return {}
     counts: dict[str, Counter] = {}
-    for doc in nlp.pipe(texts, batch_size=64):
-        for token in doc:
-            if token.is_alpha:
-                counts.setdefault(token.lower_, Counter())[token.pos_] += 1
+    for _nouns, words in read:
+        for word, pos in words:
+            counts.setdefault(word, Counter())[pos] += 1
     return {word: c.most_common(1)[0][0] for word, c in counts.items()}
 
 
