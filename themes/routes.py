@@ -86,6 +86,7 @@ def _render_board(run: ThemeRun | None):
         last_failed=last_failed, run_form=RunForm(), new_theme_form=NewThemeForm(), move_form=move_form,
         decisions=board.decisions(run) if run is not None else [], clip=lambda p: _clip(p, viewer),
         is_latest=run is not None and run == services.latest_run(), role_names=STORYTELLER_ROLES,
+        code_choices=[(c.id, c.name) for c in services.list_codes()] if viewer.may_code and cards else [],
     )
 
 
@@ -384,9 +385,12 @@ def codebook():
             form.name.errors.append(str(exc))
     from sqlalchemy import func
 
-    from themes.models import PassageCode
+    from themes.models import PassageCode, QuoteCode
 
-    usage = dict(db.session.execute(select(PassageCode.code_id, func.count()).group_by(PassageCode.code_id)).all())
+    usage: dict = {}
+    for model in (PassageCode, QuoteCode):  # a code counts where it is used, on passages and on quotes
+        for code_id, count in db.session.execute(select(model.code_id, func.count()).group_by(model.code_id)):
+            usage[code_id] = usage.get(code_id, 0) + count
     return render_template("themes/codes.html", form=form, codes=services.list_codes(), usage=usage,
                            colours=services.CODE_COLOURS)
 
