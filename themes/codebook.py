@@ -135,3 +135,16 @@ def quote_codes(quote_ids) -> dict[int, list[Code]]:
     for quote_id, code in rows:
         out[quote_id].append(code)
     return out
+
+
+def code_usage() -> dict[int, int]:
+    """{code id: how many times it is used}: a code counts where it is used, on passages and on quotes."""
+    from sqlalchemy import func
+
+    from themes.models import QuoteCode
+
+    usage: dict = {}
+    for model in (PassageCode, QuoteCode):
+        for code_id, count in db.session.execute(select(model.code_id, func.count()).group_by(model.code_id)):
+            usage[code_id] = usage.get(code_id, 0) + count
+    return usage

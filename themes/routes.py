@@ -383,15 +383,9 @@ def codebook():
             return redirect(url_for("themes.codebook"))
         except services.ThemeError as exc:
             form.name.errors.append(str(exc))
-    from sqlalchemy import func
+    from themes.codebook import code_usage
 
-    from themes.models import PassageCode, QuoteCode
-
-    usage: dict = {}
-    for model in (PassageCode, QuoteCode):  # a code counts where it is used, on passages and on quotes
-        for code_id, count in db.session.execute(select(model.code_id, func.count()).group_by(model.code_id)):
-            usage[code_id] = usage.get(code_id, 0) + count
-    return render_template("themes/codes.html", form=form, codes=services.list_codes(), usage=usage,
+    return render_template("themes/codes.html", form=form, codes=services.list_codes(), usage=code_usage(),
                            colours=services.CODE_COLOURS)
 
 
