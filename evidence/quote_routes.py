@@ -95,14 +95,16 @@ def quote(quote_id: int):
     if shown is None:
         abort(404)
     theme = db.session.get(Theme, row.theme_id) if row.theme_id else None
+    from themes.codebook import list_codes
+
     return render_template("evidence/quote.html", quote=row, shown=shown, theme=theme, themes=_theme_choices(),
-                           comments=quotes.thread("quote", row.id))
+                           comments=quotes.thread("quote", row.id), code_choices=[(c.id, c.name) for c in list_codes()])
 
 
 @bp.route("/quotes/<int:quote_id>/change", methods=["POST"])
 @allow(*QUOTERS)
 def change_quote(quote_id: int):
-    """Trim, move, pin or remove a quote (one service function each)."""
+    """Trim, move, pin, code or remove a quote (one service function each)."""
     row = _quote_or_404(quote_id)
     what = request.form.get("what")
     try:
@@ -113,6 +115,11 @@ def change_quote(quote_id: int):
             quotes.move_quote(row, db.session.get(Theme, theme_id) if theme_id else None, actor=current_user)
         elif what in ("pin", "unpin"):
             quotes.set_quote_pinned(row, what == "pin", actor=current_user)
+        elif what in ("code", "uncode"):
+            from themes import codebook
+
+            code = db.get_or_404(codebook.Code, request.form.get("code_id", type=int) or 0)
+            (codebook.tag_quote if what == "code" else codebook.untag_quote)(row, code, actor=current_user)
         elif what == "delete":
             quotes.delete_quote(row, actor=current_user)
             flash("Quote removed.", "success")

@@ -131,10 +131,12 @@ def prefetch_redactions(story_ids) -> None:
 def prefetch_governance(story_ids) -> None:
     """Read the governance state (checks, safeguarding) of many stories in one query, for the rest of the
     request (hold labels, whether redaction ranges are current)."""
-    from flask import g
+    from flask import g as app_g
 
     from governance.models import StoryGovernance
 
+    # Where governance_row looks: the request's g, or the store of an open reading_once() block.
+    g = request_prefetch() or app_g
     ids = [int(i) for i in story_ids]
     rows = db.session.scalars(select(StoryGovernance).where(StoryGovernance.story_id.in_(ids))).all() if ids else []
     g.prefetched_governance = {**g.get("prefetched_governance", {}), **{i: None for i in ids},

@@ -116,21 +116,30 @@ def _forget_changes(session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def texts_of(session, entries) -> dict[int, str]:
+def texts_of(session, entries, segments: dict | None = None) -> dict[int, str]:
     """{entry id: its words} for index rows (id, story_id, segment_id, audience), worked out again from the
-    segments and governance's redaction: PostgreSQL's rows keep no words to show a snippet from."""
+    segments and governance's redaction: PostgreSQL's rows keep no words to show a snippet from.
+    `segments`: {segment id: Segment} the caller already read (else they are read here)."""
     texts, redacted_stories = {}, set()
-    segment_ids = {e.segment_id for e in entries if e.audience != "redacted"}
-    segments = {s.id: s for s in session.scalars(select(Segment).where(Segment.id.in_(segment_ids)))} if segment_ids else {}
+    if segments is None:
+        segment_ids = {e.segment_id for e in entries if e.audience != "redacted"}
+        segments = {s.id: s for s in session.scalars(select(Segment).where(Segment.id.in_(segment_ids)))} if segment_ids else {}
+    if any(e.audience == "redacted" for e in entries):  # their stories' words, redactions and checks in a few queries
+        from governance.policy import prefetch_story_texts
+
+        prefetch_story_texts({e.story_id for e in entries if e.audience == "redacted"})
     for entry in entries:
         if entry.audience == "redacted":
             redacted_stories.add(entry.story_id)
         elif entry.segment_id in segments:
             texts[entry.id] = (segments[entry.segment_id].text or "").strip()
-    for story_id in redacted_stories:
+    from governance.policy import redacted_segments
+
+    for story_id in redacted_stories:  # the query let these through the policy: only their redacted words are needed
         story = session.get(Story, story_id)
-        shown = {(row["segment_id"], row["audience"]): row["text"] for row in entries_for(story)} if story else {}
+        shown = ({segment.id: row["text"].strip() for segment, row in zip(story.segments, redacted_segments(story))}
+                 if story else {})
         for entry in entries:
             if entry.story_id == story_id and entry.audience == "redacted":
-                texts[entry.id] = shown.get((entry.segment_id, "redacted"), "")
+                texts[entry.id] = shown.get(entry.segment_id, "")
     return texts

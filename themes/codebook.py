@@ -80,3 +80,71 @@ def codes_for(passages, run_id: int | None = None) -> dict[int, list[Code]]:
     for story_id, digest, code in rows:
         by_key.setdefault((story_id, digest), []).append(code)
     return {p.id: by_key.get((p.story_id, p.text_hash), []) for p in passages}
+
+
+# --- codes on quotes (any words people chose; themes/quotes.py) --------------------------------
+
+def _quote_decision(action: str, quote, code: Code, summary: str, actor) -> None:
+    """Audit always; the board's decision list too when the quote sits under a theme (of that theme's run)."""
+    from audit.services import record as audit
+    from themes.models import Theme
+
+    theme = db.session.get(Theme, quote.theme_id) if quote.theme_id else None
+    if theme is None:
+        audit(f"theme.{action}", quote, actor=actor, summary=summary, after={"code_id": code.id})
+        return
+    _decide(action, quote, run_id=theme.run_id, theme=theme, actor=actor, summary=summary,
+            after={"code_id": code.id, "quote_id": quote.id})
+
+
+def tag_quote(quote, code: Code, *, actor=None) -> bool:
+    """Put a code on a quote; False when it was already there."""
+    from themes.quote_models import QuoteCode
+
+    if db.session.scalar(select(QuoteCode.id).where(QuoteCode.code_id == code.id, QuoteCode.quote_id == quote.id)):
+        return False
+    db.session.add(QuoteCode(code_id=code.id, quote_id=quote.id, story_id=quote.story_id,
+                             created_by_id=getattr(actor, "id", None)))
+    _quote_decision("quote_coded", quote, code, f"code “{code.name}” put on a quote", actor)
+    db.session.commit()
+    return True
+
+
+def untag_quote(quote, code: Code, *, actor=None) -> bool:
+    from themes.quote_models import QuoteCode
+
+    row = db.session.scalar(select(QuoteCode).where(QuoteCode.code_id == code.id, QuoteCode.quote_id == quote.id))
+    if row is None:
+        return False
+    db.session.delete(row)
+    _quote_decision("quote_uncoded", quote, code, f"code “{code.name}” taken off a quote", actor)
+    db.session.commit()
+    return True
+
+
+def quote_codes(quote_ids) -> dict[int, list[Code]]:
+    """quote id -> its codes (by name), in one query for a board's quotes."""
+    from themes.quote_models import QuoteCode
+
+    ids = set(quote_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(QuoteCode.quote_id, Code).join(Code, Code.id == QuoteCode.code_id)
+                              .where(QuoteCode.quote_id.in_(ids)).order_by(Code.name)).all()
+    out: dict = {qid: [] for qid in ids}
+    for quote_id, code in rows:
+        out[quote_id].append(code)
+    return out
+
+
+def code_usage() -> dict[int, int]:
+    """{code id: how many times it is used}: a code counts where it is used, on passages and on quotes."""
+    from sqlalchemy import func
+
+    from themes.models import QuoteCode
+
+    usage: dict = {}
+    for model in (PassageCode, QuoteCode):
+        for code_id, count in db.session.execute(select(model.code_id, func.count()).group_by(model.code_id)):
+            usage[code_id] = usage.get(code_id, 0) + count
+    return usage

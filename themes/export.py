@@ -1,7 +1,8 @@
 """Theme runs in `flask --app app export json`.
 
-Adds top-level "theme_runs" and, per story, "themes" (its mix in the latest
-run). Consent applies: only stories that may still be analysed appear.
+Adds top-level "theme_runs" (each theme with its passages and the quotes people chose, with their
+codes) and, per story, "themes" (its mix in the latest run). Consent applies: only stories that may
+still be analysed appear (quotes: only those that may also be quoted).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ def contribute(document: dict) -> None:
     from governance.policy import analysable_story_ids
     from themes.models import Passage, ThemeRun
     from themes.read import final_ids, quote_text, visible_themes
+    from themes.quotes import placed_quotes
     from themes.services import story_theme_mix
 
     allowed = set(db.session.scalars(analysable_story_ids()))
@@ -25,6 +27,7 @@ def contribute(document: dict) -> None:
         ).all()
         by_theme: dict = {}
         finals = final_ids(run)
+        placed = placed_quotes(visible_themes(run))  # quotes people chose, quotable stories only, with their codes
         for p in passages:
             if p.story_id not in allowed or p.off_topic or p.theme_id is None:
                 continue
@@ -41,6 +44,9 @@ def contribute(document: dict) -> None:
                 "passages": [{"id": p.id, "story_id": p.story_id, "start": p.start, "end": p.end, "text": quote_text(p, cache),
                               "pinned": p.pinned, "moved_by_people": p.moved_by_people}
                              for p in by_theme.get(t.id, [])],
+                "quotes": [{"id": q["id"], "story_id": q["story_id"], "start": q["start"], "end": q["end"],
+                            "text": q["text"], "pinned": q["pinned"], "codes": [c["name"] for c in q["codes"]]}
+                           for q in placed[t.id]],
             } for t in visible_themes(run)],
         })
     document["theme_runs"] = runs

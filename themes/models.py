@@ -174,4 +174,4 @@ class PassageCode(db.Model):
 
     code = relationship(Code)
 
-from themes.quote_models import Comment, Quote  # noqa: E402,F401  (quotes and comments: themes/quotes.py)
+from themes.quote_models import Comment, Quote, QuoteCode  # noqa: E402,F401  (quotes and comments: themes/quotes.py)

@@ -1,4 +1,5 @@
-"""REFI-QDA export of a theme run: redacted transcripts, themes as codes, quotes as coded segments."""
+"""REFI-QDA export of a theme run: redacted transcripts, themes as codes, passages and the quotes people
+chose as coded segments (a quote's codebook codes too)."""
 from __future__ import annotations
 
 import json
@@ -59,6 +60,36 @@ def _reporter_code_segments(texts: dict) -> tuple[list[dict], list[dict]]:
     return [{"id": c.id, "name": c.name, "description": c.description or ""} for c in codes], segments
 
 
+def _quote_segment(texts: dict, quote: dict, **code) -> dict | None:
+    """A coded segment for a quote people chose: from its first shown words to its last, in the story's
+    redacted text (a hidden stretch inside it is the redacted text's own placeholder), or None."""
+    from themes.quotes import HIDDEN
+
+    text = texts.get(quote["story_id"], "")
+    parts = [p.strip() for p in quote["text"].split(HIDDEN) if p.strip()]
+    start = text.find(parts[0]) if parts else -1
+    end = text.find(parts[-1], start + len(parts[0])) if start >= 0 and len(parts) > 1 else start
+    if start < 0 or end < 0:
+        return None
+    end += len(parts[-1])
+    return {"story_id": str(quote["story_id"]), "start": start, "end": end, "text": text[start:end],
+            "quote_id": quote["id"], **code}
+
+
+def _quote_segments(themes, texts: dict) -> list[dict]:
+    """Each quote people chose, coded to its theme and to every code on it (themes/codebook.py)."""
+    from themes.quotes import placed_quotes
+
+    segments = []
+    for theme_id, shown in placed_quotes(themes, readable=set(texts)).items():
+        for quote in shown:
+            for code in [{"theme_id": theme_id}] + [{"reporter_code_id": c["id"]} for c in quote["codes"]]:
+                segment = _quote_segment(texts, quote, **code)
+                if segment is not None:
+                    segments.append(segment)
+    return segments
+
+
 def qdpx_project(run, *, actor=None) -> dict:
     """A REFI-QDA project dict for a theme run: redacted transcripts, themes as codes, quotes as segments."""
     from stories.speakers import speaker_turns
@@ -82,7 +113,7 @@ def qdpx_project(run, *, actor=None) -> dict:
         "reporter_codes": reporter_codes,
         "stories": [{"id": str(s.id), "title": redacted_title(s), "role": s.storyteller_role, "text": texts[s.id]}
                     for s in stories],
-        "segments": segments + code_segments,
+        "segments": segments + code_segments + _quote_segments(themes, texts),
         "speaker_turns": turns,
         "notes": [{"title": f"Theme run {run.id}",
                    "text": f"Model {run.model or 'unknown'}; settings {json.dumps(run.settings or {})}; "

@@ -4,7 +4,7 @@ A quote is anchored to times in its story's audio (from the word timings), never
 copy of the words: its text is worked out each time it is shown, through governance, so a
 name hidden after the quote was made is hidden in the quote too.
 """
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.sealed_columns import SealedText
@@ -27,6 +27,24 @@ class Quote(db.Model):
 
     story = relationship("Story")
     created_by = relationship("User")
+
+
+class QuoteCode(db.Model):
+    """A codebook code on a quote (as PassageCode is on a passage's words). It holds ids only, no words,
+    so nothing here is sealed; it follows the quote into later runs because it names the quote."""
+
+    __tablename__ = "quote_codes"
+    __table_args__ = (UniqueConstraint("code_id", "quote_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_id = mapped_column(ForeignKey("theme_codes.id", ondelete="CASCADE"), nullable=False, index=True)
+    quote_id = mapped_column(ForeignKey("theme_quotes.id", ondelete="CASCADE"), nullable=False, index=True)
+    # The quote's story: erasing the story erases its quotes' codes with it (themes/receivers.py).
+    story_id = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_by_id = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    code = relationship("Code")
 
 
 class Comment(db.Model):

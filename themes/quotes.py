@@ -187,20 +187,29 @@ def placed_quotes(themes, *, readable: set | None = None) -> dict[int, list[dict
     allowed = quotable & policy.analysable_ids_now() & (readable if readable is not None else quotable)
     lineage = {theme.id: theme_lineage(theme) for theme in themes}
     every = set().union(*lineage.values()) if lineage else set()
+    from themes.codebook import quote_codes
+
     rows = db.session.scalars(select(Quote).where(Quote.theme_id.in_(every or {-1}), Quote.story_id.in_(allowed or {-1}))
                               .order_by(Quote.pinned.desc(), Quote.id)).all() if allowed else []
-    return {tid: [shown for shown in (show(q) for q in rows if q.theme_id in family) if shown]
-            for tid, family in lineage.items()}
+    codes = quote_codes(q.id for q in rows)  # one query for the board's quotes
+    shown = {q.id: show(q, codes.get(q.id, [])) for q in rows}
+    return {tid: [shown[q.id] for q in rows if q.theme_id in family and shown[q.id]] for tid, family in lineage.items()}
 
 
-def show(quote: Quote) -> dict | None:
-    """A quote as it may be shown now: text (redacted), clip URL (within consent), or None if nothing shows."""
+def show(quote: Quote, codes: list | None = None) -> dict | None:
+    """A quote as it may be shown now: text (redacted), clip URL (within consent), its codes (`codes`, if
+    the caller read them; else read here), or None if nothing shows."""
     text = quote_text(quote.story, quote.start, quote.end)
     if not text.replace(HIDDEN, "").strip():
         return None
+    if codes is None:
+        from themes.codebook import quote_codes
+
+        codes = quote_codes([quote.id])[quote.id]
     return {"id": quote.id, "story_id": quote.story_id, "text": text, "start": quote.start, "end": quote.end,
             "pinned": quote.pinned, "theme_id": quote.theme_id, "role": quote.story.role_label,
-            "clip_url": policy.clip_url(quote.story, quote.start, quote.end)}
+            "clip_url": policy.clip_url(quote.story, quote.start, quote.end),
+            "codes": [{"id": c.id, "name": c.name, "colour": c.colour} for c in codes]}
 
 
 # --- comments ------------------------------------------------------------------------------

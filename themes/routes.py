@@ -86,6 +86,7 @@ def _render_board(run: ThemeRun | None):
         last_failed=last_failed, run_form=RunForm(), new_theme_form=NewThemeForm(), move_form=move_form,
         decisions=board.decisions(run) if run is not None else [], clip=lambda p: _clip(p, viewer),
         is_latest=run is not None and run == services.latest_run(), role_names=STORYTELLER_ROLES,
+        code_choices=[(c.id, c.name) for c in services.list_codes()] if viewer.may_code and cards else [],
     )
 
 
@@ -382,12 +383,9 @@ def codebook():
             return redirect(url_for("themes.codebook"))
         except services.ThemeError as exc:
             form.name.errors.append(str(exc))
-    from sqlalchemy import func
+    from themes.codebook import code_usage
 
-    from themes.models import PassageCode
-
-    usage = dict(db.session.execute(select(PassageCode.code_id, func.count()).group_by(PassageCode.code_id)).all())
-    return render_template("themes/codes.html", form=form, codes=services.list_codes(), usage=usage,
+    return render_template("themes/codes.html", form=form, codes=services.list_codes(), usage=code_usage(),
                            colours=services.CODE_COLOURS)
 
 

@@ -79,6 +79,14 @@ def _quote_block(quote, colour, stories_by_id, styles, width):
     return block
 
 
+def _reel_line(reel: dict, styles):
+    """Which file to play for the theme's reel (its quotes joined), so a room knows it is there."""
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(f"<b>Theme reel:</b> play reels/{escape(reel['audio'])} (its quotes one after another; "
+                     f"with captions: reels/{escape(reel['video'])})", styles["small"])
+
+
 def _height(flowables, width, frame_height) -> float:
     return sum(f.wrap(width, frame_height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
@@ -92,6 +100,8 @@ def _theme_board(theme, total, stories_by_id, styles, width, frame_height, fonts
     if theme["description"]:
         top.append(_para(theme["description"], styles["lead"]))
     top += [_counts_and_bars(theme, styles, width, fonts), Spacer(1, 6)]
+    if theme.get("reel"):
+        top.append(_reel_line(theme["reel"], styles))
     if theme["quotes"]:
         top.append(_para("What people said", styles["h3"]))
     room = frame_height - _height(top, width, frame_height) - 2  # 2pt: rounding slack in table heights

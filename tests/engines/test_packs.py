@@ -184,3 +184,18 @@ def test_a_workshop_with_no_date_place_purpose_or_attendees_still_builds(tmp_pat
     content["workshop"].update({"date": None, "place": "", "purpose": "", "attendees": []})
     result = build_pack(content, clips, tmp_path / "bare.zip")
     assert result.path.exists()
+
+
+def test_pdf_names_each_themes_reel_so_the_room_knows_to_play_it(pack_input, tmp_path):
+    content, clips = pack_input
+    reels, theme = {}, content["themes"][0]
+    theme["reel"] = {kind: f"theme-01-reel{suffix}" for kind, suffix in (("audio", ".mp3"), ("captions", ".vtt"),
+                                                                        ("video", ".mp4"))}
+    for name in theme["reel"].values():
+        reels[name] = tmp_path / name
+        reels[name].write_bytes(b"reel")
+    result = build_pack(content, clips, tmp_path / "out" / "pack.zip", reels=reels)
+    flat = " ".join(_pdf_text(result, tmp_path)[0].split())
+    assert "Theme reel: play reels/theme-01-reel.mp3" in flat
+    assert "reels/theme-01-reel.mp4" in flat  # for rooms that play video
+    assert flat.count("Theme reel:") == 1  # the other themes have none
