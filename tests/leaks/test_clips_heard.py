@@ -52,11 +52,6 @@ def _world(app, users, wav: bytes, name: str) -> dict:
     found = governance.redactions_for(story)
     assert any(r.kind == "name" for r in found), (story.transcript_text, [(r.kind, r.text) for r in found])
     mark_reviewed(story, reporter)
-    if governance.governance_for(story).safeguarding_state == "awaiting":
-        # Whisper's garbling may read as a disclosure to the nearest-example check ("The must air to the
-        # probation office was too much for me" is near self-harm): the lead looks and clears it.
-        governance.decide_safeguarding(story, "no_action", "Ordinary talk about fares",
-                                       db.session.get(User, users["safeguarding_lead"].id))
     run = ThemeRun(status="done", story_ids=[story.id], model="test")
     db.session.add(run)
     db.session.flush()
