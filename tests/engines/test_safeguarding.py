@@ -126,17 +126,3 @@ def test_garbled_disclosures_still_flag_and_urgent_ones_are_urgent():
     assert any(f.passage_index == 2 and f.category == "immediate_danger" for f in flags)
     assert severity_of("immediate_danger") == severity_of("child_harm") == "urgent"
     assert severity_of("new_offence") == "medium"
-
-
-def test_nearest_example_rule_needs_a_closer_disclosure_and_keeps_neighbouring_categories():
-    import numpy as np
-
-    from engines.safeguarding import CATEGORY_SPREAD, _similar_categories
-
-    owners = ["self_harm", "immediate_danger", "threat", "child_harm", "domestic_abuse", "new_offence", "ordinary"]
-    # nearest example is self-harm, immediate danger close behind, the others far off
-    row = np.array([0.70, 0.70 - CATEGORY_SPREAD / 2, 0.30, 0.1, 0.1, 0.1, 0.50])
-    assert set(_similar_categories(row, owners, threshold=0.4)) == {"self_harm", "immediate_danger"}
-    assert _similar_categories(row, owners, threshold=0.75) == {}  # not similar enough
-    row[-1] = 0.80  # an ordinary example is nearer: no flag
-    assert _similar_categories(row, owners, threshold=0.4) == {}
