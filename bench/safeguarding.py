@@ -25,7 +25,6 @@ per-category recall and precision over the six categories.
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
@@ -41,8 +40,6 @@ from safeguarding_heldout import heldout_set  # noqa: E402
 from safeguarding_passages import CLEAR, ORDINARY  # noqa: E402
 
 HALVES = ("dev", "held-out")
-ROOT = Path(__file__).resolve().parents[1]
-DEV_STORIES = ROOT / "demo" / "dev_stories.json"
 
 # How a small recogniser mishears these passages (plus make_corpora's general confusions).
 SAFEGUARDING_CONFUSIONS = {
@@ -81,12 +78,11 @@ def garble(text: str, seed: int) -> str:
 
 def labelled_set() -> list[dict]:
     """Dev passages (written and garbled) followed by the held-out ones."""
-    items = [(t, c, k % 2) for c, texts in CLEAR.items() for k, t in enumerate(texts)]
-    items += [(t, None, k % 2) for k, t in enumerate(ORDINARY)]
+    items = [(t, c) for c, texts in CLEAR.items() for t in texts] + [(t, None) for t in ORDINARY]
     out = []
-    for n, (text, gold, fold) in enumerate(items):
-        out.append({"text": text, "gold": gold, "form": "written", "half": "dev", "fold": fold})
-        out.append({"text": garble(text, n), "gold": gold, "form": "asr", "half": "dev", "fold": fold})
+    for n, (text, gold) in enumerate(items):
+        out.append({"text": text, "gold": gold, "form": "written", "half": "dev"})
+        out.append({"text": garble(text, n), "gold": gold, "form": "asr", "half": "dev"})
     return out + [{**it, "half": "held-out"} for it in heldout_set()]
 
 
@@ -112,46 +108,13 @@ def zero_shot_baseline(texts, tune_mask, golds):
     return [{cats[j] for j in range(len(cats)) if row[j] >= best_t} for row in sims], best_t
 
 
-_VECTORS: dict = {}
-
-
-def cached_embed(texts):
-    """engines.embeddings.embed_texts, remembered per text (the tuning grid re-flags the same passages)."""
-    import numpy as np
-
-    from engines.embeddings import embed_texts
-
-    new = [t for t in dict.fromkeys(texts) if t not in _VECTORS]
-    if new:
-        _VECTORS.update(zip(new, embed_texts(new)))
-    return np.asarray([_VECTORS[t] for t in texts]).reshape(len(texts), -1)
-
-
 def product(texts):
     from engines.safeguarding import flag_risks
 
-    flags = flag_risks(texts, embed=cached_embed)
+    flags = flag_risks(texts)
     found = [set() for _ in texts]
     for flag in flags:
         found[flag.passage_index].add(flag.category)
-    return found
-
-
-def product_two_fold(items):
-    """The product's flags; a dev passage is flagged with only the other dev half in the engine's example bank."""
-    import engines.safeguarding as engine
-
-    found = [set() for _ in items]
-    for fold in (0, 1):
-        rows = [i for i, it in enumerate(items) if it["half"] == "dev" and it["fold"] == fold]
-        keep = {k: [t for n, t in enumerate(texts) if n % 2 != fold] for k, texts in CLEAR.items()}
-        engine.BANK = (keep, [t for n, t in enumerate(ORDINARY) if n % 2 != fold])
-        for i, f in zip(rows, product([items[i]["text"] for i in rows])):
-            found[i] = f
-    engine.BANK = None
-    rows = [i for i, it in enumerate(items) if it["half"] != "dev"]
-    for i, f in zip(rows, product([items[i]["text"] for i in rows])):
-        found[i] = f
     return found
 
 
@@ -190,36 +153,21 @@ def print_tables(items, systems):
 
 
 def tune(items):
-    """Threshold, margin and spread on the dev set, two-fold, similarity alone (prints the grid).
-
-    The phrase patterns were written on the dev set, so with them on the dev figures are in-sample and
-    reward a timid similarity; they are switched off here. Chosen: the highest worst-category recall,
-    then "any" recall, among settings whose "any" precision is at least 0.6 and that flag at most 3 of
-    the 30 development stories (demo/dev_stories.json, ordinary stories told whole).
-    """
+    """Similarity threshold and margin with the best F1 of "any flag" on the dev set (prints the grid)."""
     import engines.safeguarding as engine
 
-    dev = [it for it in items if it["half"] == "dev"]
-    patterns, engine.PATTERNS = engine.PATTERNS, {c: [] for c in engine.PATTERNS}
-    stories = [s["text"] for s in json.loads(DEV_STORIES.read_text())["stories"]]
+    tune_items = [it for it in items if it["half"] == "dev"]
     best = None
-    for threshold in (0.30, 0.35, 0.40, 0.45, 0.50, 0.55):
-        for margin in (-0.08, -0.04, 0.0, 0.04, 0.08):
-            for spread in (0.0, 0.10, 0.20):
-                engine.DEFAULT_THRESHOLD, engine.SIMILARITY_MARGIN, engine.CATEGORY_SPREAD = threshold, margin, spread
-                found = product_two_fold(dev)
-                p, r, _ = scores(dev, found, "any")
-                worst_p = min(scores(dev, found, c)[0] for c in CLEAR)
-                worst_r = min(scores(dev, found, c)[1] for c in CLEAR)
-                flagged = sum(bool(f) for f in product(stories))
-                print(f"  tune: threshold {threshold:.2f} margin {margin:+.2f} spread {spread:.2f}: "
-                      f"any P {p:.2f} R {r:.2f}, worst category P {worst_p:.2f} R {worst_r:.2f}, "
-                      f"dev stories flagged {flagged}/{len(stories)}", flush=True)
-                key = (p >= 0.6 and flagged <= 3, worst_r, r, p)
-                if best is None or key > best[0]:
-                    best = (key, threshold, margin, spread)
-    engine.PATTERNS = patterns
-    print(f"best on the dev set: threshold {best[1]:.2f} margin {best[2]:+.2f} spread {best[3]:.2f}")
+    for threshold in (0.40, 0.45, 0.50, 0.55, 0.60):
+        for margin in (0.0, 0.05, 0.10):
+            engine.DEFAULT_THRESHOLD, engine.SIMILARITY_MARGIN = threshold, margin
+            found = product([it["text"] for it in tune_items])
+            p, r, _ = scores(tune_items, found, "any")
+            f1 = 2 * p * r / max(p + r, 1e-9)
+            print(f"  tune: threshold {threshold:.2f} margin {margin:.2f}: P {p:.2f} R {r:.2f} F1 {f1:.3f}")
+            if best is None or f1 > best[0]:
+                best = (f1, threshold, margin)
+    print(f"best on the dev set: threshold {best[1]:.2f} margin {best[2]:.2f}")
 
 
 def main():
@@ -229,7 +177,7 @@ def main():
     texts = [it["text"] for it in items]
     tune_mask = [it["half"] == "dev" for it in items]
     zero_shot, threshold = zero_shot_baseline(texts, tune_mask, [it["gold"] for it in items])
-    systems = {"product": product_two_fold(items), "keyword list": keyword_baseline(texts), f"zero-shot@{threshold:.2f}": zero_shot}
+    systems = {"product": product(texts), "keyword list": keyword_baseline(texts), f"zero-shot@{threshold:.2f}": zero_shot}
     for half in HALVES:
         sub = [i for i in items if i["half"] == half]
         print(f"{half}: {len(sub) // 2} passages, {sum(bool(i['gold']) for i in sub) // 2} clear disclosures and "

@@ -2,17 +2,14 @@
 
 Two signals per passage and category: phrase patterns (with negation checks,
 and care for the past offence every probation story mentions) and the cosine
-similarity of each sentence's embedding to its nearest labelled example
-(engines/safeguarding_examples.py: disclosures per category, and ordinary talk
-that uses the same words). Flags are a prompt for a person, never a decision: a past disclosure
+similarity of each sentence's embedding to short first-person examples of the
+category. Flags are a prompt for a person, never a decision: a past disclosure
 ("I used to self-harm") still flags, the lead decides.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from engines.safeguarding_examples import EXAMPLES, ORDINARY_EXAMPLES
 
 CATEGORIES: dict[str, str] = {
     "self_harm": "Self-harm or suicide: the storyteller hurting themselves or thinking of ending their life.",
@@ -35,19 +32,73 @@ SEVERITY_RANK = {"urgent": 0, "high": 1, "medium": 2}
 def severity_of(category: str) -> str:
     return SEVERITY.get(category, "medium")
 
-# The similarity signal is the nearest labelled example: the short EXAMPLES and
-# ORDINARY_EXAMPLES plus the labelled passages (CLEAR, ORDINARY), all in
-# engines/safeguarding_examples.py (BANK replaces the passages; the
-# benchmark swaps it for two-fold scoring). A sentence flags when its nearest
-# disclosure is at least DEFAULT_THRESHOLD similar and no more than -SIMILARITY_MARGIN
-# less similar than its nearest ordinary example; it then flags every category
-# whose nearest example is within CATEGORY_SPREAD of the best one (all-MiniLM-L6-v2
-# confuses neighbouring categories; a second category still reaches the lead).
-# Chosen two-fold on the dev set only (bench/safeguarding.py --tune).
-DEFAULT_THRESHOLD = 0.40
+# Sentences the embedding of a passage is compared with, per category.
+EXAMPLES: dict[str, list[str]] = {
+    "self_harm": [
+        "I want to kill myself.",
+        "I have been cutting myself again.",
+        "I took an overdose because I wanted to die.",
+        "I don't want to be alive any more.",
+        "I thought about ending my life.",
+    ],
+    "child_harm": [
+        "I hit my son when he would not stop crying.",
+        "He hurts the kids when he has been drinking.",
+        "My daughter is being abused.",
+        "My teenage son attacks me and I am scared of him.",
+    ],
+    "domestic_abuse": [
+        "My partner hits me and I am scared to go home.",
+        "My boyfriend controls my money and won't let me see my friends.",
+        "He strangled me and threatened to kill me if I left.",
+        "My ex keeps turning up and beating me.",
+    ],
+    "new_offence": [
+        "I have been shoplifting again this week and nobody knows.",
+        "I am selling drugs to pay my rent.",
+        "Last night I broke into a house.",
+        "I'm carrying a knife now for protection.",
+    ],
+    "threat": [
+        "I am going to kill him when I find him.",
+        "If he comes near me again I will stab him.",
+        "They said they would burn my house down.",
+        "I'll get her back for this, she'll be sorry.",
+        "I've been thinking about hurting someone, I can feel myself getting closer to it.",
+    ],
+    "immediate_danger": [
+        "He is outside my door right now and he has a weapon.",
+        "I have already swallowed the tablets and I feel strange.",
+        "I'm doing it tonight, I have everything ready.",
+        "She isn't breathing and I don't know what to do.",
+        "He has said he will kill us when he gets back tonight.",
+    ],
+}
+
+# Ordinary probation talk that shares words with the examples above: a
+# sentence flags by similarity only when it is closer to a category than to these.
+ORDINARY_EXAMPLES = [
+    "Drugs took years of my life but I am clean now.",
+    "They could recall me to prison if I miss an appointment.",
+    "My little boy is eight and he loves football.",
+    "My offence was years ago and I have changed.",
+    "I am scared of going back to prison.",
+    "I would never hurt my children.",
+    "We talked about healthy relationships on the course.",
+    "I am dying to get my own flat.",
+    "I used to sell drugs, that is what I went to prison for.",
+    "I go to the gym to get my anger out.",
+    "I'm on the bus to my appointment now.",
+    "My partner and I argue about money sometimes.",
+    "A friend of mine died of an overdose years ago.",
+]
+
+# Cosine similarity at which a sentence flags. all-MiniLM-L6-v2 separates these
+# poorly: the 30 dev stories peak at 0.475, written disclosures score 0.27-0.58,
+# so similarity is a backstop and the phrase patterns do most of the work.
+DEFAULT_THRESHOLD = 0.50
+# ...and only when closer to the category's examples than to any ORDINARY_EXAMPLES by this much.
 SIMILARITY_MARGIN = 0.0
-CATEGORY_SPREAD = 0.20
-BANK: tuple | None = None  # (clear: {category: [passage]}, ordinary: [passage]); None = safeguarding_examples
 KEYWORD_SCORE = 1.0
 
 _CHILD = r"(?:son|daughter|kids?|child(?:ren)?|baby|babies|little one|little ones|toddler|stepson|stepdaughter|grandchild\w*|lad|boy|girl)"
@@ -232,43 +283,19 @@ class _Prototypes:
     model: object
     vectors: object
     owners: list[str]
-    bank: tuple  # held so that the ids in the cache key stay this bank's
 
 
-_prototype_cache: dict[tuple, _Prototypes] = {}
-
-
-def _bank() -> tuple[dict, list]:
-    if BANK is not None:
-        return BANK
-    from engines.safeguarding_examples import CLEAR, ORDINARY
-
-    return CLEAR, ORDINARY
+_prototype_cache: dict[int, _Prototypes] = {}
 
 
 def _prototypes(embed) -> _Prototypes:
-    # The examples are embedded once per embedding function and bank.
-    clear, ordinary = _bank()
-    key = (id(embed), id(clear), id(ordinary))
+    # The example sentences are embedded once per embedding function.
+    key = id(embed)
     if key not in _prototype_cache:
-        pairs = [(e, c) for c, examples in EXAMPLES.items() for e in examples]
-        pairs += [(e, c) for c, examples in clear.items() for e in examples]
-        pairs += [(e, "ordinary") for e in ORDINARY_EXAMPLES + list(ordinary)]
-        texts = [normalise_asr(e) for e, _ in pairs]
-        _prototype_cache[key] = _Prototypes(embed, embed(texts), [c for _, c in pairs], (clear, ordinary))
+        owners = [c for c, examples in EXAMPLES.items() for _ in examples] + ["ordinary"] * len(ORDINARY_EXAMPLES)
+        texts = [e for examples in EXAMPLES.values() for e in examples] + ORDINARY_EXAMPLES
+        _prototype_cache[key] = _Prototypes(embed, embed(texts), owners)
     return _prototype_cache[key]
-
-
-def _similar_categories(row, owners, threshold: float) -> dict[str, float]:
-    """Categories a sentence's similarity row (one cell per example) flags, with their scores."""
-    import numpy as np
-
-    owners = np.asarray(owners)
-    nearest = {c: float(row[owners == c].max()) for c in CATEGORIES}
-    best = max(nearest.values())
-    if best < threshold or best - float(row[owners == "ordinary"].max()) < SIMILARITY_MARGIN:
-        return {}
-    return {c: score for c, score in nearest.items() if score >= best - CATEGORY_SPREAD}
 
 
 def flag_risks(passages: list[str], embed=None, threshold: float | None = None) -> list[RiskFlag]:
@@ -302,9 +329,13 @@ def flag_risks(passages: list[str], embed=None, threshold: float | None = None) 
     if sentences:
         prototypes = _prototypes(embed)
         similarity = embed([normalise_asr(s) for s in sentences]) @ prototypes.vectors.T
+        ordinary = [i for i, owner in enumerate(prototypes.owners) if owner == "ordinary"]
         for row, sentence in enumerate(sentences):
-            for category, score in _similar_categories(similarity[row], prototypes.owners, threshold).items():
-                if not _negated_or_past(category, sentence):
+            for category in CATEGORIES:
+                columns = [i for i, owner in enumerate(prototypes.owners) if owner == category]
+                score = float(similarity[row, columns].max())
+                closer = score - float(similarity[row, ordinary].max()) >= SIMILARITY_MARGIN
+                if score >= threshold and closer and not _negated_or_past(category, sentence):
                     evidence = f"similar to: {CATEGORIES[category]} — \"{sentence[:160]}\""
                     offer(RiskFlag(sentence_owner[row], category, round(score, 3), evidence))
     return sorted(best.values(), key=lambda f: (f.passage_index, -f.score, f.category))

@@ -80,8 +80,7 @@ def test_negated_and_past_offence_sentences_do_not_flag():
 
 @pytest.mark.slow
 def test_past_self_harm_still_flags_for_the_lead():
-    # Similarity may add a neighbouring category beside it (CATEGORY_SPREAD); the pattern's flag leads.
-    flag = flag_risks(["I used to self-harm when I was younger."])[0]
+    [flag] = flag_risks(["I used to self-harm when I was younger."])
     assert flag.category == "self_harm" and flag.score == 1.0 and "self-harm" in flag.evidence
 
 
