@@ -119,10 +119,11 @@ def run_product(paths: list[str]) -> tuple[float, dict, int]:
             worker.wait(30)
         with sqlite3.connect(db) as con:
             failed = con.execute("select count(*) from jobs where status='failed'").fetchone()[0]
-            texts = {}
-            for story_id, path in ids.items():
-                rows = con.execute("select text from segments where story_id=? order by position", (story_id,)).fetchall()
-                texts[path] = " ".join(r[0] for r in rows)
+        # The words are sealed per story in the database: read them back through the app's own export.
+        dump = os.path.join(data, "export.json")
+        _flask(env, "export", "json", dump)
+        stories = {s["id"]: s for s in json.load(open(dump))["stories"]}
+        texts = {path: " ".join(seg["text"] for seg in stories[story_id]["segments"]) for story_id, path in ids.items()}
         return wall, texts, failed
     finally:
         shutil.rmtree(data, ignore_errors=True)
