@@ -11,6 +11,7 @@ from sqlalchemy import select
 from accounts.models import ApiToken, User, UserRole, valid_role
 from audit.services import record
 from core import signals
+from core.lifecycle import Leftovers, after_commit, announce
 from core.timeutil import utcnow
 from extensions import db
 
@@ -151,18 +152,14 @@ def set_active(user: User, active: bool, actor=None) -> None:
     user.active = active
     user.deactivated_at = None if active else utcnow()
     end_sessions(user)  # reactivation must not bring back sessions from before
-    files: list[str] = []
+    left = Leftovers()
     if not active:  # a deactivated user's API tokens stop working at once
         for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
             token.revoked_at = utcnow()
-        signals.person_leaving.send(user.id, actor=actor, files=files)  # e.g. their voice embedding goes
+        left = announce(signals.person_leaving, user.id, actor=actor)  # e.g. their voice embedding goes
     record("user.reactivated" if active else "user.deactivated", user, summary=user.email, actor=actor)
     db.session.commit()
-    if files:
-        from core.storage import storage
-
-        for key in files:
-            storage().delete(key)
+    after_commit(left)
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -7,7 +7,7 @@ from core.timeutil import utcnow
 from extensions import db
 from governance.clips import purge_clips
 from governance.errors import GovernanceError
-from governance.lifecycle import after_commit, announce
+from core.lifecycle import after_commit, announce
 from stories.models import ConsentRecord, Story
 
 

@@ -10,7 +10,7 @@ from audit.services import record
 from core import scratch, signals
 from extensions import db
 from governance.clips import purge_clips
-from governance.lifecycle import after_commit, announce
+from core.lifecycle import after_commit, announce
 from governance.models import Redaction, SafeguardingFlag, StoryGovernance
 from stories.models import Story
 

@@ -14,7 +14,7 @@ from core.timeutil import utcnow
 from extensions import db
 from governance.clips import purge_clips
 from governance.erasure import checkpoint_database
-from governance.lifecycle import Leftovers, after_commit
+from core.lifecycle import Leftovers, after_commit
 from governance.models import Redaction, StoryGovernance
 from governance.records import flags_for, governance_for
 from governance.settings import retention_months

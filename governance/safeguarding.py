@@ -8,7 +8,7 @@ from core import signals
 from core.timeutil import utcnow
 from extensions import db
 from governance.clips import purge_clips
-from governance.lifecycle import after_commit, announce
+from core.lifecycle import after_commit, announce
 from governance.errors import GovernanceError
 from governance.models import DECISIONS, StoryGovernance
 from governance.records import flags_for, governance_for

@@ -92,11 +92,13 @@ def start_enrolment(user, sample: bytes, *, consented: bool):
 
 def remove_enrolment(user) -> bool:
     """Forget the reporter's voice (the embedding and any sample still waiting)."""
-    files: list[str] = []
-    if not forget_voice(user.id, user, files):
+    from core.lifecycle import Leftovers, after_commit
+
+    left = Leftovers()
+    if not forget_voice(user.id, user, left.files):
         return False
     db.session.commit()
-    _delete_files(files)
+    after_commit(left)
     return True
 
 
@@ -122,13 +124,6 @@ def voice_held(user_id: int) -> dict:
     return {"enrolled": True, "state": row.state, "consented_at": row.consented_at.isoformat() + "Z",
             "sample_waiting": bool(row.sample_key),
             "embedding": open_embedding(row.embedding, user_id) if row.embedding else None}
-
-
-def _delete_files(files: list[str]) -> None:
-    from core.storage import storage
-
-    for key in files:
-        storage().delete(key)
 
 
 def learn_voice(user_id: int, report) -> dict:

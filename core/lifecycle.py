@@ -1,4 +1,4 @@
-"""Sending a story lifecycle signal (core/signals.py) inside one transaction.
+"""Sending a lifecycle signal (core/signals.py: a story's or a person's) inside one transaction.
 
 `announce` runs every domain's receivers (they flush, never commit) and
 returns what they left for after the commit; the caller commits once and then
@@ -16,9 +16,9 @@ class Leftovers:
     callbacks: list = field(default_factory=list)   # work to run once it is committed (queue a rebuild…)
 
 
-def announce(signal, story_id: int, *, actor=None) -> Leftovers:
+def announce(signal, sender_id: int, *, actor=None) -> Leftovers:
     left = Leftovers()
-    signal.send(int(story_id), actor=actor, files=left.files, after_commit=left.callbacks)
+    signal.send(int(sender_id), actor=actor, files=left.files, after_commit=left.callbacks)
     return left
 
 
