@@ -160,13 +160,16 @@ def _page(source, where, rank, limit: int, offset: int):
     total = select(func.count()).select_from(hits).scalar_subquery()
     page = (select(hits).order_by(hits.c.rank, hits.c.story_id, hits.c.position)
             .limit(limit).offset(offset).subquery("page"))
+    joined = (page.join(SearchEntry.__table__, SearchEntry.id == page.c.id)
+              .join(Story.__table__, Story.id == page.c.story_id))
+    with_words = _is_postgresql()  # PostgreSQL's index keeps no words: the snippets read the page's segments
+    if with_words:
+        joined = joined.join(Segment, Segment.id == SearchEntry.segment_id, isouter=True)
     rows = db.session.execute(
         select(page.c.id, page.c.story_id, page.c.position, SearchEntry.start, SearchEntry.end, SearchEntry.speaker,
                SearchEntry.segment_id, SearchEntry.audience, Story.title, Story.storyteller_role, Story.recorded_on,
-               total.label("total"), *([Segment] if _is_postgresql() else []))
-        .select_from(page.join(SearchEntry.__table__, SearchEntry.id == page.c.id)
-                     .join(Story.__table__, Story.id == page.c.story_id)
-                     .join(Segment, Segment.id == SearchEntry.segment_id, isouter=True))
+               total.label("total"), *([Segment] if with_words else []))
+        .select_from(joined)
         .order_by(page.c.rank, page.c.story_id, page.c.position)).all()
     if rows:
         return rows, rows[0].total
