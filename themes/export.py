@@ -27,7 +27,8 @@ def contribute(document: dict) -> None:
         ).all()
         by_theme: dict = {}
         finals = final_ids(run)
-        placed = placed_quotes(visible_themes(run))  # quotes people chose, quotable stories only, with their codes
+        themes = visible_themes(run)
+        placed = placed_quotes(themes)  # quotes people chose, quotable stories only, with their codes
         for p in passages:
             if p.story_id not in allowed or p.off_topic or p.theme_id is None:
                 continue
@@ -47,7 +48,7 @@ def contribute(document: dict) -> None:
                 "quotes": [{"id": q["id"], "story_id": q["story_id"], "start": q["start"], "end": q["end"],
                             "text": q["text"], "pinned": q["pinned"], "codes": [c["name"] for c in q["codes"]]}
                            for q in placed[t.id]],
-            } for t in visible_themes(run)],
+            } for t in themes],
         })
     document["theme_runs"] = runs
     for story in document.get("stories", []):
