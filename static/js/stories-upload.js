@@ -43,7 +43,7 @@
     consent.addEventListener("change", () => { ticks.hidden = consent.value !== "own"; });
     return make("fieldset", { className: "panel each-file-fields" },
       make("legend", { textContent: `File ${number}: ${file.name}` }),
-      labelled(key + "title", `Title for file ${number} (empty: the title in step 2, numbered)`, title),
+      labelled(key + "title", `Title for file ${number} (leave it empty to use the title in step 2)`, title),
       labelled(key + "role", `Who told the story in file ${number}`, role),
       labelled(key + "consent", `Consent for file ${number}`, consent), ticks);
   }
