@@ -81,6 +81,25 @@ def _wait_for_board(page):
     page.wait_for_load_state()
 
 
+def _open_board(page):
+    """Follow the "Theme board" link and wait until the board has loaded and its script has run.
+
+    A click only waits for the navigation to start: without this, the next locator can match the page
+    being left (a theme page has play buttons too) or a board button whose click handler is not yet set.
+    """
+    page.get_by_role("link", name=re.compile("Theme board")).click()
+    expect(page.get_by_role("heading", name="Theme board", level=1)).to_be_visible()
+    page.wait_for_load_state("load")  # the board's deferred script has set its click handlers
+
+
+def _find_themes_with_two_seeds(page):
+    page.get_by_label("Theme 1: name").fill("Somewhere to live")
+    page.get_by_label("Theme 1: in one sentence").fill("somewhere safe and stable to live: hostels, flats, the council")
+    page.get_by_label("Theme 2: name").fill("Drink and drugs")
+    page.get_by_label("Theme 2: in one sentence").fill("drugs, alcohol, treatment and recovery")
+    page.get_by_role("button", name="Find themes").click()
+
+
 def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_site, new_page, tmp_path):
     live_site.create_user("theme.reporter@example.org", "reporter")
     live_site.create_user("theme.facilitator@example.org", "facilitator", name="Fran")
@@ -99,11 +118,7 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
     run_panel = page.locator("details.run-panel")
     if run_panel.get_attribute("open") is None:  # another journey on this live site may have run themes first
         run_panel.locator("summary").click()
-    page.get_by_label("Theme 1: name").fill("Somewhere to live")
-    page.get_by_label("Theme 1: in one sentence").fill("somewhere safe and stable to live: hostels, flats, the council")
-    page.get_by_label("Theme 2: name").fill("Drink and drugs")
-    page.get_by_label("Theme 2: in one sentence").fill("drugs, alcohol, treatment and recovery")
-    page.get_by_role("button", name="Find themes").click()
+    _find_themes_with_two_seeds(page)
     assert page.locator(".job-progress progress").is_visible()
     check_accessibility(page)
     _wait_for_board(page)
@@ -125,7 +140,7 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
     assert page.get_by_text(f"Computer's name: “{machine_name}”").is_visible()
 
     # Move a quote by drag-and-drop onto the "Drink and drugs" card.
-    page.get_by_role("link", name=re.compile("Theme board")).click()
+    _open_board(page)
     source = page.locator(".theme-card", has=page.get_by_role("heading", name="Leaving prison"))
     target = page.locator(".theme-card", has=page.get_by_role("heading", name="Drink and drugs"))
     passage_id = source.locator(".quote").first.get_attribute("data-passage-id")
@@ -149,7 +164,7 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
 
     # Play a quote of the spoken story. If none of its passages is among a card's key quotes, pin one
     # (on its theme's page) so the board shows it.
-    page.get_by_role("link", name=re.compile("Theme board")).click()
+    _open_board(page)
     if not page.locator("button.play").count():
         theme_links = [a.get_attribute("href") for a in page.locator(".theme-card h2 a").all()]
         for href in theme_links:
@@ -160,7 +175,7 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
             raise AssertionError("no passage of the spoken story can be played on any theme page")
         page.locator("li.passage", has=page.locator("button.play")).first.get_by_role("button", name="Pin as key quote").click()
         page.get_by_text("Pinned as a key quote.").wait_for()
-        page.get_by_role("link", name=re.compile("Theme board")).click()
+        _open_board(page)
     play = page.locator("button.play").first
     expect(play).to_be_visible()
     with page.expect_response(lambda r: "/clips/" in r.url) as clip_info:
@@ -186,13 +201,9 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
     assert png.read_bytes()[:4] == b"\x89PNG"
 
     # Re-run discovery with the same seeds: the room's decisions are kept.
-    page.get_by_role("link", name=re.compile("Theme board")).click()
+    _open_board(page)
     page.get_by_text("Find themes again").click()
-    page.get_by_label("Theme 1: name").fill("Somewhere to live")
-    page.get_by_label("Theme 1: in one sentence").fill("somewhere safe and stable to live: hostels, flats, the council")
-    page.get_by_label("Theme 2: name").fill("Drink and drugs")
-    page.get_by_label("Theme 2: in one sentence").fill("drugs, alcohol, treatment and recovery")
-    page.get_by_role("button", name="Find themes").click()
+    _find_themes_with_two_seeds(page)
     page.wait_for_selector(".run-info:has-text('decisions kept')", timeout=240_000)
     assert page.get_by_role("heading", name="Leaving prison").is_visible()
     assert page.get_by_role("heading", name=source_name, exact=True).count() == 0
