@@ -99,7 +99,7 @@ def new_recording():
 def new_text():
     """Type a story, or add it as a .txt file."""
     form = TextStoryForm()
-    status = 200
+    status = 400 if form.is_submitted() else 200  # a form sent back unsaved says why, with a 400
     if form.validate_on_submit():
         try:
             filename = ""
@@ -111,12 +111,9 @@ def new_text():
                                                filename=filename, consent_form=form.consent_form.data)
         except (MediaError, services.StoryError) as exc:
             form.text.errors.append(exc.message)
-            status = 400
         else:
             flash("Saved. Your story is ready.", "success")
             return redirect(url_for("stories.show", story_id=story.id))
-    elif request.method == "POST":
-        status = 400
     return render_template("stories/text.html", form=form), status
 
 

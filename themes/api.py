@@ -136,9 +136,7 @@ def start_run(args):
 @api_bp.response(200, RunDetailSchema)
 def get_run(run_id: int):
     """One run with its themes and their passages (text only where the caller may read it)."""
-    run = db.session.get(ThemeRun, run_id)
-    if run is None:
-        abort(404)
+    run = db.get_or_404(ThemeRun, run_id)
     viewer = board.viewer_for(current_user)
     cards, _ = board.build_cards(run, viewer, with_codes=False) if run.status == "done" else ([], {})
     use_context(theme_viewer=viewer, cards=cards)
@@ -151,9 +149,7 @@ def get_run(run_id: int):
 @api_bp.response(200, ThemeSchema)
 def patch_theme(args, theme_id: int):
     """Rename a theme or change its description; send the `version` you read (409 if it changed since)."""
-    theme = db.session.get(Theme, theme_id)
-    if theme is None:
-        abort(404)
+    theme = db.get_or_404(Theme, theme_id)
     services.rename_theme(theme, label=args.get("label", theme.label), description=args.get("description"),
                           expected_version=args["version"], actor=current_user, reason=args["reason"])
     viewer = board.viewer_for(current_user)

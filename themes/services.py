@@ -162,6 +162,15 @@ def _decide(action: str, obj, *, run_id, summary: str, reason: str = "", actor=N
     return decision
 
 
+def _add_and_decide(row, action: str, **decision):
+    """Save a new row (a theme, a note) with the decision that made it, in one commit; return the row."""
+    db.session.add(row)
+    db.session.flush()
+    _decide(action, row, **decision)
+    db.session.commit()
+    return row
+
+
 def _commit_or_conflict() -> None:
     try:
         db.session.commit()
@@ -236,12 +245,8 @@ def create_theme(run: ThemeRun, *, label: str, description: str = "", actor=None
     position = max([t.position for t in run.themes] + [0]) + 1
     theme = Theme(run_id=run.id, label=label[:200], machine_label="", description=(description or "").strip(),
                   origin=origin, position=position, renamed_by_people=True, created_by_id=getattr(actor, "id", None))
-    db.session.add(theme)
-    db.session.flush()
-    _decide("created", theme, run_id=run.id, theme=theme, actor=actor, reason=reason,
-            summary=f"new theme “{theme.label}” made by hand")
-    db.session.commit()
-    return theme
+    return _add_and_decide(theme, "created", run_id=run.id, theme=theme, actor=actor, reason=reason,
+                           summary=f"new theme “{theme.label}” made by hand")
 
 
 def move_passage(passage: Passage, theme: Theme, *, actor=None, reason: str = "", commit: bool = True,
@@ -349,12 +354,8 @@ def add_note(theme: Theme, text: str, *, actor=None, passage: Passage | None = N
         raise ThemeError("Keep a note under 4,000 characters.")
     note = ThemeNote(theme_id=theme.id, passage_id=getattr(passage, "id", None), author_id=getattr(actor, "id", None),
                      text=text)
-    db.session.add(note)
-    db.session.flush()
-    _decide("note", note, run_id=theme.run_id, theme=theme, passage=passage, actor=actor,
-            summary=f"note on “{theme.label}”: {text[:80]}")
-    db.session.commit()
-    return note
+    return _add_and_decide(note, "note", run_id=theme.run_id, theme=theme, passage=passage, actor=actor,
+                           summary=f"note on “{theme.label}”: {text[:80]}")
 
 
 def withdraw_story(story_id: int, *, actor=None) -> int:

@@ -30,13 +30,13 @@ def recut_run(run_id: int):
     run = db.get_or_404(ThemeRun, run_id)
     _confirmed()
     direction = 1 if request.form.get("direction") == "more" else -1
+    shown = run  # the board to show next: the new run's, or this one's if the cut could not be made
     try:
-        new = recut.recut_run(run, direction, actor=current_user)
+        shown = recut.recut_run(run, direction, actor=current_user)
+        flash(f"{shown.message}. {shown.carried} of people's decisions kept.", "success")
     except ThemeError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("themes.run_board", run_id=run.id))
-    flash(f"{new.message}. {new.carried} of people's decisions kept.", "success")
-    return redirect(url_for("themes.run_board", run_id=new.id))
+    return redirect(url_for("themes.run_board", run_id=shown.id))
 
 
 @bp.route("/themes/runs/<int:run_id>/undo", methods=["POST"])

@@ -13,6 +13,11 @@ from .spans import Span
 _SOURCE = "regex"
 
 
+def _ignoring_case(*parts: str) -> re.Pattern:
+    """One pattern from its parts (written one per line), matched whatever the case."""
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
 def _spans(pattern: re.Pattern, text: str, kind: str, group: int = 0) -> list[Span]:
     return [
         Span(m.start(group), m.end(group), kind, m.group(group), _SOURCE)
@@ -89,10 +94,9 @@ def _spoken_digit_runs(text: str) -> list[Span]:
 
 # --- email -------------------------------------------------------------------
 _EMAIL = re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+", re.IGNORECASE)
-_SPOKEN_EMAIL = re.compile(
+_SPOKEN_EMAIL = _ignoring_case(
     r"\b[a-z0-9]+(?:\s(?:dot|underscore|dash)\s[a-z0-9]+)*\s(?:at)\s[a-z0-9]+"
     r"(?:\s(?:dot)\s(?:com|co|uk|org|net|gov|nhs|ac|me|io|info|sch))+\b",
-    re.IGNORECASE,
 )
 
 
@@ -105,17 +109,15 @@ def find_emails(text: str) -> list[Span]:
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}\b", re.IGNORECASE)
 # HMRC rules out some prefixes, but examples and test records use them (QQ), so
 # any two letters pass except everyday words before a spaced-out number.
-_NI_NUMBER = re.compile(
+_NI_NUMBER = _ignoring_case(
     r"\b(?!(?:in|is|at|on|to|of|or|so|no|up|we|he|me|my|by|do|go|an|as|be|if|it|us|am)\b)"
     r"[A-Z]{2}(?:[\s\-]?\d{2}){3}[\s\-]?[A-D]\b",
-    re.IGNORECASE,
 )
 _PRISON_NUMBER = re.compile(r"\b[A-Z]\d{4}[A-Z]{2}\b", re.IGNORECASE)
 # Spoken with gaps ("a 1234 bc") only right after a cue, as gapped forms are
 # otherwise easily confused with ordinary words around a year.
-_PRISON_NUMBER_SPACED = re.compile(
+_PRISON_NUMBER_SPACED = _ignoring_case(
     r"\b(?:prison|inmate|nomis|offender|my)\s+(?:number|no)\s+(?:is\s+|was\s+)?([A-Z]\s\d{4}\s?[A-Z]\s?[A-Z])\b",
-    re.IGNORECASE,
 )
 
 
@@ -152,18 +154,16 @@ _SPOKEN_YEAR = (
     r"two thousand(?:\s(?:and\s)?\w+)?)"
 )
 _YEAR = rf"(?:\d{{4}}|'\d{{2}}|{_SPOKEN_YEAR})"
-_FULL_DATE = re.compile(
+_FULL_DATE = _ignoring_case(
     rf"\b(?:\d{{1,2}}[/\-.]\d{{1,2}}[/\-.](?:\d{{4}}|\d{{2}})"
     rf"|(?:the\s)?{_DAY}(?:\sof)?\s{_MONTH},?\s{_YEAR}"
     rf"|{_MONTH}\s(?:the\s)?{_DAY},?\s{_YEAR})\b",
-    re.IGNORECASE,
 )
 _BIRTH_CUE = re.compile(r"\b(?:born|date of birth|d\.?o\.?b\.?|birthday)\b", re.IGNORECASE)
 # After a birth cue even a partial date identifies: "born on the 3rd of May", "born in 1985".
-_PARTIAL_DATE = re.compile(
+_PARTIAL_DATE = _ignoring_case(
     rf"\b(?:(?:the\s)?{_DAY}(?:\sof)?\s{_MONTH}(?:,?\s{_YEAR})?|{_MONTH}\s(?:the\s)?{_DAY}(?:,?\s{_YEAR})?"
     rf"|\d{{1,2}}[/\-.]\d{{1,2}}(?:[/\-.]\d{{2,4}})?|(?:19|20)\d{{2}}|{_SPOKEN_YEAR})\b",
-    re.IGNORECASE,
 )
 
 
@@ -192,9 +192,8 @@ _NOT_STREET_WORD = (
     r"long|short|right|wrong|way|end|side|back|front|no|not|very|just|only|with|for|memory)"
 )
 _NAME_WORD = rf"(?!{_NOT_STREET_WORD}\b)[a-z][a-z'\-]*"
-_NUMBERED_ADDRESS = re.compile(
+_NUMBERED_ADDRESS = _ignoring_case(
     rf"\b(?:(?:flat|apartment|unit)\s\d+[a-z]?,?\s)?\d{{1,4}}[a-z]?,?\s(?:{_NAME_WORD}\s){{1,2}}{_STREET_SUFFIX}\b",
-    re.IGNORECASE,
 )
 # Without a house number, capitalised street names ("Acacia Road") or, in lowercase
 # text, a street after "on/in/at/off" ("i lived on acacia road").
@@ -202,9 +201,8 @@ _STRONG_SUFFIX = r"(?:Road|Street|Avenue|Lane|Close|Drive|Crescent|Terrace|Grove
 _CAPITALISED_STREET = re.compile(
     rf"\b(?:(?!(?i:{_NOT_STREET_WORD})\b)[A-Z][a-z'\-]+\s){{1,2}}{_STRONG_SUFFIX}\b"
 )
-_LOWER_STREET = re.compile(
+_LOWER_STREET = _ignoring_case(
     rf"\b(?:on|in|at|off|from|near|of|down|up)\s((?:{_NAME_WORD}\s){{1,2}}{_STRONG_SUFFIX.lower()})\b",
-    re.IGNORECASE,
 )
 _FLAT = re.compile(r"\b(?:flat|apartment)\s\d+[a-z]?\b", re.IGNORECASE)
 

@@ -8,12 +8,18 @@ from stories.models import Segment
 from tests import factories
 
 
+def _scanned(reporter, text: str, nlp):
+    """A typed story by the reporter, scanned for hidden details as after transcription."""
+    story = factories.make_story(reporter, text=text)
+    services.scan_story(story.id, nlp=nlp)
+    return story
+
+
 @pytest.mark.slow
 def test_detection_review_and_tags(app, users, nlp, as_user):
     with app.app_context():
         reporter = as_user(users["reporter"])
-        story = factories.make_story(reporter, text="My officer Sarah Jones moved me to Leeds last year.")
-        services.scan_story(story.id, nlp=nlp)
+        story = _scanned(reporter, "My officer Sarah Jones moved me to Leeds last year.", nlp)
         rows = services.redactions_for(story)
         assert {(r.text, r.kind, r.state) for r in rows} == {("Sarah Jones", "name", "proposed"), ("Leeds", "place", "proposed")}
         # Proposed redactions already apply: the safe default.
@@ -73,8 +79,7 @@ def test_overlapping_and_cross_segment_spans_leave_nothing(app, users, as_user):
 def test_edits_re_detect_proposed_and_re_anchor_decided(app, users, nlp, as_user):
     with app.app_context():
         reporter = as_user(users["reporter"])
-        story = factories.make_story(reporter, text="Sarah Jones helped me. Then I moved to Leeds.")
-        services.scan_story(story.id, nlp=nlp)
+        story = _scanned(reporter, "Sarah Jones helped me. Then I moved to Leeds.", nlp)
         name = next(r for r in services.redactions_for(story) if r.kind == "name")
         services.accept_redaction(name, reporter)
         story.segments[0].text = "At first Sarah Jones helped me. Then I moved to Hull."
