@@ -118,7 +118,7 @@ def authenticate(email: str, password: str, ip: str) -> User:
     else:
         right = verify_password(user, password or "")
     ok = right and user.active
-    db.session.add(LoginAttempt(email=email[:254], ip=ip, succeeded=ok))
+    db.session.add(LoginAttempt(email=email[:254], ip=ip, succeeded=ok, at=utcnow()))  # the clock the window uses
     if not ok:
         record("user.sign_in_failed", summary=email[:200], object_type="users", object_id=str(user.id) if user else "")
         db.session.commit()

@@ -9,23 +9,31 @@ cover every worker machine.
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 from flask import g, request
 
 _REGISTRY = {}
+_MAKING = threading.Lock()  # the first requests of a process may arrive together on several threads
 
 
 def _request_metrics():
     if not _REGISTRY:
-        from prometheus_client import Counter, Histogram
-
-        _REGISTRY["requests"] = Counter("storyloom_http_requests_total", "HTTP requests answered",
-                                        ["route", "method", "status"])
-        _REGISTRY["latency"] = Histogram("storyloom_http_request_duration_seconds", "Time to answer a request",
-                                         ["route", "method"],
-                                         buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+        with _MAKING:
+            if not _REGISTRY:
+                _REGISTRY.update(_make_request_metrics())
     return _REGISTRY
+
+
+def _make_request_metrics() -> dict:
+    from prometheus_client import Counter, Histogram
+
+    return {
+        "requests": Counter("storyloom_http_requests_total", "HTTP requests answered", ["route", "method", "status"]),
+        "latency": Histogram("storyloom_http_request_duration_seconds", "Time to answer a request", ["route", "method"],
+                             buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)),
+    }
 
 
 def install_request_metrics(app) -> None:
