@@ -66,14 +66,19 @@ class Workshop(db.Model):
         return []
 
 
-class WorkshopTheme(db.Model):
+class WorkshopPart:
+    """Columns of a row that belongs to one workshop and is deleted with it (its themes, stories, packs)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
+class WorkshopTheme(WorkshopPart, db.Model):
     """A theme chosen for a workshop, in the order it is shown, with its discussion prompts."""
 
     __tablename__ = "workshop_themes"
     __table_args__ = (UniqueConstraint("workshop_id", "theme_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workshop_id = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True)
     theme_id = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), nullable=False, index=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     prompts = mapped_column(JSON, nullable=False, default=list)
@@ -82,26 +87,22 @@ class WorkshopTheme(db.Model):
     theme = relationship("Theme")
 
 
-class WorkshopStory(db.Model):
+class WorkshopStory(WorkshopPart, db.Model):
     """A story chosen for a workshop (only stories with `workshop` consent may be)."""
 
     __tablename__ = "workshop_stories"
     __table_args__ = (UniqueConstraint("workshop_id", "story_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workshop_id = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True)
     story_id = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), nullable=False, index=True)
 
     workshop = relationship(Workshop, back_populates="story_links")
 
 
-class WorkshopPack(db.Model):
+class WorkshopPack(WorkshopPart, db.Model):
     """One built pack zip. Served only while its fingerprint matches the workshop's content now."""
 
     __tablename__ = "workshop_packs"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workshop_id = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True)
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     path: Mapped[str] = mapped_column(String(400), nullable=False)  # relative to DATA_DIR
     sha256: Mapped[str] = mapped_column(String(64), nullable=False, default="")
