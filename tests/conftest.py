@@ -378,3 +378,49 @@ def app_on(backend: str, tmp_path, request):
         request.addfinalizer(lambda: drop_pg_database(url))
         overrides["SQLALCHEMY_DATABASE_URI"] = url
     return build_app(tmp_path / "data", **overrides)
+
+
+# --- order ---------------------------------------------------------------------------------
+
+# The longest modules, longest first (measured: `make test` prints its slowest tests). `make test` hands
+# each module to one of two processes as they free up; a long module started last keeps one process busy
+# minutes after the other has finished, so the long ones go first and the many short ones fill the gaps.
+LONGEST_MODULES = (
+    "tests/storage/test_three_data_folders.py",
+    "tests/leaks/test_leak_matrix.py",
+    "tests/browser/test_board_shaping_journey.py",
+    "tests/integration/test_withdrawal_and_erasure.py",
+    "tests/browser/test_governance_journey.py",
+    "tests/workshops/test_workshops_and_packs.py",
+    "tests/leaks/test_clips_heard.py",
+    "tests/browser/test_stories_journey.py",
+    "tests/platform/test_api_fuzz.py",
+    "tests/browser/test_foundation_journey.py",
+    "tests/browser/test_themes_journey.py",
+    "tests/browser/test_polish_journey.py",
+    "tests/browser/test_workshops_journey.py",
+    "tests/platform/test_configuration.py",
+    "tests/browser/test_present_offline_consent.py",
+    "tests/jobs/test_heavy_processes.py",
+    "tests/browser/test_evidence_journey.py",
+)
+
+
+def _module_rank(item) -> tuple[int, int]:
+    path = item.nodeid.split("::", 1)[0]
+    if path in LONGEST_MODULES:
+        return 0, LONGEST_MODULES.index(path)
+    if item.get_closest_marker("browser"):
+        return 1, 0
+    if item.get_closest_marker("slow"):
+        return 2, 0
+    return 3, 0
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Longest modules first (see LONGEST_MODULES); a module's tests stay together and in their order."""
+    rank = {}
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        rank[module] = min(rank.get(module, (9, 0)), _module_rank(item))
+    items.sort(key=lambda item: rank[item.nodeid.split("::", 1)[0]])
