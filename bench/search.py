@@ -8,18 +8,20 @@ queries, beside the plain way a user has without an index: read every segment th
 (the words are sealed under their story's key, so SQL cannot LIKE them) and match the words in Python.
 Index rows are stored as the app stores them (`search.index.stored`: on PostgreSQL keyed hashes
 of the lexemes, no words).
-Prints median and p95 per database, and the load (`uptime`).
+Runs the timings 3 times (--rounds) and prints, per database and query kind, the median over the runs
+of each run's p50 and p95, for the search and for the plain scan, with the load average (os.getloadavg)
+at the start of the first run.
 
-Run: .venv/bin/python bench/search.py [--stories 10000] [--repeat 15]
+Run: .venv/bin/python bench/search.py [--stories 10000] [--repeat 5] [--rounds 3] [--backend both]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,8 +35,16 @@ from sqlalchemy import insert, select  # noqa: E402
 CORPUS = REPO / "demo" / "dev_stories.json"
 RARE = ["kestrel", "allotment", "tribunal", "dentist", "bicycle", "choir", "forklift", "laundrette"]
 ROLES = ["service_user", "staff", "peer_mentor", "partner", "other"]
-QUERIES = ["appointment", "housing", "waited", '"first appointment"', "trust -police", "kestrel",
-           "probation officer", "volunteering family", "dentist -bicycle", "workload"]
+FILTERED = "word+filters"
+KINDS = {  # query kind: its queries
+    "one word": ["appointment", "housing", "waited", "workload"],
+    "rare word": ["kestrel"],
+    "two words": ["probation officer", "volunteering family"],
+    "phrase": ['"first appointment"'],
+    "-exclude": ["trust -police", "dentist -bicycle"],
+    FILTERED: ["appointment"],  # with role and speaker filters
+}
+QUERIES = [q for kind, queries in KINDS.items() if kind != FILTERED for q in queries]
 
 
 def sentences() -> list[str]:
@@ -119,8 +129,9 @@ def scan_baseline(user, text: str, per_page: int = 20) -> int:
     return len(hits)
 
 
-def timed(fn, repeat: int) -> list[float]:
-    fn()  # warm
+def timed(fn, repeat: int, warm: bool = True) -> list[float]:
+    if warm:
+        fn()
     out = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -134,7 +145,43 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def run(backend: str, n_stories: int, repeat: int) -> None:
+def load() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def one_round(people: dict, repeat: int) -> dict:
+    """One run: {kind: (search times, scan times)} (ms): the search over every role and query of the kind,
+    `repeat` times each; the plain scan (slow) once per role, for the kind's first query."""
+    from search import services
+
+    out = {}
+    for kind, queries in KINDS.items():
+        product, baseline = [], []
+        for user in people.values():
+            for text in queries:
+                filters = services.Filters(role="staff", speaker="Storyteller") if kind == FILTERED else None
+                product += timed(lambda: services.search(user, text, filters) if filters else services.search(user, text),
+                                 repeat)
+                if kind != FILTERED and text == queries[0]:  # the plain scan (no filters): once, a second a scan
+                    baseline += timed(lambda: scan_baseline(user, text), 1, warm=False)
+        out[kind] = (product, baseline)
+    return out
+
+
+def summarise(rounds: list[dict]) -> list[tuple]:
+    """Per kind: the median over the rounds of each round's p50 and p95, for the search and the plain scan."""
+    rows = []
+    for kind in KINDS:
+        cells = []
+        for which in (0, 1):
+            runs = [r[kind][which] for r in rounds if r[kind][which]]
+            cells += [statistics.median(statistics.median(t) for t in runs) if runs else None,
+                      statistics.median(p95(t) for t in runs) if runs else None]
+        rows.append((kind, *cells))
+    return rows
+
+
+def run(backend: str, n_stories: int, repeat: int, rounds: int) -> list[tuple]:
     from accounts.models import User
     from extensions import db
     from search import services
@@ -156,21 +203,16 @@ def run(backend: str, n_stories: int, repeat: int) -> None:
     try:
         with app.app_context():
             people = {role: factories.make_user(role) for role in ("facilitator", "manager", "admin")}
-            product, baseline = [], []
-            for role, user in people.items():
-                user = db.session.get(User, user.id)
-                for text in QUERIES:
-                    product += timed(lambda: services.search(user, text), repeat)
-                    baseline += timed(lambda: scan_baseline(user, text), max(1, repeat // 5))
-                    counts = (services.search(user, text).total, scan_baseline(user, text))
-                    if role == "facilitator":
-                        print(f"  {text!r:26} hits {counts[0]:6} (scan {counts[1]:6})")
-            filtered = timed(lambda: services.search(people_user(db, people["facilitator"]), "appointment",
-                                                     services.Filters(role="staff", speaker="Storyteller")), repeat)
-        print(f"  product  search: median {statistics.median(product):6.1f} ms   p95 {p95(product):6.1f} ms   "
-              f"({len(product)} searches)")
-        print(f"  baseline scan  : median {statistics.median(baseline):6.1f} ms   p95 {p95(baseline):6.1f} ms")
-        print(f"  with role+speaker filters: median {statistics.median(filtered):6.1f} ms   p95 {p95(filtered):6.1f} ms")
+            people = {role: db.session.get(User, user.id) for role, user in people.items()}
+            for text in QUERIES:
+                counts = (services.search(people["facilitator"], text).total, scan_baseline(people["facilitator"], text))
+                print(f"  {text!r:26} hits {counts[0]:6} (scan {counts[1]:6})")
+            results, loads = [], []
+            for n in range(rounds):
+                loads.append(load())
+                results.append(one_round(people, repeat))
+                print(f"  run {n + 1} of {rounds} done (load at its start {loads[-1]})")
+        return [(backend, *row, loads[0]) for row in summarise(results)]
     finally:
         with app.app_context():
             db.session.remove()
@@ -181,22 +223,30 @@ def run(backend: str, n_stories: int, repeat: int) -> None:
             drop_pg_database(url)
 
 
-def people_user(db, ref):
-    from accounts.models import User
+def table(rows: list[tuple], rounds: int) -> None:
+    def ms(v):
+        return f"{v:8.1f}" if v is not None else "       -"
 
-    return db.session.get(User, ref.id)
+    print(f"\nmedian of {rounds} runs (ms). search: each run's p50 and p95 over 3 roles x the kind's queries; "
+          "scan: over 3 roles, the kind's first query")
+    print(f"{'database':10} {'query kind':14} {'search p50':>10} {'search p95':>10} {'scan p50':>10} {'scan p95':>10}  load 1/5/15 min")
+    for backend, kind, a, b, c, d, at in rows:
+        print(f"{backend:10} {kind:14} {ms(a):>10} {ms(b):>10} {ms(c):>10} {ms(d):>10}  {at}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stories", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--repeat", type=int, default=5, help="times each query is searched per role and run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs; the table shows the median of their p50/p95")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
-    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    print("load at start (1/5/15 min):", load())
+    rows = []
     for backend in (("sqlite", "postgresql") if args.backend == "both" else (args.backend,)):
-        run(backend, args.stories, args.repeat)
-    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+        rows += run(backend, args.stories, args.repeat, args.rounds)
+    table(rows, args.rounds)
+    print("load at end (1/5/15 min):", load())
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit.services import record
 from config import STORYTELLER_TOLD_BY
 from extensions import db
-from themes.read import ids_of, key_quotes, prevalence, quote_speaker, quote_text
+from themes.read import chosen_quotes, ids_of, key_quotes, prevalence, quote_speaker, quote_text
 from workshops.clips import clip_version, has_clip
 from workshops.errors import EditConflict, WorkshopError
 from workshops.models import DEFAULT_PROMPTS, Workshop, WorkshopStory, WorkshopTheme
@@ -138,8 +138,18 @@ def update_workshop(workshop: Workshop, data: dict, *, expected_version: int | N
     return workshop
 
 
+def _presented(source, text: str, kind: str) -> dict:
+    """One quote on a present-mode screen: a key passage (`kind` "passage") or a quote people chose ("quote")."""
+    audible = has_clip(source)
+    return {"source": source, "text": text, "clip_kind": kind if audible else None, "clip_id": source.id if audible else None,
+            "clip_version": clip_version(source) if audible else None, "role": source.story.role_label,
+            "speaker": quote_speaker(source),
+            "told_by": STORYTELLER_TOLD_BY.get(source.story.storyteller_role, STORYTELLER_TOLD_BY["other"])}
+
+
 def slides(workshop) -> list[dict]:
-    """One screen per theme for present mode: label, prevalence, prompts, key quotes (with the passage id of their clip, if any)."""
+    """One screen per theme for present mode: label, prevalence, prompts, its key passages and the quotes people
+    chose and placed on it (as in the pack), each with its own clip if it has one (within consent)."""
     allowed = {s.id for s in workshop_stories(workshop)}
     screens = []
     for number, theme in enumerate(workshop_themes(workshop), start=1):
@@ -147,12 +157,8 @@ def slides(workshop) -> list[dict]:
         for passage in key_quotes(theme, allowed):
             text = quote_text(passage)
             if text:
-                audible = has_clip(passage)
-                quotes.append({"passage": passage, "text": text, "clip_passage_id": passage.id if audible else None,
-                               "clip_version": clip_version(passage) if audible else None,
-                               "role": passage.story.role_label,
-                               "speaker": quote_speaker(passage),
-                               "told_by": STORYTELLER_TOLD_BY.get(passage.story.storyteller_role, STORYTELLER_TOLD_BY["other"])})
+                quotes.append(_presented(passage, text, "passage"))
+        quotes += [_presented(quote, text, "quote") for quote, text in chosen_quotes(theme, allowed)]
         screens.append({"number": number, "theme": theme, "prevalence": prevalence(theme),
                         "prompts": workshop.prompts_for(theme.id), "quotes": quotes})
     return screens

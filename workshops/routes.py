@@ -154,21 +154,33 @@ def service_worker():
     return response
 
 
+def _send_clip(source, name: str):
+    """The redacted clip of a passage or a chosen quote, if it may be heard now and `?v=` is still current."""
+    if source is None or not clips.has_clip(source) or not may(current_user, source.story, "quote"):
+        abort(404)
+    from core.serve import send_sealed
+
+    if request.args.get("v") != clips.clip_version(source):
+        abort(404)  # the story's consent or redactions changed since this address was handed out
+    return send_sealed(clips.redacted_clip_path(source), "audio/mpeg", download_name=name)
+
+
 @bp.route("/workshops/clips/<int:passage_id>.mp3")
 @allow(*FOLLOWERS)
 def clip(passage_id: int):
-    """The redacted clip of a quote (only with quote consent)."""
+    """The redacted clip of a key passage (only with quote consent)."""
     from themes.models import Passage
 
-    passage = db.session.get(Passage, passage_id)
-    if passage is None or not clips.has_clip(passage) or not may(current_user, passage.story, "quote"):
-        abort(404)
-    from core.serve import send_sealed
-    from governance.freshness import story_fingerprint
+    return _send_clip(db.session.get(Passage, passage_id), f"clip-{passage_id}.mp3")
 
-    if request.args.get("v") != story_fingerprint(passage.story):
-        abort(404)  # the story's consent or redactions changed since this address was handed out
-    return send_sealed(clips.redacted_clip_path(passage), "audio/mpeg", download_name=f"clip-{passage.id}.mp3")
+
+@bp.route("/workshops/clips/quotes/<int:quote_id>.mp3")
+@allow(*FOLLOWERS)
+def quote_clip(quote_id: int):
+    """The redacted clip of a quote people chose, its own start and end (as the board and pack show it:
+    quotable and analysable story, some words still showing)."""
+    chosen = theme_read.chosen_quote(quote_id)
+    return _send_clip(chosen[0] if chosen else None, f"quote-{quote_id}.mp3")
 
 
 @bp.route("/workshops/<int:workshop_id>/pack", methods=["POST"])

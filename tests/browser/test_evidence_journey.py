@@ -83,6 +83,7 @@ def test_facilitator_searches_plays_quotes_trims_files_and_downloads(new_page, s
     page.add_init_script(RECORD_PLAYED_AUDIO)
     sign_in(page, "ev.facilitator@example.org")
     page.get_by_role("link", name="Search").click()
+    expect(page.get_by_role("heading", name="Search the stories")).to_be_visible()
     page.get_by_label("Words to look for").fill("officer")
     page.get_by_role("button", name="Search").click()
     expect(page.locator(".hit mark").first).to_have_text("officer")
@@ -92,6 +93,7 @@ def test_facilitator_searches_plays_quotes_trims_files_and_downloads(new_page, s
     page.wait_for_function("() => window.__played.length === 1 && window.__played[0].readyState >= 2", timeout=60_000)
 
     page.get_by_role("link", name="Make a quote").click()
+    expect(page.get_by_role("heading", name="Make a quote")).to_be_visible()
     words = page.locator("[data-quote-words] span.w")
     expect(words.first).to_be_visible()
     check_accessibility(page)
@@ -109,9 +111,11 @@ def test_facilitator_searches_plays_quotes_trims_files_and_downloads(new_page, s
     page.get_by_role("button", name="Save quote").click()
     expect(page.get_by_text("Quote saved under “Being listened to”.")).to_be_visible()
     page.get_by_role("link", name="Theme: Being listened to").click()
+    expect(page.get_by_role("heading", name="Being listened to", exact=True)).to_be_visible()
     expect(page.locator(".theme-quotes blockquote p")).to_have_text("“officer rang me back”")
 
     page.get_by_role("link", name="Theme reel (sound and captioned video)").click()
+    expect(page.get_by_role("heading", name="Theme reel: Being listened to")).to_be_visible()
     page.get_by_role("button", name="Build the reel").click()
     video = page.locator("video[data-reel-video]")
     expect(video).to_be_visible(timeout=120_000)  # the worker has built it (the page reloads when the job ends)
@@ -125,6 +129,7 @@ def test_facilitator_searches_plays_quotes_trims_files_and_downloads(new_page, s
 
     # On the board the quote sits under its theme; drag it onto another (the "Move to…" form is the keyboard way).
     page.get_by_role("link", name="Themes", exact=True).first.click()
+    expect(page.get_by_role("heading", name="Theme board")).to_be_visible()
     source = page.locator(".theme-card", has=page.get_by_role("heading", name="Being listened to"))
     made = source.locator(".quote.made")
     expect(made.locator("blockquote")).to_have_text("officer rang me back")  # the marks come from the CSS
@@ -140,6 +145,7 @@ def test_facilitator_searches_plays_quotes_trims_files_and_downloads(new_page, s
            .locator(".quote.made")).to_have_count(0)
 
     page.goto(f"/workshops/{seeded['workshop']}")
+    expect(page.get_by_role("heading", name="Listening week")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_test_id("download-pptx").click()
     saved = tmp_path / "deck.pptx"
@@ -154,23 +160,32 @@ def test_manager_follows_an_action_to_the_theme_and_a_story_summary(new_page, se
     page = new_page()
     sign_in(page, "ev.manager@example.org")
     page.get_by_role("link", name="Actions", exact=True).click()
+    expect(page.get_by_role("heading", name="Design actions")).to_be_visible()
     page.get_by_role("link", name="Call back within a day").click()
+    expect(page.get_by_role("heading", name="Call back within a day")).to_be_visible()
     page.get_by_role("link", name="Theme: Being listened to").click()
     expect(page.get_by_role("heading", name="Theme: Being listened to")).to_be_visible()
     expect(page.get_by_text("My probation officer rang me back the same day")).to_be_visible()
     check_accessibility(page)
     _shot(page, "manager-theme")
     page.go_back()
+    expect(page.get_by_role("heading", name="Call back within a day")).to_be_visible()
     page.get_by_role("link", name="Rung back the same day").click()
     expect(page.get_by_role("heading", name="Rung back the same day")).to_be_visible()
     expect(page.get_by_role("link", name="Being listened to")).to_be_visible()
     check_accessibility(page)
     page.get_by_role("link", name="Themes", exact=True).click()
+    expect(page.get_by_role("heading", name="Theme board")).to_be_visible()  # managers see it read-only
     expect(page.get_by_role("link", name="Help with forms").first).to_be_visible()
+
+
+PRINTS = "window.__printed = 0; window.print = () => { window.__printed += 1; };"  # the dialog itself is the OS's
 
 
 def test_reporter_prints_and_plays_you_said_we_did(new_page, seeded):
     page = new_page()
+    page.add_init_script(RECORD_PLAYED_AUDIO)
+    page.add_init_script(PRINTS)
     sign_in(page, "ev.reporter@example.org")
     page.goto(f"/stories/{seeded['story']}")
     page.get_by_role("link", name="You said, we did").click()
@@ -178,7 +193,11 @@ def test_reporter_prints_and_plays_you_said_we_did(new_page, seeded):
     expect(page.get_by_text("Call back within a day")).to_be_visible()
     check_accessibility(page)
     _shot(page, "you-said")
-    expect(page.get_by_role("button", name="Print this page")).to_be_visible()
+    page.get_by_role("button", name="Print this page").click()
+    page.wait_for_function("() => window.__printed === 1", timeout=10_000)
+    listen = page.get_by_label("Listen to this page read aloud")
+    listen.evaluate("a => { a.muted = true; return a.play(); }")  # its own controls' play, as a click would
+    page.wait_for_function("() => window.__played.length === 1 && window.__played[0].currentTime > 0.2", timeout=60_000)
     audio = page.locator("audio").first.get_attribute("src")
     response = page.request.get(audio)
     assert response.status == 200 and response.headers["content-type"] == "audio/wav" and len(response.body()) > 20_000

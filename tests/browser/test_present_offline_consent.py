@@ -19,15 +19,24 @@ import json
 from app import create_app
 from extensions import db
 from accounts.models import User
-from tests.workshops.helpers import build_world, workshop_data
+from stories.models import Story
+from themes.quote_models import Quote
+from tests.workshops.helpers import build_world, time_words, workshop_data
 from workshops.planning import create_workshop
 app = create_app()
 with app.app_context():
     reporter = db.session.scalars(db.select(User).where(User.email == "rory.reporter@example.org")).one()
     world = build_world(reporter=reporter, audio=2, text_stories=1)
+    chosen = {}
+    for sid in world["audio_story_ids"]:  # a quote people chose of each, its words selected by their timings
+        time_words(db.session.get(Story, sid))
+        quote = Quote(story_id=sid, theme_id=world["theme_ids"][0], start=3.0, end=5.8)
+        db.session.add(quote)
+        db.session.commit()
+        chosen[str(sid)] = quote.id
     workshop = create_workshop(workshop_data(world, title="Offline within consent"))
     print(json.dumps({"workshop_id": workshop.id, "audio": world["audio_story_ids"],
-                      "quotes": {str(k): v for k, v in world["quotes"].items()}}))
+                      "quotes": {str(k): v for k, v in world["quotes"].items()}, "chosen": chosen}))
 """
 
 WITHDRAW = """
@@ -58,8 +67,12 @@ CACHED = """async () => {
 }"""
 
 
-def _clip_quotes(paths: list[str]) -> set[int]:
-    return {int(p.rsplit("/", 1)[1].split(".")[0]) for p in paths if p.startswith("/workshops/clips/")}
+def _clip_quotes(paths: list[str], under: str = "/workshops/clips/") -> set[int]:
+    """Ids of the clips kept: key passages' (under /workshops/clips/) or chosen quotes' (…/clips/quotes/)."""
+    return {int(p[len(under):].split(".")[0]) for p in paths if p.startswith(under) and p[len(under):][:1].isdigit()}
+
+
+QUOTES = "/workshops/clips/quotes/"
 
 
 def _present_ready(page, url: str) -> None:
@@ -82,6 +95,8 @@ def test_a_withdrawn_clip_leaves_the_offline_cache_and_sign_out_leaves_nothing(l
     _present_ready(page, present)
     kept = _clip_quotes(page.evaluate(CACHED))
     assert kept & quotes_of[first] and kept & quotes_of[second], kept  # both stories' clips are on the laptop
+    chosen = {int(k): v for k, v in world["chosen"].items()}
+    assert _clip_quotes(page.evaluate(CACHED), QUOTES) == {chosen[first], chosen[second]}  # and the chosen quotes'
 
     subprocess.run([sys.executable, "-c", WITHDRAW, str(first)], cwd=ROOT, env=live_site.env, check=True,
                    capture_output=True)
@@ -89,9 +104,17 @@ def test_a_withdrawn_clip_leaves_the_offline_cache_and_sign_out_leaves_nothing(l
     kept = _clip_quotes(page.evaluate(CACHED))
     assert not kept & quotes_of[first], "a withdrawn story's clip is still in the offline cache"
     assert kept & quotes_of[second]
+    assert _clip_quotes(page.evaluate(CACHED), QUOTES) == {chosen[second]}, "a withdrawn story's quote is kept"
     page.context.set_offline(True)
     page.goto(present)
+    page.locator("#slide-0-h").wait_for()
     assert page.locator(f'audio[src*="/workshops/clips/{min(quotes_of[first])}."]').count() == 0
+    assert page.locator(f'audio[src*="{QUOTES}{chosen[first]}."]').count() == 0
+    assert page.locator(f'audio[src*="{QUOTES}{chosen[second]}."]').count() == 1  # offline, the kept page still has it
+    kept_clip = page.locator(f'audio[src*="{QUOTES}{chosen[second]}."]').get_attribute("src")
+    heard = page.evaluate("async (u) => { const r = await fetch(u); return [r.status, r.headers.get('content-type')]; }",
+                          kept_clip)
+    assert heard[0] == 200 and heard[1].startswith("audio/"), heard  # and plays from the laptop, offline
     page.context.set_offline(False)
 
     page.goto("/")

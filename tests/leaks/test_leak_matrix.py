@@ -31,6 +31,7 @@ MANAGER_VIEW = {"full", "retyped", "titled"}
 AUDIT_PATHS = ("/admin/audit",)
 EXPORT_PATHS = ("/pack.zip", "/present", "/export.", ".mp3", ".wav", "/public/")
 SKIP = ("/static/", "/api/v1/uploads/")
+CLIP_ROUTES = ("workshops.clip", "workshops.quote_clip")  # they play only with ?v= (the story's fingerprint)
 
 
 def words_allowed(identity: str, state: str, where: str) -> bool:
@@ -141,10 +142,14 @@ def _paths(app, built) -> list[tuple[str, str | None]]:
         "user_id": [(1, None)],
         "kind": [("pptx", None), ("docx", None)],
         "slug": [(s, None) for s in _all_of("evidence.models", "PublicPage", "slug")] or [("none", None)],
-        "quote_id": [(q, None) for q in _all_of("themes.quote_models", "Quote", "id")] or [(1, None)],
+        "quote_id": [(q, state) for state, q in built["quotes"].items()],  # the erased story's quote is gone: 404
         "name": [(name, None) for name in REEL_FILES],  # a theme reel's files (none built here: 404)
     }
     assert db.session.get(Story, built["stories"]["erased"]) is None
+    from governance.freshness import story_fingerprint
+
+    versions = {state: story_fingerprint(db.session.get(Story, sid)) for state, sid in built["stories"].items()
+                if state != "erased"}
     out = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.rule.startswith(SKIP):
@@ -153,6 +158,8 @@ def _paths(app, built) -> list[tuple[str, str | None]]:
         assert not missing, f"the leak matrix cannot fill {missing} of {rule.rule}: teach it"
         for filled, state in _fill(rule.rule, sorted(rule.arguments), values):
             out.append((filled, state))
+            if rule.endpoint in CLIP_ROUTES and state in versions:  # present mode's clips: with the story's
+                out.append((f"{filled}?v={versions[state]}", state))  # fingerprint now, as its page hands out
             if "search" in rule.endpoint:  # ask for every marker by name, in capitals: the page echoes
                 out += [(f"{filled}?q={W.marker(s).upper()}", None) for s in W.STATES]  # the query, not its words
     return out
@@ -182,7 +189,7 @@ def _fill(rule: str, args: list, values: dict):
 def test_every_marker_appears_exactly_where_the_policy_allows(matrix):
     app, built, clients, paths, export = matrix
     body_markers = {W.marker(state): state for state in W.STATES}
-    forbidden, seen, checked, heard = [], set(), 0, 0
+    forbidden, seen, checked, heard, heard_paths = [], set(), 0, 0, set()
     for identity, client in clients.items():
         bodies = [(path, state, client.get(path)) for path, state in paths]
         if identity == "admin":
@@ -193,8 +200,9 @@ def test_every_marker_appears_exactly_where_the_policy_allows(matrix):
                 data, mimetype, status = export.encode(), "application/json", 200
             else:
                 data, mimetype, status = response.data, response.mimetype or "", response.status_code
-            if status == 200 and mimetype.startswith("audio/") and path.endswith((".mp3", "/audio")):
+            if status == 200 and mimetype.startswith("audio/") and path.split("?")[0].endswith((".mp3", "/audio")):
                 heard += 1
+                heard_paths.add((identity, path.split("?")[0].rsplit("/", 1)[0]))
                 if not hear_allowed(identity, state, path):
                     forbidden.append((identity, path, f"audio of a {state} story"))
                 continue
@@ -224,5 +232,7 @@ def test_every_marker_appears_exactly_where_the_policy_allows(matrix):
         assert (identity, W.marker(state), kind) in seen, (identity, state, kind)
     for identity in ("facilitator", "manager"):  # a story waiting for its check is read in English
         assert (identity, W.ENGLISH_WORD, "page") in seen, identity
+    for identity in ("facilitator", "manager"):  # present mode's clips play, a chosen quote's own one too
+        assert {(identity, "/workshops/clips"), (identity, "/workshops/clips/quotes")} <= heard_paths, identity
     for word in (W.REDACTED_NAME, W.TITLE_NAME, W.NOTE_NAME, W.FILE_NAME, W.RETYPED_NAME):
         assert ("admin", word, "page") in seen, word

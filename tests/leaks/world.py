@@ -73,6 +73,7 @@ def build(users) -> dict:
     db.session.commit()
     ids = {state: s.id for state, s in stories.items()}
     run_id, passage_ids = _theme_run(stories)
+    quote_ids = _quotes(stories, run_id)
     # Used while every story was in use; then each reaches its state, as happens in real life.
     workshop_id, action_id = _workshop_and_action(ids, run_id, users)
     lead = db.session.get(User, users["safeguarding_lead"].id)
@@ -84,7 +85,7 @@ def build(users) -> dict:
     governance.withdraw_consent(db.session.get(Story, ids["withdrawn"]), reporter)
     governance.erase_story(db.session.get(Story, ids["erased"]), admin)
     return {"stories": ids, "run_id": run_id, "passages": passage_ids, "workshop_id": workshop_id,
-            "action_id": action_id}
+            "action_id": action_id, "quotes": quote_ids}
 
 
 def _hide(stories) -> None:
@@ -129,6 +130,26 @@ def _theme_run(stories) -> tuple[int, list[int]]:
             passage_ids.append(passage.id)
     db.session.commit()
     return run.id, passage_ids
+
+
+def _quotes(stories, run_id: int) -> dict:
+    """A quote people chose (words selected by their timings) of each story with audio, placed on the theme:
+    {state: quote id}. Made while every story was in use; the states come after."""
+    from tests.workshops.helpers import time_words
+    from themes.quote_models import Quote
+
+    theme = db.session.scalars(db.select(Theme).where(Theme.run_id == run_id)).first()
+    out = {}
+    for state, story in stories.items():
+        if not STATES[state][1]:
+            continue
+        time_words(story)
+        quote = Quote(story_id=story.id, theme_id=theme.id, start=0.0, end=2.79)  # the sentence with its marker
+        db.session.add(quote)
+        db.session.flush()
+        out[state] = quote.id
+    db.session.commit()
+    return out
 
 
 def _workshop_and_action(ids: dict, run_id: int, users) -> tuple[int, int]:

@@ -99,3 +99,15 @@ def workshop_data(world: dict, **overrides) -> dict:
 
 def quotes_of(story_id: int) -> list[int]:
     return [p.id for p in Passage.query.filter_by(story_id=story_id).order_by(Passage.position)]
+
+
+def time_words(story) -> None:
+    """Give each segment of `story` word timings (spread evenly over it), so quotes can be cut from its words."""
+    for segment in story.segments:
+        if segment.start is None or segment.end is None:
+            continue
+        words = segment.text.split()
+        step = (segment.end - segment.start) / max(len(words), 1)
+        segment.words = [{"start": round(segment.start + n * step, 3), "end": round(segment.start + (n + 1) * step - 0.01, 3),
+                          "text": " " + w, "probability": 0.9} for n, w in enumerate(words)]
+    db.session.commit()
