@@ -5,7 +5,8 @@ Run: .venv/bin/python bench/safeguarding.py [--no-speech]     (--tune: the engin
 Dev set: bench/data/safeguarding_passages.py (151 passages, clear disclosures
 in six categories and ordinary probation talk that uses the same words), each
 also ASR-garbled here (SAFEGUARDING_CONFUSIONS). Both of its halves have been
-read while tuning, so all of it is dev now.
+read while tuning, so all of it is dev now; with it, 87 dev lookalikes
+(bench/data/safeguarding_dev_lookalikes.py: ordinary sentences dense with risk words).
 Held-out set: bench/data/safeguarding_heldout.py (240 passages written fresh
 and committed before the product was first scored on them; its own garbler).
 Nothing is tuned on it and its mistakes are never printed.
@@ -44,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 import safeguarding_notes as notes  # noqa: E402
 from safeguarding_heldout import garble as heldout_garble  # noqa: E402
 from safeguarding_heldout import heldout_set  # noqa: E402
+from safeguarding_dev_lookalikes import ORDINARY as LOOKALIKES  # noqa: E402
 from safeguarding_passages import CLEAR, ORDINARY  # noqa: E402
 
 HALVES = ("dev", "held-out", "notes")
@@ -85,7 +87,7 @@ def garble(text: str, seed: int) -> str:
 
 def labelled_set() -> list[dict]:
     """Dev passages (written and garbled) followed by the held-out ones."""
-    items = [(t, c) for c, texts in CLEAR.items() for t in texts] + [(t, None) for t in ORDINARY]
+    items = [(t, c) for c, texts in CLEAR.items() for t in texts] + [(t, None) for t in ORDINARY + LOOKALIKES]
     out = []
     for n, (text, gold) in enumerate(items):
         out.append({"text": text, "gold": gold, "form": "written", "half": "dev"})

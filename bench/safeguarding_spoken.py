@@ -37,20 +37,20 @@ VOICES = ["en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb+f3",
 URGENT = {"immediate_danger", "child_harm"}
 
 
-def spoken_passages() -> list[list[str]]:
+def spoken_passages(stories: list[dict] | None = None, cache: Path = CACHE) -> list[list[str]]:
     """Each story's transcript segments, spoken and transcribed once (then cached)."""
-    CACHE.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
     transcriber = None
     out = []
-    for i, story in enumerate(STORIES):
-        done = CACHE / f"{story['id']}.json"
+    for i, story in enumerate(STORIES if stories is None else stories):
+        done = cache / f"{story['id']}.json"
         if not done.exists():
             if transcriber is None:
                 from engines.transcribe import get_transcriber
 
                 transcriber = get_transcriber()
-            wav, raw = CACHE / f"{story['id']}.wav", CACHE / f"{story['id']}.raw.wav"
-            text = " ".join(s for s, _ in story_sentences(story))
+            wav, raw = cache / f"{story['id']}.wav", cache / f"{story['id']}.raw.wav"
+            text = story["text"] if "text" in story else " ".join(s for s, _ in story_sentences(story))
             subprocess.run(["espeak-ng", "-v", VOICES[i % len(VOICES)], "-s", str(150 + (i * 7) % 25), "-w", str(raw),
                             text], check=True)
             subprocess.run(["sox", "-q", str(raw), "-r", "16000", str(wav), "pad", "0.5", "1.0"], check=True)
@@ -107,8 +107,24 @@ def sentence_line(golds: list[str | None], systems: dict[str, list[set[str]]]) -
     print(f"  {'any, per sentence':22s} " + " ".join(cells))
 
 
+def dev_corpus_line(systems: dict, speech: bool) -> None:
+    """The development corpus discloses nothing: how many of its stories each system flags (dev, may be read)."""
+    from engines.safeguarding import _sentences
+
+    stories = json.load(open(REPO / "demo" / "dev_stories.json"))["stories"]
+    forms = {"written": [_sentences(s["text"]) for s in stories]}
+    if speech:
+        forms["spoken"] = spoken_passages(stories, CACHE.with_name("safeguarding_dev_corpus"))
+    for form, passages in forms.items():
+        cells = [f"{sum(bool(f) for f in story_found(passages, fn)[0])} of {len(stories)}".rjust(17)
+                 for fn in systems.values()]
+        print(f"  {'dev corpus ' + form + ' flagged':22s} " + " ".join(cells))
+
+
 def run(systems: dict, categories, speech: bool = True) -> None:
     """`systems`: name -> function(list of passages) -> list of category sets."""
+    print("\ndevelopment corpus (dev: no disclosures)")
+    dev_corpus_line(systems, speech)
     golds = [story_labels(s) for s in STORIES]
     written = [[s for s, _ in story_sentences(story)] for story in STORIES]
     results = {name: story_found(written, fn) for name, fn in systems.items()}
