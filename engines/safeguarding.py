@@ -250,8 +250,8 @@ def normalise_asr(text: str) -> str:
 
     def repair(match):
         word = match.group(0)
-        if len(word) < 3 or word in known:
-            return word
+        if len(word) < 3 or word in known or any(word.startswith(risk) for risk in _RISK_WORDS):
+            return word  # a known word, or an inflection of a risk word ("overdosed"): nothing to repair
         return next((risk for risk in _RISK_WORDS if _one_edit(word, risk)), word)
 
     return re.sub(r"[a-z]+", repair, text)

@@ -47,3 +47,11 @@ def test_a_disclosure_no_pattern_names_is_flagged_by_the_classifier():
     flags = flag_risks(["Lately I've been scratching my arms with my nails until they bleed."])
     assert [f.category for f in flags] == ["self_harm"]
     assert flags[0].evidence.startswith("similar to: ")
+
+
+def test_asr_repair_leaves_inflections_of_risk_words_alone():
+    from engines.safeguarding import normalise_asr
+
+    assert normalise_asr("Someone at the hostel overdosed last year") == "someone at the hostel overdosed last year"
+    assert normalise_asr("the pils and the nife") == "the pills and the knife"
+    assert flag_risks(["Someone at the hostel overdosed last year and the staff saved him."]) == []
