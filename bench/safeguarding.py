@@ -1,14 +1,20 @@
 """Safeguarding flags: per-category precision / recall on a dev set and a held-out set, beside two plain baselines.
 
-Run: .venv/bin/python bench/safeguarding.py      (--tune: the engine's threshold grid, dev set only)
+Run: .venv/bin/python bench/safeguarding.py [--no-speech]     (--tune: the engine's threshold grid, dev set only)
 
 Dev set: bench/data/safeguarding_passages.py (151 passages, clear disclosures
 in six categories and ordinary probation talk that uses the same words), each
 also ASR-garbled here (SAFEGUARDING_CONFUSIONS). Both of its halves have been
-read while tuning, so all of it is dev now.
+read while tuning, so all of it is dev now; with it, 87 dev lookalikes
+(bench/data/safeguarding_dev_lookalikes.py: ordinary sentences dense with risk words).
 Held-out set: bench/data/safeguarding_heldout.py (240 passages written fresh
 and committed before the product was first scored on them; its own garbler).
 Nothing is tuned on it and its mistakes are never printed.
+Notes set: bench/data/safeguarding_notes.py (152 passages in another style:
+staff speaking in the third person, and short lower-case messages; written
+fresh and committed before anything scored it), garbled by the held-out
+garbler. Story set: bench/safeguarding_spoken.py (whole stories, written and
+spoken). Same rule for both: nothing tuned, mistakes never printed.
 
 Scoring: a passage's gold category is the one it was written for. Recall of a
 category = share of its passages flagged with it (an immediate-danger passage
@@ -36,10 +42,13 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 
+import safeguarding_notes as notes  # noqa: E402
+from safeguarding_heldout import garble as heldout_garble  # noqa: E402
 from safeguarding_heldout import heldout_set  # noqa: E402
+from safeguarding_dev_lookalikes import ORDINARY as LOOKALIKES  # noqa: E402
 from safeguarding_passages import CLEAR, ORDINARY  # noqa: E402
 
-HALVES = ("dev", "held-out")
+HALVES = ("dev", "held-out", "notes")
 
 # How a small recogniser mishears these passages (plus make_corpora's general confusions).
 SAFEGUARDING_CONFUSIONS = {
@@ -78,12 +87,16 @@ def garble(text: str, seed: int) -> str:
 
 def labelled_set() -> list[dict]:
     """Dev passages (written and garbled) followed by the held-out ones."""
-    items = [(t, c) for c, texts in CLEAR.items() for t in texts] + [(t, None) for t in ORDINARY]
+    items = [(t, c) for c, texts in CLEAR.items() for t in texts] + [(t, None) for t in ORDINARY + LOOKALIKES]
     out = []
     for n, (text, gold) in enumerate(items):
         out.append({"text": text, "gold": gold, "form": "written", "half": "dev"})
         out.append({"text": garble(text, n), "gold": gold, "form": "asr", "half": "dev"})
-    return out + [{**it, "half": "held-out"} for it in heldout_set()]
+    out += [{**it, "half": "held-out"} for it in heldout_set()]
+    for text, gold in [(t, c) for c, texts in notes.CLEAR.items() for t in texts] + [(t, None) for t in notes.ORDINARY]:
+        out.append({"text": text, "gold": gold, "form": "written", "half": "notes"})
+        out.append({"text": heldout_garble(text), "gold": gold, "form": "asr", "half": "notes"})
+    return out
 
 
 def keyword_baseline(texts):
@@ -93,10 +106,7 @@ def keyword_baseline(texts):
 def zero_shot_baseline(texts, tune_mask, golds):
     import numpy as np
 
-    from engines.embeddings import embed_texts
-
-    cats = list(DESCRIPTIONS)
-    sims = embed_texts(texts) @ embed_texts([DESCRIPTIONS[c] for c in cats]).T
+    sims = _zero_shot_similarity(texts)
     best_t, best_f = 0.3, -1.0
     for t in np.arange(0.1, 0.7, 0.02):
         tp = sum(1 for i, row in enumerate(sims) if tune_mask[i] and golds[i] and row.max() >= t)
@@ -105,7 +115,19 @@ def zero_shot_baseline(texts, tune_mask, golds):
         f = 2 * tp / max(2 * tp + fp + fn, 1)
         if f > best_f:
             best_t, best_f = float(t), f
-    return [{cats[j] for j in range(len(cats)) if row[j] >= best_t} for row in sims], best_t
+    return zero_shot_apply(texts, best_t, sims), best_t
+
+
+def _zero_shot_similarity(texts):
+    from engines.embeddings import embed_texts
+
+    return embed_texts(texts) @ embed_texts([DESCRIPTIONS[c] for c in DESCRIPTIONS]).T
+
+
+def zero_shot_apply(texts, threshold, sims=None):
+    cats = list(DESCRIPTIONS)
+    sims = _zero_shot_similarity(texts) if sims is None else sims
+    return [{cats[j] for j in range(len(cats)) if row[j] >= threshold} for row in sims]
 
 
 def product(texts):
@@ -188,6 +210,11 @@ def main():
     false = [(it, f) for it, f in zip(items, systems["product"]) if not it["gold"] and f and it["half"] == "dev"]
     print(f"\ndev misses ({len(missed)}):" + "".join(f"\n  [{m['gold']}/{m['form']}] {m['text']}" for m in missed))
     print(f"dev false flags ({len(false)}):" + "".join(f"\n  [{sorted(f)}/{it['form']}] {it['text']}" for it, f in false))
+    import safeguarding_spoken
+
+    safeguarding_spoken.run({"product": product, "keyword list": keyword_baseline,
+                             f"zero-shot@{threshold:.2f}": lambda t: zero_shot_apply(t, threshold)}, CLEAR,
+                            speech="--no-speech" not in sys.argv)
     print(f"load: {os.getloadavg()[0]:.1f} (1-min average) on {os.cpu_count()} cores")
 
 

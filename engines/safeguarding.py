@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engines.safeguarding_filters import not_a_disclosure as _not_a_disclosure
+from engines.safeguarding_model import classifier_flags
+
 CATEGORIES: dict[str, str] = {
     "self_harm": "Self-harm or suicide: the storyteller hurting themselves or thinking of ending their life.",
     "child_harm": "Harm to a child, or harm from a child to someone at home.",
@@ -97,6 +100,10 @@ ORDINARY_EXAMPLES = [
 # poorly: the 30 dev stories peak at 0.475, written disclosures score 0.27-0.58,
 # so similarity is a backstop and the phrase patterns do most of the work.
 DEFAULT_THRESHOLD = 0.50
+# Per category, just above the highest similarity of any dev sentence that must not flag (the development
+# corpus, written and spoken, and bench/data/safeguarding_dev_lookalikes.py); chosen on the dev data only.
+SIMILARITY_THRESHOLDS = {"self_harm": 0.52, "child_harm": 0.59, "domestic_abuse": 0.50, "new_offence": 0.59,
+                         "threat": 0.55, "immediate_danger": 0.58}
 # ...and only when closer to the category's examples than to any ORDINARY_EXAMPLES by this much.
 SIMILARITY_MARGIN = 0.0
 KEYWORD_SCORE = 1.0
@@ -184,16 +191,9 @@ _NEGATION_INSIDE = re.compile(r"\b(?:not|never|don'?t|didn'?t|wouldn'?t|won'?t|c
 _PATTERN_HAS_NEGATION = re.compile(r"n'\?t|\bnot\b|never|\bno\b|without")
 # Phrases about the conviction already served: not a new offence.
 _PAST_OFFENCE = re.compile(
-    r"\b(?:used to|back then|years ago|when i was (?:younger|a kid|a teenager|young)|before i went (?:in|to prison|inside)|my (?:index )?offence|my conviction|that'?s why i (?:got|went)|what i did)\b"
+    r"\b(?:used to|back then|years ago|(?:got|was) sent down|(?:in|into) trouble since|got done for|when i was (?:younger|a kid|a teenager|young)|before i went (?:in|to prison|inside)|my (?:index )?offence|my conviction|that'?s why i (?:got|went)|what i did)\b"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
-# Talk about a topic rather than a disclosure of it, and things that are not what the pattern means.
-_NOT_A_DISCLOSURE = {
-    "domestic_abuse": re.compile(r"\b(?:talked about|talk about|learn(?:ed|t)? about|on the course|in the group|(?:my|the) officer (?:checks|reads))\b"),
-    "self_harm": re.compile(r"\b(?:died|dying|death) (?:of|from) (?:an |a )?overdos|\b(?:film|book|programme|show)\b"),
-    "threat": re.compile(r"\bthreatened with (?:eviction|court|recall|breach|prison|the sack)\b|\bthreatened to (?:leave|quit)\b"),
-    "new_offence": re.compile(r"\bbroke into the (?:music|business|industry|scene)\b"),
-}
 _HESITATIONS = re.compile(r"\b(?:u+m+|u+h+|e+r+m*)\b,?\s*")
 
 
@@ -210,7 +210,7 @@ class RiskFlag:
 
 _SPLIT_WORDS = {  # what a recogniser splits or merges; joined back before matching
     "my self": "myself", "him self": "himself", "her self": "herself", "over dose": "overdose",
-    "self harm": "self-harm", "shop lifting": "shoplifting", "suicide all": "suicidal", "sue aside": "suicide",
+    "self harm": "self-harm", "offer sir": "officer", "shop lifting": "shoplifting", "suicide all": "suicidal", "sue aside": "suicide",
 }
 # Risk words a one-letter mis-hearing should still find ("kil", "pils", "nife").
 _RISK_WORDS = ("kill", "killed", "knife", "pills", "tablets", "overdose", "suicide", "suicidal", "myself",
@@ -250,8 +250,8 @@ def normalise_asr(text: str) -> str:
 
     def repair(match):
         word = match.group(0)
-        if len(word) < 3 or word in known:
-            return word
+        if len(word) < 3 or word in known or any(word.startswith(risk) for risk in _RISK_WORDS):
+            return word  # a known word, or an inflection of a risk word ("overdosed"): nothing to repair
         return next((risk for risk in _RISK_WORDS if _one_edit(word, risk)), word)
 
     return re.sub(r"[a-z]+", repair, text)
@@ -272,7 +272,7 @@ def _keyword_flag(category: str, sentence: str) -> str | None:
                 continue
             if category == "new_offence" and _PAST_OFFENCE.search(lowered):
                 continue
-            if category in _NOT_A_DISCLOSURE and _NOT_A_DISCLOSURE[category].search(lowered):
+            if _not_a_disclosure(category, lowered):
                 continue
             return sentence[match.start() : match.end()] if sentence.lower() == lowered else match.group()
     return None
@@ -298,16 +298,21 @@ def _prototypes(embed) -> _Prototypes:
     return _prototype_cache[key]
 
 
-def flag_risks(passages: list[str], embed=None, threshold: float | None = None) -> list[RiskFlag]:
+def flag_risks(passages: list[str], embed=None, threshold: float | None = None,
+               classifier: bool = True) -> list[RiskFlag]:
     """Flag passages that may need the safeguarding lead: one RiskFlag per passage and category.
 
-    `embed(texts) -> normalised array` defaults to engines.embeddings.embed_texts;
-    `threshold` is the cosine similarity at which a sentence flags (default
-    DEFAULT_THRESHOLD). Keyword matches score 1.0. Sorted by passage, then score.
+    Three stages per sentence: phrase patterns (score 1.0), the sentence
+    classifier (engines/safeguarding_model.py; score = its confidence; off with
+    `classifier=False`) and similarity to EXAMPLES (score = cosine similarity),
+    each behind the precision filters. `embed(texts) -> normalised array`
+    defaults to engines.embeddings.embed_texts; `threshold` is the cosine
+    similarity at which a sentence flags (default: SIMILARITY_THRESHOLDS per
+    category). Sorted by passage, then score.
     """
     if embed is None:
         from engines.embeddings import embed_texts as embed
-    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    explicit, threshold = threshold, DEFAULT_THRESHOLD if threshold is None else threshold
     best: dict[tuple[int, str], RiskFlag] = {}
 
     def offer(flag: RiskFlag) -> None:
@@ -328,14 +333,21 @@ def flag_risks(passages: list[str], embed=None, threshold: float | None = None) 
 
     if sentences:
         prototypes = _prototypes(embed)
-        similarity = embed([normalise_asr(s) for s in sentences]) @ prototypes.vectors.T
+        vectors = embed([normalise_asr(s) for s in sentences])
+        similarity = vectors @ prototypes.vectors.T
+        for row, found in enumerate(classifier_flags(vectors) if classifier else []):
+            for category, confidence in found:
+                if not _negated_or_past(category, sentences[row]):
+                    evidence = f"similar to: {CATEGORIES[category]} — \"{sentences[row][:160]}\""
+                    offer(RiskFlag(sentence_owner[row], category, confidence, evidence))
         ordinary = [i for i, owner in enumerate(prototypes.owners) if owner == "ordinary"]
         for row, sentence in enumerate(sentences):
             for category in CATEGORIES:
                 columns = [i for i, owner in enumerate(prototypes.owners) if owner == category]
                 score = float(similarity[row, columns].max())
                 closer = score - float(similarity[row, ordinary].max()) >= SIMILARITY_MARGIN
-                if score >= threshold and closer and not _negated_or_past(category, sentence):
+                wanted = SIMILARITY_THRESHOLDS.get(category, threshold) if explicit is None else threshold
+                if score >= wanted and closer and not _negated_or_past(category, sentence):
                     evidence = f"similar to: {CATEGORIES[category]} — \"{sentence[:160]}\""
                     offer(RiskFlag(sentence_owner[row], category, round(score, 3), evidence))
     return sorted(best.values(), key=lambda f: (f.passage_index, -f.score, f.category))
@@ -343,8 +355,8 @@ def flag_risks(passages: list[str], embed=None, threshold: float | None = None) 
 
 def _negated_or_past(category: str, sentence: str) -> bool:
     # Similarity cannot see "my offence was years ago"; keep those out of new_offence.
-    lowered = sentence.lower()
-    if category in _NOT_A_DISCLOSURE and _NOT_A_DISCLOSURE[category].search(lowered):
+    lowered = normalise_asr(sentence)
+    if _not_a_disclosure(category, lowered):
         return True
     return category == "new_offence" and bool(_PAST_OFFENCE.search(lowered))
 
