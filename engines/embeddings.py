@@ -10,6 +10,9 @@ import os
 from functools import lru_cache
 
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
+# One thread, as transcription and diarization use: on a shared two-core machine two OpenMP threads
+# spin against each other and the web process, and embedding ran 3-7x slower (bench/themes_rebuild.py).
+THREADS = int(os.environ.get("FLASK_EMBED_THREADS", "1"))
 
 
 def _offline_env() -> None:
@@ -47,6 +50,13 @@ def text_key(text: str, model: str | None = None) -> str:
     return hashlib.sha256(f"{model_id(model)}\x00{text}".encode("utf-8")).hexdigest()
 
 
+def _use_threads(count: int) -> None:
+    import torch
+
+    if torch.get_num_threads() != count:
+        torch.set_num_threads(count)
+
+
 def embed_texts(texts: list[str], model: str | None = None, batch_size: int = 32):
     """Embed `texts`; returns a (len(texts), dim) float32 numpy array, rows L2-normalised."""
     import numpy as np
@@ -54,6 +64,7 @@ def embed_texts(texts: list[str], model: str | None = None, batch_size: int = 32
     if not texts:
         return np.zeros((0, 384), dtype="float32")
     encoder = load_model(model)
+    _use_threads(THREADS)
     vectors = encoder.encode(
         list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
     )
