@@ -62,8 +62,8 @@ def spoken_passages(stories: list[dict] | None = None, cache: Path = CACHE) -> l
     return out
 
 
-def story_found(passages_per_story: list[list[str]], system) -> list[set[str]]:
-    """`system(flat passages) -> list of category sets`, folded back to one set per story."""
+def story_found(passages_per_story: list[list[str]], system) -> tuple[list[set[str]], list[set[str]]]:
+    """`system(flat passages) -> list of category sets`, folded back to one set per story; also the flat sets."""
     flat = [p for passages in passages_per_story for p in passages]
     found = system(flat)
     out, at = [], 0

@@ -312,7 +312,6 @@ def flag_risks(passages: list[str], embed=None, threshold: float | None = None,
     """
     if embed is None:
         from engines.embeddings import embed_texts as embed
-    explicit, threshold = threshold, DEFAULT_THRESHOLD if threshold is None else threshold
     best: dict[tuple[int, str], RiskFlag] = {}
 
     def offer(flag: RiskFlag) -> None:
@@ -333,11 +332,12 @@ def flag_risks(passages: list[str], embed=None, threshold: float | None = None,
 
     if sentences:
         prototypes = _prototypes(embed)
-        vectors = embed([normalise_asr(s) for s in sentences])
+        normalised = [normalise_asr(s) for s in sentences]
+        vectors = embed(normalised)
         similarity = vectors @ prototypes.vectors.T
         for row, found in enumerate(classifier_flags(vectors) if classifier else []):
             for category, confidence in found:
-                if not _negated_or_past(category, sentences[row]):
+                if not _negated_or_past(category, normalised[row]):
                     evidence = f"similar to: {CATEGORIES[category]} — \"{sentences[row][:160]}\""
                     offer(RiskFlag(sentence_owner[row], category, confidence, evidence))
         ordinary = [i for i, owner in enumerate(prototypes.owners) if owner == "ordinary"]
@@ -346,16 +346,16 @@ def flag_risks(passages: list[str], embed=None, threshold: float | None = None,
                 columns = [i for i, owner in enumerate(prototypes.owners) if owner == category]
                 score = float(similarity[row, columns].max())
                 closer = score - float(similarity[row, ordinary].max()) >= SIMILARITY_MARGIN
-                wanted = SIMILARITY_THRESHOLDS.get(category, threshold) if explicit is None else threshold
-                if score >= wanted and closer and not _negated_or_past(category, sentence):
+                wanted = SIMILARITY_THRESHOLDS.get(category, DEFAULT_THRESHOLD) if threshold is None else threshold
+                if score >= wanted and closer and not _negated_or_past(category, normalised[row]):
                     evidence = f"similar to: {CATEGORIES[category]} — \"{sentence[:160]}\""
                     offer(RiskFlag(sentence_owner[row], category, round(score, 3), evidence))
     return sorted(best.values(), key=lambda f: (f.passage_index, -f.score, f.category))
 
 
-def _negated_or_past(category: str, sentence: str) -> bool:
-    # Similarity cannot see "my offence was years ago"; keep those out of new_offence.
-    lowered = normalise_asr(sentence)
+def _negated_or_past(category: str, lowered: str) -> bool:
+    """`lowered`: the sentence after normalise_asr. Similarity cannot see "my offence was years ago";
+    keep those out of new_offence."""
     if _not_a_disclosure(category, lowered):
         return True
     return category == "new_offence" and bool(_PAST_OFFENCE.search(lowered))
