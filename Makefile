@@ -32,10 +32,9 @@ run: setup
 	$(PY) -m flask --app app users bootstrap
 	PY=$(PY) bash scripts/run.sh
 
-# Two processes, each test module in one of them, the longest modules first (tests/conftest.py
-# LONGEST_MODULES; the slowest tests are printed at the end to keep that list true).
+# Two processes, each test module in one of them; the 25 slowest tests are printed at the end.
 test: setup
-	$(PY) -m pytest -n 2 --dist loadscope --no-loadscope-reorder --durations=25
+	$(PY) -m pytest -n 2 --dist loadscope --durations=25
 
 # Everything but real models, real audio, other processes and the browser: a minute or two.
 test-fast: setup
