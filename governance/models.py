@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.labels import label_of
 from core.sealed_columns import SealedText
 from core.timeutil import utcnow
 from extensions import db
@@ -61,13 +62,8 @@ class StoryGovernance(db.Model):
 
     decided_by = relationship("User")
 
-    @property
-    def safeguarding_label(self) -> str:
-        return SAFEGUARDING_STATES.get(self.safeguarding_state, self.safeguarding_state)
-
-    @property
-    def scan_label(self) -> str:
-        return SCAN_STATES.get(self.scan_state, self.scan_state)
+    safeguarding_label = label_of("safeguarding_state", SAFEGUARDING_STATES)
+    scan_label = label_of("scan_state", SCAN_STATES)
 
 
 class Redaction(db.Model):
@@ -98,9 +94,7 @@ class Redaction(db.Model):
 
     decided_by = relationship("User", foreign_keys=[decided_by_id])
 
-    @property
-    def state_label(self) -> str:
-        return REDACTION_STATES.get(self.state, self.state)
+    state_label = label_of("state", REDACTION_STATES)
 
     @property
     def applies(self) -> bool:

@@ -50,13 +50,5 @@ from governance.settings import (
 )
 from governance.subject_access import subject_access_zip, usage
 
-__all__ = [
-    "CONTEXT_WORDS", "DEFAULT_RETENTION_MONTHS", "GovernanceError", "accept_all_proposed", "accept_redaction",
-    "add_always_term", "add_redaction", "add_redaction_by_words", "after_transcription", "always_redact_terms",
-    "apply_retention", "checkpoint_database", "decide_safeguarding", "delete_originals", "erase_story",
-    "flags_for", "get_setting", "governance_for", "recent_decisions", "record_redaction_review_view",
-    "record_unredacted_view", "redaction_in_context", "redactions_for", "reject_redaction", "remove_always_term", "review_page",
-    "retention_due", "retention_months", "safeguarding_export", "safeguarding_queue", "scan_story",
-    "set_retention_months", "start_scan", "subject_access_zip", "usage", "withdraw_consent",
-    "words_visible_in_redacted",
-]
+# The public names are the ones imported above.
+__all__ = sorted(name for name in globals() if not name.startswith("_"))

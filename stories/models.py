@@ -8,6 +8,7 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, Foreig
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from config import STORYTELLER_LABELS
+from core.labels import label_of
 from core.sealed_columns import SealedJSON, SealedText
 from core.timeutil import utcnow
 from extensions import db
@@ -95,13 +96,8 @@ class Story(db.Model):
         back_populates="story", cascade="all, delete-orphan", order_by="Segment.position"
     )
 
-    @property
-    def role_label(self) -> str:
-        return STORYTELLER_ROLES.get(self.storyteller_role, self.storyteller_role)
-
-    @property
-    def status_label(self) -> str:
-        return STORY_STATUSES.get(self.status, self.status)
+    role_label = label_of("storyteller_role", STORYTELLER_ROLES)
+    status_label = label_of("status", STORY_STATUSES)
 
     @property
     def current_consent(self) -> "ConsentRecord | None":

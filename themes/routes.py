@@ -145,20 +145,22 @@ def prevalence(run_id: int):
 @allow(*VIEWERS)
 def prevalence_csv(run_id: int):
     """The prevalence table as CSV."""
-    run = db.get_or_404(ThemeRun, run_id)
-    body = board.prevalence_csv(board.prevalence(run, board.viewer_for(current_user)))
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=theme-prevalence-run-{run.id}.csv"})
+    return _prevalence_file(run_id, board.prevalence_csv, "text/csv", "csv")
 
 
 @bp.route("/themes/runs/<int:run_id>/prevalence.png")
 @allow(*VIEWERS)
 def prevalence_png(run_id: int):
     """The prevalence chart as a PNG picture."""
+    return _prevalence_file(run_id, board.prevalence_png, "image/png", "png")
+
+
+def _prevalence_file(run_id: int, render, mimetype: str, extension: str) -> Response:
+    """The run's prevalence as this viewer may see it, made into a file by `render`, as a download."""
     run = db.get_or_404(ThemeRun, run_id)
-    png = board.prevalence_png(board.prevalence(run, board.viewer_for(current_user)))
-    return Response(png, mimetype="image/png",
-                    headers={"Content-Disposition": f"attachment; filename=theme-prevalence-run-{run.id}.png"})
+    body = render(board.prevalence(run, board.viewer_for(current_user)))
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=theme-prevalence-run-{run.id}.{extension}"})
 
 
 # --- one theme ---------------------------------------------------------------------
@@ -208,9 +210,7 @@ def edit_theme(theme_id: int):
             services.rename_theme(theme, label=form.label.data, description=form.description.data or "",
                                   expected_version=version, actor=current_user, reason=form.reason.data or "")
             flash("Saved.", "success")
-        except services.EditConflict as exc:
-            flash(str(exc), "error")
-        except services.ThemeError as exc:
+        except services.ThemeError as exc:  # EditConflict too: someone else changed it meanwhile
             flash(str(exc), "error")
     else:
         flash("Give the theme a name.", "error")

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.labels import label_of
 from core.timeutil import utcnow
 from extensions import db
 
@@ -115,6 +116,11 @@ class WorkshopPack(WorkshopPart, db.Model):
     retired_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
+def _cited(kind: str) -> property:
+    """A read-only attribute of a design action: the ids of the evidence of one kind it cites."""
+    return property(lambda action: action.evidence_ids(kind))
+
+
 class DesignAction(db.Model):
     __tablename__ = "design_actions"
 
@@ -140,9 +146,7 @@ class DesignAction(db.Model):
         back_populates="action", cascade="all, delete-orphan", order_by="ActionUpdate.id")
     __mapper_args__ = {"version_id_col": version}
 
-    @property
-    def status_label(self) -> str:
-        return ACTION_STATUSES.get(self.status, self.status)
+    status_label = label_of("status", ACTION_STATUSES)
 
     @property
     def is_overdue(self) -> bool:
@@ -151,22 +155,10 @@ class DesignAction(db.Model):
     def evidence_ids(self, kind: str) -> list[int]:
         return [e.ref_id for e in self.evidence if e.kind == kind]
 
-    @property
-    def theme_ids(self) -> list[int]:
-        return self.evidence_ids("theme")
-
-    @property
-    def story_ids(self) -> list[int]:
-        return self.evidence_ids("story")
-
-    @property
-    def quote_ids(self) -> list[int]:
-        return self.evidence_ids("quote")
-
-    @property
-    def chosen_quote_ids(self) -> list[int]:
-        """Quotes people chose from any words (themes.quote_models.Quote), cited as kind 'chosen'."""
-        return self.evidence_ids("chosen")
+    theme_ids = _cited("theme")
+    story_ids = _cited("story")
+    quote_ids = _cited("quote")  # passages
+    chosen_quote_ids = _cited("chosen")  # quotes people chose from any words (themes.quote_models.Quote)
 
 
 class ActionEvidence(db.Model):

@@ -1,4 +1,6 @@
 """Speech to text for uploaded stories (see pipeline.py for the configuration and why)."""
+from types import ModuleType as _ModuleType
+
 from .guards import flag_segment, is_repetition_loop, longest_repeat, speech_overlap, words_look_invented
 from .pipeline import (
     Transcriber,
@@ -9,8 +11,6 @@ from .pipeline import (
 )
 from .results import POSSIBLE_HALLUCINATION, REPETITION_LOOP, Segment, TranscriptResult, Word
 
-__all__ = [
-    "POSSIBLE_HALLUCINATION", "REPETITION_LOOP", "Segment", "TranscriptResult", "Transcriber",
-    "TranscriptionError", "Word", "default_model_path", "flag_segment", "get_transcriber",
-    "is_repetition_loop", "longest_repeat", "pcm_windows", "speech_overlap", "words_look_invented",
-]
+# The public names are the ones imported above; importing the parts binds their modules here too.
+__all__ = sorted(name for name, value in globals().items()
+                 if not name.startswith("_") and not isinstance(value, _ModuleType))

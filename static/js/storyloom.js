@@ -51,8 +51,39 @@ function watchJob(el) {
   if (!["succeeded", "failed", "cancelled"].includes(el.dataset.status)) tick();
 }
 
+// Play buttons (button.play[data-clip], on search hits and theme quotes): one redacted clip at a time;
+// a clip that cannot be played is said in the page's status line.
+function setUpClipButtons() {
+  let playing = null;
+  const stop = () => {
+    if (!playing) return;
+    playing.audio.pause();
+    playing.button.textContent = "▶ Play";
+    playing.button.setAttribute("aria-pressed", "false");
+    playing = null;
+  };
+  const say = (text) => {
+    const line = document.querySelector(".status-line");
+    if (line) line.textContent = text;
+  };
+  document.querySelectorAll("button.play[data-clip]").forEach((button) => {
+    button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", () => {
+      if (playing && playing.button === button) { stop(); return; }
+      stop();
+      const audio = new Audio(button.dataset.clip);
+      playing = { audio, button };
+      button.textContent = "■ Stop";
+      button.setAttribute("aria-pressed", "true");
+      audio.addEventListener("ended", stop);
+      audio.play().catch(() => { stop(); say("This clip could not be played."); });
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".job-progress[data-job-id]").forEach(watchJob);
+  setUpClipButtons();
   // Buttons that ask "are you sure?" before a form is sent.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {

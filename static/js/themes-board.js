@@ -1,34 +1,8 @@
-// Theme board: play quotes, drag a quote onto another theme to move it.
+// Theme board: drag a quote onto another theme to move it (play buttons are storyloom.js's).
 // The keyboard way to move is the "Move to…" form under each quote (no script needed).
 "use strict";
 
 (function () {
-  let playing = null;
-
-  function stopPlaying() {
-    if (!playing) return;
-    playing.audio.pause();
-    playing.button.textContent = "▶ Play";
-    playing.button.setAttribute("aria-pressed", "false");
-    playing = null;
-  }
-
-  function setUpPlayButtons() {
-    document.querySelectorAll("button.play[data-clip]").forEach((button) => {
-      button.setAttribute("aria-pressed", "false");
-      button.addEventListener("click", () => {
-        if (playing && playing.button === button) { stopPlaying(); return; }
-        stopPlaying();
-        const audio = new Audio(button.dataset.clip);
-        playing = { audio, button };
-        button.textContent = "■ Stop";
-        button.setAttribute("aria-pressed", "true");
-        audio.addEventListener("ended", stopPlaying);
-        audio.play().catch(() => { stopPlaying(); announce("This clip could not be played."); });
-      });
-    });
-  }
-
   function announce(text) {
     const status = document.querySelector(".drag-status");
     if (status) status.textContent = text;
@@ -107,7 +81,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    setUpPlayButtons();
     setUpDragAndDrop();
   });
 })();

@@ -41,3 +41,36 @@ def test_upgrade_on_an_empty_database_builds_the_models_tables(backend, tmp_path
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         db.engine.dispose()
         assert _schema(url) == _model_schema()
+
+
+def _triggers(url: str) -> dict:
+    """The database's own triggers (and, on PostgreSQL, the functions they run), by name."""
+    from sqlalchemy import text
+
+    queries = {
+        "sqlite": ["SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"],
+        "postgresql": ["SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal",
+                       "SELECT p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                       "WHERE n.nspname = current_schema()"],
+    }
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = {name: sql for query in queries[engine.dialect.name] for name, sql in conn.execute(text(query))}
+    engine.dispose()
+    return found
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def test_upgrade_makes_the_same_triggers_as_the_models(backend, tmp_path, request):
+    """The audit log's append-only triggers are written twice on purpose (the models make them beside a new
+    table, a migration is history that must not change with the models): both must make the same ones."""
+    migrated, modelled = app_on(backend, tmp_path / "migrated", request), app_on(backend, tmp_path / "modelled", request)
+    with migrated.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+        from_migrations = _triggers(migrated.config["SQLALCHEMY_DATABASE_URI"])
+    with modelled.app_context():
+        db.create_all()
+        db.engine.dispose()
+        from_models = _triggers(modelled.config["SQLALCHEMY_DATABASE_URI"])
+    assert from_migrations == from_models and any("append-only" in sql for sql in from_models.values())

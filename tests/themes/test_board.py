@@ -67,6 +67,18 @@ def test_two_people_saving_at_once_loses_neither_silently(app, users, board):
         assert db.session.get(Theme, theme.id).label == "Benefits"
 
 
+def test_a_stale_rename_on_the_theme_page_says_someone_else_changed_it(app, users, board):
+    client = app.test_client()
+    sign_in(client, users["facilitator"].email)
+    tid = board["themes"]["Trust"]
+    edit = {"label": "Being listened to", "description": "", "version": "1", "reason": ""}
+    assert client.post(f"/themes/t/{tid}/edit", data=edit).status_code == 302
+    stale = client.post(f"/themes/t/{tid}/edit", data={**edit, "label": "Trust"}, follow_redirects=True)
+    assert "Someone else changed this theme" in stale.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Theme, tid).label == "Being listened to"
+
+
 def test_api_patch_uses_version_and_answers_409(app, users, board):
     client = app.test_client()
     sign_in(client, users["facilitator"].email)
@@ -213,6 +225,10 @@ def test_prevalence_page_csv_and_png(app, users, board):
     assert lines[1].startswith("Housing,3,75%")  # 3 of 4 stories touch Housing
     png = client.get(f"/themes/runs/{board['run']}/prevalence.png")
     assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+    for extension in ("csv", "png"):
+        download = client.get(f"/themes/runs/{board['run']}/prevalence.{extension}")
+        assert download.headers["Content-Disposition"] == (
+            f"attachment; filename=theme-prevalence-run-{board['run']}.{extension}")
 
 
 def test_story_theme_mix_partial(app, users, board):
