@@ -143,10 +143,12 @@ def _register_hooks(app: Flask) -> None:
 
     from config import PALETTE, STORYTELLER_GROUPS
     from core.forms import csrf_field
+    from core.labels import count_of
     from core.nav import nav_links
 
     app.jinja_env.globals.update(nav_links=nav_links, palette=PALETTE, storyteller_groups=STORYTELLER_GROUPS,
                                  csrf_field=csrf_field)
+    app.jinja_env.filters["count_of"] = count_of
 
 
 def _register_cli(app: Flask) -> None:

@@ -10,3 +10,10 @@ def label_of(column: str, words: dict[str, str]) -> property:
         return words.get(code, code)
 
     return property(label, doc=f"The plain words for `{column}`.")
+
+
+def count_of(number, one: str, many: str | None = None) -> str:
+    """Jinja filter: "1 passage", "3 passages"; `many` for plurals that are not one + "s" ("stories").
+    A list or other sized thing counts its items."""
+    n = number if isinstance(number, int) else len(number)
+    return f"{n} {one if n == 1 else (many or one + 's')}"

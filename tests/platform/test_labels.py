@@ -21,3 +21,12 @@ def test_a_design_action_lists_the_ids_it_cites_by_kind(app):
         action = DesignAction(evidence=[ActionEvidence(kind=kind, ref_id=ref) for kind, ref in
                                         [("theme", 3), ("story", 4), ("quote", 7), ("theme", 5), ("chosen", 9)]])
         assert (action.theme_ids, action.story_ids, action.quote_ids, action.chosen_quote_ids) == ([3, 5], [4], [7], [9])
+
+
+def test_a_count_reads_in_plain_words_with_one_and_many(app):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        said = render_template_string("{{ 1|count_of('passage') }}; {{ 3|count_of('passage') }}; "
+                                      "{{ 0|count_of('story', 'stories') }}; {{ [1]|count_of('story', 'stories') }}")
+    assert said == "1 passage; 3 passages; 0 stories; 1 story"
