@@ -20,6 +20,8 @@ import pytest
 from tests.conftest import _make_users, build_app, reset_schema, sign_in
 from tests.leaks import world as W
 
+# Slow: it builds a real pack (ffmpeg clips, a reel, the PDF) and asks ~2,000 pages; make test runs it.
+pytestmark = pytest.mark.slow
 IDENTITIES = ("anonymous", "reporter", "other_reporter", "facilitator", "manager", "safeguarding_lead", "admin")
 UNREDACTED = {"reporter", "admin", "safeguarding_lead"}  # "reporter" is the reporter of every story here
 IN_USE = {"full", "no_manager", "workshop_only", "retyped", "titled"}
