@@ -1,5 +1,6 @@
-"""Fast, model-free checks of the theme engine's parts: cleaning, labels, keyword rule, the story tree."""
+"""Checks of the theme engine's parts: cleaning, labels, keyword rule, the story tree (labels parse with spaCy: slow)."""
 import numpy as np
+import pytest
 
 from engines.themes.clean import clean_for_themes
 from engines.themes.keywords import multi_story_phrases
@@ -14,6 +15,7 @@ def test_placeholders_and_hesitations_are_not_what_discovery_reads():
     assert "hostel was full" in cleaned
 
 
+@pytest.mark.slow
 def test_labels_are_noun_phrases_when_word_classes_are_known():
     classes = {"different": "ADJ", "evenings": "NOUN", "tell": "VERB", "trust": "NOUN", "hostel": "NOUN",
                "council": "NOUN", "drug": "NOUN", "worker": "NOUN"}
@@ -48,6 +50,7 @@ def test_one_tree_cut_at_any_k_and_refined_on_passages():
     assert len(set(cut(tree, len(order), 5).tolist())) == 5 and len(set(cut(tree, len(order), 2).tolist())) == 2
 
 
+@pytest.mark.slow
 def test_a_keyword_with_a_verb_after_its_noun_still_gives_the_noun():
     # bench/themes.py: trust themes came out "Risk information and rings" because every trust keyword
     # ("trust takes", "trust gets") ends in a verb and was dropped whole.
