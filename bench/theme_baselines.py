@@ -22,6 +22,22 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = [ROOT / "demo" / "dev_stories.json"] + sorted((ROOT / "bench" / "data").glob("*.json"))
 CACHE = Path("/tmp/storyloom-bench-embeddings.npz")
+BASELINE_CACHE = Path("/tmp/storyloom-bench-baselines.json")
+
+
+def cached_baselines(corpus: dict, compute, with_bertopic: bool) -> tuple[dict, bool]:
+    """Baseline scores, kept in /tmp keyed by the corpus and this file's code: the baselines are
+    deterministic (fixed random_state) and BERTopic's take most of a run on a shared machine."""
+    import hashlib
+
+    key = hashlib.sha256((json.dumps(corpus, sort_keys=True) + Path(__file__).read_text()
+                          + str(with_bertopic)).encode()).hexdigest()
+    store = json.loads(BASELINE_CACHE.read_text()) if BASELINE_CACHE.exists() else {}
+    if key in store:
+        return store[key], True
+    store[key] = scores = compute()
+    BASELINE_CACHE.write_text(json.dumps(store))
+    return scores, False
 
 
 def load_corpora() -> list[dict]:

@@ -312,7 +312,8 @@ def recluster(job, report):
     position = max(t.position for t in run.themes) + 1
     for group in groups[1:]:  # the largest part keeps the theme
         # Labels come only from words that may still be shown (a later redaction applies).
-        label, keywords = label_for([quote_text(by_id[i], cache) or "" for i in group])
+        label, keywords = label_for([quote_text(by_id[i], cache) or "" for i in group], model=model,
+                                    story_ids=[by_id[i].story_id for i in group])
         new = Theme(run_id=run.id, label=label, machine_label=label, keywords=keywords, origin="human",
                     position=position, created_by_id=job.created_by_id)
         db.session.add(new)

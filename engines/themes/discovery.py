@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from engines.themes.clean import clean_for_themes
-from engines.themes.features import centre, normalise_rows, with_story_context
+from engines.themes.features import centre, centre_by_group, normalise_rows, with_story_context
 from engines.themes.labels import label_from_keywords, word_classes
 from engines.themes.seeds import calibrated_threshold, seed_description_vectors, seed_scores, seed_story_scores, self_train
 from engines.themes.stories import build_hierarchy, choose_k, cut, passage_mix, refine, story_matrix
@@ -47,6 +47,7 @@ DEFAULT_SETTINGS = {
     "max_terms": 1500,  # v2: nouns in the concept projection
     "v2_seed_min_similarity": 0.12,  # v2: floor under the calibrated passage-seed threshold
     "story_context": 0.5,  # weight of the story mean mixed into each passage
+    "centre_by_role": False,  # tree: centre passages on their storyteller role's mean, not only the corpus mean
     "n_themes": None,  # None = the tree cut with the best silhouette in [k_min, max_themes]
     "k_criterion": "silhouette",  # or "sqrt": ceil(sqrt(stories))
     "k_min": 3,
@@ -54,6 +55,8 @@ DEFAULT_SETTINGS = {
     "refine_rounds": 5,  # nearest-centroid rounds after the tree cut (0 = tree cut only)
     "refine_story_weight": 1.0,  # whole-story similarity added to the passages' vote
     "passage_switch_margin": 0.1,  # a passage leaves its story's theme only if clearly closer to another
+    "mix_story_context": 0.5,  # tree: story-mean weight in the passage view the mix reads (0 = the passage alone)
+    "story_main": "passages",  # tree: a story's main theme is the whole-story decision ("passages": its passages' majority)
     "seed_story_context": 0.3,  # story-mean weight when scoring passages against seeds
     "seed_min_similarity": 0.05,  # floor under the calibrated seed threshold (centred cosine)
     "seed_threshold_mads": 1.5,  # story joins a seed above median + this * MAD of story-seed evidence
@@ -168,7 +171,9 @@ def discover_themes(passages, embeddings, seeds=None, min_stories=2, random_stat
     cleaned = [clean_for_themes(p["text"]) for p in passages]  # once: the tagger, v2 and keywords read these
     forget_all_but(cleaned)  # tagger readings of this run's passages only
     mean = embeddings.mean(axis=0)
-    feats = {"mean": mean, "centred": centre(embeddings, mean), "texts": cleaned}
+    centred = (centre_by_group(embeddings, [p.get("role") for p in passages]) if cfg["centre_by_role"]
+               else centre(embeddings, mean))
+    feats = {"mean": mean, "centred": centred, "texts": cleaned}
     contextual = with_story_context(feats["centred"], story_ids, cfg["story_context"])
     stories, order, story_rows = story_matrix(feats["centred"], story_ids)
     hierarchy: dict = {}
@@ -187,17 +192,29 @@ def discover_themes(passages, embeddings, seeds=None, min_stories=2, random_stat
         story_labels, hierarchy = _unseeded_story_labels(stories, contextual, story_rows, cfg)
     if hierarchy:
         hierarchy["stories"] = order
-    labels = passage_mix(contextual, story_rows, story_labels, cfg["passage_switch_margin"])
-    return _finish(passages, embeddings, labels, seeds, feats, contextual, cfg, min_stories, random_state, hierarchy)
+    # The mix asks what each passage is about, so it reads the passage with less (or none) of its story mixed in.
+    mix_view = with_story_context(feats["centred"], story_ids, cfg["mix_story_context"])
+    labels = passage_mix(mix_view, story_rows, story_labels, cfg["passage_switch_margin"])
+    story_level = dict(zip(order, story_labels.tolist())) if cfg["story_main"] == "story" else None
+    return _finish(passages, embeddings, labels, seeds, feats, contextual, cfg, min_stories, random_state, hierarchy,
+                   story_level)
 
 
-def _finish(passages, embeddings, labels, seeds, feats, contextual, cfg, min_stories, random_state, hierarchy):
-    """Dissolve small themes, find keywords and labels, and build the result."""
+def _finish(passages, embeddings, labels, seeds, feats, contextual, cfg, min_stories, random_state, hierarchy,
+            story_level=None):
+    """Dissolve small themes, find keywords and labels, and build the result.
+
+    `story_level` (story id -> theme decided on the whole story): the story's main theme, where that
+    theme survives, even when most of its passages fit other themes better (those stay its mix)."""
     story_ids = [p["story_id"] for p in passages]
     # Seeded themes are kept even when small: the group asked for them by name.
     labels = _dissolve_small_themes(labels, story_ids, contextual, min_stories, set(range(len(seeds))), cfg["outlier_min_similarity"])
     keywords = _keywords(passages, embeddings, labels, seeds, feats, cfg) if cfg["keywords"] else {"words": {}, "classes": {}}
     result = _build_result(passages, labels, seeds, keywords, contextual, cfg, min_stories, random_state)
+    key_of = {label: result.assignments[passages[i]["id"]] for i, label in enumerate(labels.tolist()) if label != -1}
+    for sid, label in (story_level or {}).items():
+        if label in key_of:
+            result.story_main[sid] = key_of[label]
     result.hierarchy = hierarchy
     return result
 

