@@ -32,3 +32,43 @@ def _check(app):
     db.session.expire_all()
     assert sorted(p.text for p in db.session.query(Passage).filter_by(run_id=run_id)) == sorted(
         f"Words of story {sid}." for sid in story_ids)
+
+
+def test_a_runs_passages_are_written_in_a_bounded_number_of_statements(app):
+    """Saving a run's themes and passages takes as many statements for 24 stories as for 4 (bulk inserts,
+    no INSERT per passage), and every passage reads back sealed-and-opened in its theme."""
+    with app.app_context():
+        few = _save_statements(app, 4)
+        many = _save_statements(app, 24)
+    assert many <= few, (few, many)
+    assert many <= 12, many
+
+
+def _save_statements(app, n_stories: int) -> int:
+    from engines.themes.discovery import DiscoveryResult, ThemeResult
+    from themes.services import text_hash
+    from themes.tasks import _save_themes_and_passages
+
+    reporter = factories.make_user("reporter", email=f"bulk{n_stories}@example.org")
+    story_ids = [factories.make_story(reporter, title=f"Bulk {n}", text=f"Words {n}.").id for n in range(n_stories)]
+    rows = [{"story_id": sid, "role": "staff", "position": k, "start": None, "end": None,
+             "text": f"Passage {k} of story {sid}.", "text_hash": text_hash(f"Passage {k} of story {sid}."),
+             "revision": 1} for sid in story_ids for k in range(3)]
+    themes = [ThemeResult(key=key, label=key.title(), keywords=[key], seed_name=None, passage_ids=[],
+                          representative_passage_ids=[0, 1] if key == "housing" else [], is_outlier=key == "outliers")
+              for key in ("housing", "work", "outliers")]
+    assignments = {i: ("housing", "work", None)[i % 3] for i in range(len(rows))}
+    result = DiscoveryResult(themes=themes, assignments=assignments, story_mix={}, story_main={})
+    run = ThemeRun(status="running", story_ids=story_ids, settings={}, model="test")
+    db.session.add(run)
+    db.session.commit()
+    with statements_sent(app) as statements:
+        _save_themes_and_passages(run, rows, result)
+    db.session.commit()
+    db.session.expire_all()
+    saved = db.session.query(Passage).filter_by(run_id=run.id).order_by(Passage.story_id, Passage.position).all()
+    labels = {t.id: t.label for t in run.themes}
+    assert [(p.text, labels.get(p.theme_id), p.machine_theme_id == p.theme_id) for p in saved] == [
+        (r["text"], ("Housing", "Work", "Outliers")[i % 3], True) for i, r in enumerate(rows)]
+    assert [p.representativeness for p in saved[:2]] == [1.0, 0.5]
+    return len(statements)
