@@ -209,6 +209,14 @@ def _insert_passages(run_id: int, rows: list[dict], theme_ids: list, representat
         db.session.execute(insert(Passage.__table__), values[start:start + 1000])
 
 
+def _load_passages_without_words(*run_ids: int) -> None:
+    """Load the runs' passages into their `passages` collections with the sealed words left unloaded."""
+    from sqlalchemy.orm import defer, selectinload
+
+    db.session.scalars(select(ThemeRun).where(ThemeRun.id.in_(run_ids))
+                       .options(selectinload(ThemeRun.passages).options(defer(Passage.text)))).all()
+
+
 def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=None, *, attempts: int = 3) -> dict:
     """Step 3: check consent again, then save themes and passages.
 
@@ -245,6 +253,7 @@ def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=Non
 
     previous = db.session.get(ThemeRun, run.previous_run_id) if run.previous_run_id else None
     if previous is not None and previous.status == "done":
+        _load_passages_without_words(previous.id, run.id)  # carrying matches by (story, text hash)
         run.carried = carry_decisions(previous, run)
     engine_used = {k: v for k, v in result.settings.items() if k not in ("seeds",)}
     # The story tree, so "fewer / more themes" can re-cut it without re-reading the stories.
