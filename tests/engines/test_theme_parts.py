@@ -66,3 +66,18 @@ def test_a_passage_is_cleaned_once_per_process():
     hits = clean_for_themes.cache_info().hits
     assert clean_for_themes(text) == first == "the rent, went up again in this spring, once more."
     assert clean_for_themes.cache_info().hits == hits + 1
+
+
+def test_a_passages_phrases_are_found_once_per_process():
+    """Keyword counting reads each passage's phrases twice (stories per phrase, then BERTopic's counts), and a
+    rebuild reads the unchanged passages again: each text is split once; callers get their own list."""
+    from engines.themes.labels import phrase_analyzer, phrases_of
+
+    text = "The debt adviser helped. Payday loans, again."
+    first = phrase_analyzer(text)
+    hits = phrases_of.cache_info().hits
+    first.append("changed by a caller")
+    assert phrase_analyzer(text) == ["debt", "adviser", "helped", "debt adviser", "adviser helped", "payday",
+                                     "loans", "payday loans"]
+    assert phrases_of.cache_info().hits == hits + 1
+
