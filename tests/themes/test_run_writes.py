@@ -34,12 +34,12 @@ def _check(app):
         f"Words of story {sid}." for sid in story_ids)
 
 
-def test_a_runs_passages_are_written_in_a_bounded_number_of_statements(app):
+def test_a_runs_passages_are_written_in_a_bounded_number_of_statements(db_app):
     """Saving a run's themes and passages takes as many statements for 24 stories as for 4 (bulk inserts,
-    no INSERT per passage), and every passage reads back sealed-and-opened in its theme."""
-    with app.app_context():
-        few = _save_statements(app, 4)
-        many = _save_statements(app, 24)
+    no INSERT per passage), and every passage reads back sealed-and-opened in its theme (SQLite and PostgreSQL)."""
+    with db_app.app_context():
+        few = _save_statements(db_app, 4)
+        many = _save_statements(db_app, 24)
     assert many <= few, (few, many)
     assert many <= 12, many
 
