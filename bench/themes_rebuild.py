@@ -9,7 +9,8 @@ some ASR-style errors) go into a fresh data folder, each checked and with `analy
 3. one story more, and a run: the rebuild after one new story (target under 10 s), which must embed
    that story's passages only (nothing is recomputed that did not change).
 Each figure is the job's own time (run_now: in this process, as the worker would), with the load
-(`uptime`) beside it: the machine may be shared.
+(`uptime`) beside it: the machine may be shared. `--profile DIR` writes each run's cProfile
+(scratch.prof, grown.prof, rebuild.prof) and prints the rebuild's 30 costliest calls.
 """
 from __future__ import annotations
 
@@ -85,9 +86,23 @@ def time_steps() -> None:
     tasks.write_run = timed("write run", tasks.write_run)
 
 
-def timed_run(label: str) -> dict:
+PROFILE: dict = {}
+
+
+def timed_run(label: str, name: str = "") -> dict:
     from themes.services import run_now
 
+    if PROFILE.get("dir") and name:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        try:
+            return profile.runcall(timed_run, label)
+        finally:
+            profile.dump_stats(str(Path(PROFILE["dir"]) / f"{name}.prof"))
+            if name == "rebuild":
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip().split("load average:")[-1]
     STEPS.clear()
     started = time.perf_counter()
@@ -106,7 +121,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--first", type=int, default=1000)
     parser.add_argument("--total", type=int, default=3000)
+    parser.add_argument("--profile", default="", help="a folder for each run's cProfile output")
     args = parser.parse_args()
+    PROFILE["dir"] = args.profile
     time_steps()
     from accounts.services import create_user
     from app import create_app
@@ -121,11 +138,11 @@ def main() -> None:
         started = time.perf_counter()
         add_stories(args.first, 0, reporter.id)
         print(f"wrote {args.first} stories in {time.perf_counter() - started:.1f} s", flush=True)
-        scratch = timed_run(f"{args.first} stories from scratch (target < 60 s)")
+        scratch = timed_run(f"{args.first} stories from scratch (target < 60 s)", "scratch")
         add_stories(args.total - args.first, args.first, reporter.id)
-        timed_run(f"grown to {args.total} stories")
+        timed_run(f"grown to {args.total} stories", "grown")
         add_stories(1, args.total, reporter.id)
-        rebuild = timed_run(f"{args.total + 1} stories, rebuild after one new story (target < 10 s)")
+        rebuild = timed_run(f"{args.total + 1} stories, rebuild after one new story (target < 10 s)", "rebuild")
     print(f"from scratch {scratch['seconds']:.1f} s (target 60); rebuild after one story {rebuild['seconds']:.1f} s "
           f"(target 10), {rebuild.get('embedded')} passages embedded")
 

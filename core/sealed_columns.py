@@ -154,6 +154,24 @@ def remember_story_keys(session, story_ids) -> None:
             select(Story.id, Story.key_id).where(Story.id.in_(ids[start:start + 500]))).all() if key_id)
 
 
+def story_key_ids(session, story_ids) -> dict:
+    """{story id: key id} for many stories in one query (a story from before sealing gets its key now), for
+    code that seals rows in bulk with `seal_value` and writes them with one Core INSERT."""
+    from stories.models import Story
+
+    remember_story_keys(session, story_ids)
+    known = session.info[_STORY_KEYS]
+    for story_id in sorted({int(i) for i in story_ids} - set(known)):
+        known[story_id] = shred.create_key()
+        session.execute(update(Story.__table__).where(Story.__table__.c.id == story_id).values(key_id=known[story_id]))
+    return {int(i): known[int(i)] for i in story_ids}
+
+
+def seal_value(column, key_id: str, value) -> bytes:
+    """`value` sealed for a sealed `column` under `key_id`: what a flush would write (a Core INSERT passes it)."""
+    return shred.seal_bytes(key_id, column.type.encode(value))
+
+
 def _default(column):
     default = column.default
     if default is None:

@@ -186,18 +186,35 @@ def _save_themes_and_passages(run: ThemeRun, rows: list[dict], result) -> None:
         for rank, pid in enumerate(theme_found.representative_passage_ids):
             representative[pid] = 1.0 - rank / max(1, len(theme_found.representative_passage_ids))
     db.session.flush()
-    from core.sealed_columns import remember_story_keys
-
-    remember_story_keys(db.session, {row["story_id"] for row in rows})  # one query, not one per story
-    for index, row in enumerate(rows):
-        key = result.assignments.get(index)
-        theme = themes_by_key.get(key) if key else themes_by_key.get("outliers")
-        db.session.add(Passage(run_id=run.id, story_id=row["story_id"], position=row["position"], start=row["start"],
-                               end=row["end"], text=row["text"], text_hash=row["text_hash"],
-                               theme_id=theme.id if theme else None, machine_theme_id=theme.id if theme else None,
-                               representativeness=representative.get(index)))
-    db.session.flush()
+    theme_ids = {key: theme.id for key, theme in themes_by_key.items()}
+    _insert_passages(run.id, rows, [theme_ids.get(result.assignments.get(index) or "outliers")
+                                    for index in range(len(rows))], representative)
     db.session.refresh(run)
+
+
+def _insert_passages(run_id: int, rows: list[dict], theme_ids: list, representative: dict) -> None:
+    """Every passage in one executemany INSERT per 1,000, each sealed under its story's key (one key lookup)."""
+    from sqlalchemy import insert
+
+    from core.sealed_columns import seal_value, story_key_ids
+
+    keys = story_key_ids(db.session, {row["story_id"] for row in rows})
+    column = Passage.__table__.c.text
+    values = [{"run_id": run_id, "story_id": row["story_id"], "position": row["position"], "start": row["start"],
+               "end": row["end"], "text": seal_value(column, keys[row["story_id"]], row["text"]),
+               "text_hash": row["text_hash"], "theme_id": theme_id, "machine_theme_id": theme_id,
+               "representativeness": representative.get(index)}
+              for index, (row, theme_id) in enumerate(zip(rows, theme_ids))]
+    for start in range(0, len(values), 1000):
+        db.session.execute(insert(Passage.__table__), values[start:start + 1000])
+
+
+def _load_passages_without_words(*run_ids: int) -> None:
+    """Load the runs' passages into their `passages` collections with the sealed words left unloaded."""
+    from sqlalchemy.orm import defer, selectinload
+
+    db.session.scalars(select(ThemeRun).where(ThemeRun.id.in_(run_ids))
+                       .options(selectinload(ThemeRun.passages).options(defer(Passage.text)))).all()
 
 
 def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=None, *, attempts: int = 3) -> dict:
@@ -236,6 +253,7 @@ def write_run(run: ThemeRun, rows: list[dict], found: dict, job=None, report=Non
 
     previous = db.session.get(ThemeRun, run.previous_run_id) if run.previous_run_id else None
     if previous is not None and previous.status == "done":
+        _load_passages_without_words(previous.id, run.id)  # carrying matches by (story, text hash)
         run.carried = carry_decisions(previous, run)
     engine_used = {k: v for k, v in result.settings.items() if k not in ("seeds",)}
     # The story tree, so "fewer / more themes" can re-cut it without re-reading the stories.

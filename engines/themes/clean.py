@@ -10,6 +10,7 @@ person reads is never changed: this is only what is embedded and counted.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 PLACEHOLDER = re.compile(r"\[[^\[\]]{1,40}\]|\b(?:REDACTED|XXX+)\b")
 _HESITATION = re.compile(r"\b(?:u+m+|u+h+|e+r+m*|a+h+|m{2,}|h+m{2,})\b[,.]?", re.IGNORECASE)
@@ -18,6 +19,7 @@ _SPACES = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?;:])")
 
 
+@lru_cache(maxsize=65536)  # the job and the engine both clean each passage; a rebuild cleans only new ones
 def clean_for_themes(text: str) -> str:
     """`text` without placeholders, hesitations and spoken glue; whitespace tidied."""
     text = PLACEHOLDER.sub(" ", text or "")

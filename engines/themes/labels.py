@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -75,11 +76,12 @@ def word_classes(texts: list[str]) -> dict[str, str]:
     read = readings(texts)
     if read is None:
         return {}
-    counts: dict[str, Counter] = {}
-    for _nouns, words in read:
-        for word, pos in words:
-            counts.setdefault(word, Counter())[pos] += 1
-    return {word: c.most_common(1)[0][0] for word, c in counts.items()}
+    # One Counter of (word, part of speech), not one per word; a tie goes to the part seen first.
+    best: dict[str, tuple] = {}
+    for (word, pos), n in Counter((word, pos) for _nouns, words in read for word, pos in words).items():
+        if word not in best or n > best[word][1]:
+            best[word] = (pos, n)
+    return {word: pos for word, (pos, _) in best.items()}
 
 
 def is_noun_phrase(phrase: str, classes: dict[str, str]) -> bool:
@@ -174,6 +176,12 @@ _WORD = re.compile(r"[a-z][a-z']*[a-z]|[a-z]")
 
 
 def phrase_analyzer(text: str) -> list[str]:
+    """`phrases_of(text)` as a list of the caller's own (CountVectorizer's analyzer)."""
+    return list(phrases_of(text))
+
+
+@lru_cache(maxsize=65536)  # read twice per run (stories per phrase, BERTopic's counts) and again by a rebuild
+def phrases_of(text: str) -> tuple[str, ...]:
     """Adjacent 1-2 word phrases with no stop word inside.
 
     sklearn's stop_words removes stop words *before* building n-grams, which
@@ -188,7 +196,7 @@ def phrase_analyzer(text: str) -> list[str]:
         keep = [w not in stops and len(w) > 2 and "'" not in w for w in words]
         phrases += [w for w, ok in zip(words, keep) if ok]
         phrases += [f"{a} {b}" for a, b, ka, kb in zip(words, words[1:], keep, keep[1:]) if ka and kb]
-    return phrases
+    return tuple(phrases)
 
 
 def _stem(word: str) -> str:
