@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     _trust_proxies(app)
     app.logger.setLevel(logging.INFO)
 
+    import core.pagecache  # noqa: F401  (the read version every commit moves on)
     import core.sqlite  # noqa: F401  (registers SQLite pragmas)
     from extensions import api, csrf, db, login_manager, migrate
 

@@ -62,6 +62,7 @@ class Defaults:
     OPS_MONITOR_ADDRESSES = "127.0.0.1,::1"  # who may read /healthz, /readyz, /metrics without a token
     OPS_TOKEN = None  # or `Authorization: Bearer <OPS_TOKEN>` from anywhere
     LOG_FORMAT = "text"  # text | json (one JSON object per line)
+    PAGE_CACHE = True  # keep rendered board, theme, story and list pages under the read version (core/pagecache.py)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

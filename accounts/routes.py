@@ -9,6 +9,7 @@ from accounts.forms import ROLE_LABELS, ChangePasswordForm, CreateUserForm, Edit
 from core.forms import ConfirmForm
 from accounts.models import User
 from core.access import PUBLIC, SIGNED_IN, allow
+from core.pagecache import cached_page
 from extensions import db
 
 
@@ -58,6 +59,7 @@ def logout():
 
 @bp.route("/")
 @allow(SIGNED_IN)
+@cached_page
 def home():
     """Each person's home: what they can do next, by role."""
     from accounts.home import home_panels

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from core.forms import ConfirmForm
 from core.access import allow
+from core.forms import ConfirmForm
+from core.pagecache import cached, cached_page
 from core.request import body_limit
 from extensions import db
 from governance import policy
@@ -20,6 +21,7 @@ ADDERS = ("reporter", "admin")
 
 @bp.route("/stories")
 @allow(*VIEWERS)
+@cached_page
 def index():
     """The stories you can see, with where each one has got to."""
     status = request.args.get("status") if request.args.get("status") in STORY_STATUSES else None
@@ -121,9 +123,15 @@ def new_text():
 @allow(*VIEWERS)
 def show(story_id: int):
     """One story: its details, consent, progress, and the transcript editor."""
+    page = cached(lambda: _story_page(services.get_story(current_user, story_id)))
+    # Audited for every view, cached or not; after rendering, so its commit does not make the page reload every row.
+    services.note_unredacted_view(current_user, services.get_story(current_user, story_id), "story page")
+    return page
+
+
+def _story_page(story) -> str:
     from governance.policy import redacted_segments
 
-    story = services.get_story(current_user, story_id)
     full = policy.sees_unredacted(current_user, story)
     policy.prefetch_redactions([story.id])  # its words, title and notes ask in turn
     shown = [s.to_dict() for s in story.segments]
@@ -142,8 +150,6 @@ def show(story_id: int):
         last_replace=full and policy.may_edit_transcript(current_user, story) and replace.last_replace(story),
         roles=STORYTELLER_ROLES, form=ConfirmForm(),
     )
-    # Audited before the page is sent; after rendering, so its commit does not make the page reload every row.
-    services.note_unredacted_view(current_user, story, "story page")
     return page
 
 

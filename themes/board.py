@@ -55,6 +55,12 @@ class Viewer:
     def may_quote(self, story_id) -> bool:
         return story_id in self.quotable and story_id in self.readable
 
+    def clip(self, passage) -> str | None:
+        """The signed URL of the passage's redacted clip, where this viewer may hear it quoted."""
+        if not self.may_quote(passage.story_id) or passage.start is None:
+            return None
+        return policy.clip_url(passage.story, passage.start, passage.end, known_quotable=True)
+
 
 def viewer_for(user) -> Viewer:
     """What `user` may see of the themes now; worked out once per GET request (a page asks several times)."""

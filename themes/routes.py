@@ -8,8 +8,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from core.forms import ConfirmForm
 from core.access import allow
+from core.forms import ConfirmForm
+from core.pagecache import cached_page
 from extensions import db
 from stories.models import STORYTELLER_ROLES
 from themes import board, bp, qdpx, services
@@ -42,14 +43,6 @@ def story_url(story_id: int) -> str | None:
         return None
 
 
-def _clip(passage: Passage, viewer) -> str | None:
-    from governance.policy import clip_url
-
-    if not viewer.may_quote(passage.story_id) or passage.start is None:
-        return None
-    return clip_url(passage.story, passage.start, passage.end, known_quotable=True)
-
-
 def _move_choices(run: ThemeRun):
     return [(t.id, t.label) for t in services.visible_themes(run) if not t.is_outlier]
 
@@ -58,6 +51,7 @@ def _move_choices(run: ThemeRun):
 
 @bp.route("/themes", endpoint="board")
 @allow(*VIEWERS)
+@cached_page
 def board_page():
     """The latest finished run's board (and any run in progress)."""
     return _render_board(services.latest_run())
@@ -65,6 +59,7 @@ def board_page():
 
 @bp.route("/themes/runs/<int:run_id>")
 @allow(*VIEWERS)
+@cached_page
 def run_board(run_id: int):
     """The board of one run, earlier ones included."""
     return _render_board(db.get_or_404(ThemeRun, run_id))
@@ -84,7 +79,7 @@ def _render_board(run: ThemeRun | None):
         "themes/board.html", run=run, cards=cards, extras=extras, viewer=viewer, runs=services.list_runs(),
         in_progress=in_progress, in_progress_job=services.run_job_for(in_progress) if in_progress else None,
         last_failed=last_failed, run_form=RunForm(), new_theme_form=NewThemeForm(), move_form=move_form,
-        decisions=board.decisions(run) if run is not None else [], clip=lambda p: _clip(p, viewer),
+        decisions=board.decisions(run) if run is not None else [], clip=viewer.clip,
         is_latest=run is not None and run == services.latest_run(), role_names=STORYTELLER_ROLES,
         code_choices=[(c.id, c.name) for c in services.list_codes()] if viewer.may_code and cards else [],
     )
@@ -134,6 +129,7 @@ def new_theme(run_id: int):
 
 @bp.route("/themes/runs/<int:run_id>/prevalence")
 @allow(*VIEWERS)
+@cached_page
 def prevalence(run_id: int):
     """Share of stories touching each theme, by storyteller role: table and chart."""
     run = db.get_or_404(ThemeRun, run_id)
@@ -167,6 +163,7 @@ def _prevalence_file(run_id: int, render, mimetype: str, extension: str) -> Resp
 
 @bp.route("/themes/t/<int:theme_id>")
 @allow(*VIEWERS)
+@cached_page
 def theme_page(theme_id: int):
     """A theme: its stories, its passages, what people decided, and the tools to reshape it."""
     theme = db.get_or_404(Theme, theme_id)
@@ -193,7 +190,7 @@ def theme_page(theme_id: int):
         stories=board.theme_stories(card, viewer), **board.theme_page_parts(card, extras, request.args.get("page", 1, type=int)),
         notes=board.notes(theme), edit_form=edit_form, merge_form=merge_form, split_form=split_form, recluster_form=ReclusterForm(), note_form=NoteForm(),
         move_form=move_form, tag_form=tag_form, confirm=ConfirmForm(), machine=machine, story_url=story_url,
-        clip=lambda p: _clip(p, viewer),
+        clip=viewer.clip,
         role_names=STORYTELLER_ROLES, carried_from=db.session.get(Theme, theme.carried_from_id) if theme.carried_from_id else None,
     )
 

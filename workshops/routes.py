@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from config import PALETTE, ROLE_COLOURS
 from core.access import PUBLIC, allow
+from core.pagecache import cached_page
 from extensions import db
 from governance.policy import may, redacted_title
 from themes import read as theme_read
@@ -317,6 +318,7 @@ ACTIONS_PER_PAGE = 50
 
 @bp.route("/actions")
 @allow(*FOLLOWERS)
+@cached_page
 def actions():
     """Managers' dashboard: design actions with filters, overdue ones first to the eye, summary charts."""
     filters = _dashboard_filters()

@@ -51,6 +51,7 @@ def pages(ids) -> list[tuple[str, str]]:
 def statements_for(app, ids, role: str, url: str) -> int:
     from bench.webdata import PASSWORD
 
+    app.config["PAGE_CACHE"] = False  # the work of rendering the page is counted, not a kept copy
     client = app.test_client()
     sign_in(client, ids["emails"][role], PASSWORD)
     client.get(url)  # warm caches that are per process, not per request
