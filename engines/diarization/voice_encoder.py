@@ -167,41 +167,61 @@ def load_weights(path: Path | None = None) -> dict[str, np.ndarray]:
 
 # --- the network ---------------------------------------------------------------------------
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
 class VoiceEncoder:
-    """resemblyzer.VoiceEncoder's forward pass: mel windows (batch, frames, 40) -> (batch, 256)."""
+    """resemblyzer.VoiceEncoder's forward pass: mel windows (batch, frames, 40) -> (batch, 256).
+
+    Each layer's input, forget and output gate rows are pre-scaled by 1/2 so one tanh
+    over all four gates gives them all: sigmoid(x) = (1 + tanh(x / 2)) / 2.
+    """
 
     def __init__(self, weights: dict[str, np.ndarray] | None = None):
         w = weights or load_weights()
-        self.layers = [(w[f"lstm.weight_ih_l{k}"].T.copy(), w[f"lstm.weight_hh_l{k}"].T.copy(),
-                        w[f"lstm.bias_ih_l{k}"] + w[f"lstm.bias_hh_l{k}"]) for k in range(LAYERS)]
-        self.linear = (w["linear.weight"].T.copy(), w["linear.bias"])
+        self.layers = [self._layer(w, k) for k in range(LAYERS)]
+        self.linear = (w["linear.weight"].T.copy(), w["linear.bias"].copy())
+
+    @staticmethod
+    def _layer(w: dict[str, np.ndarray], k: int):
+        hidden = w[f"lstm.weight_hh_l{k}"].shape[1]
+        scale = np.full(4 * hidden, 0.5, dtype=np.float32)
+        scale[2 * hidden:3 * hidden] = 1.0  # the cell candidate is a plain tanh
+        return ((w[f"lstm.weight_ih_l{k}"] * scale[:, None]).T.copy(), (w[f"lstm.weight_hh_l{k}"] * scale[:, None]).T.copy(),
+                (w[f"lstm.bias_ih_l{k}"] + w[f"lstm.bias_hh_l{k}"]) * scale)
 
     def embed(self, mels: np.ndarray) -> np.ndarray:
-        """L2-normalised embeddings of equal-length mel windows."""
+        """L2-normalised embeddings of equal-length mel windows (BLAS on one thread: one core per worker)."""
+        from threadpoolctl import threadpool_limits
+
         x = np.asarray(mels, dtype=np.float32)
-        for w_ih, w_hh, bias in self.layers:
-            x = self._lstm_layer(x, w_ih, w_hh, bias)
-        raw = np.maximum(0, x[:, -1] @ self.linear[0] + self.linear[1])
+        with threadpool_limits(1, user_api="blas"):
+            for w_ih, w_hh, bias in self.layers:
+                x = self._lstm_layer(x, w_ih, w_hh, bias, last_only=w_ih is self.layers[-1][0])
+            raw = np.maximum(0, x @ self.linear[0] + self.linear[1])
         return raw / np.linalg.norm(raw, axis=1, keepdims=True)
 
     @staticmethod
-    def _lstm_layer(x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, bias: np.ndarray) -> np.ndarray:
-        """One LSTM layer over (batch, time, in), PyTorch's gate order (input, forget, cell, output)."""
+    def _lstm_layer(x, w_ih, w_hh, bias, last_only: bool = False) -> np.ndarray:
+        """One LSTM layer over (batch, time, in), PyTorch's gate order (input, forget, cell, output).
+
+        Returns the hidden states (batch, time, hidden), or only the last one (batch, hidden).
+        """
         batch, steps, _ = x.shape
         hidden = w_hh.shape[0]
-        inputs = x @ w_ih + bias
+        inputs = (x.reshape(batch * steps, -1) @ w_ih + bias).reshape(batch, steps, 4 * hidden)
         h = np.zeros((batch, hidden), dtype=np.float32)
         c = np.zeros((batch, hidden), dtype=np.float32)
-        out = np.empty((batch, steps, hidden), dtype=np.float32)
+        out = None if last_only else np.empty((batch, steps, hidden), dtype=np.float32)
+        gates = np.empty((batch, 4 * hidden), dtype=np.float32)
         for t in range(steps):
-            gates = inputs[:, t] + h @ w_hh
-            i, f = _sigmoid(gates[:, :hidden]), _sigmoid(gates[:, hidden:2 * hidden])
-            g, o = np.tanh(gates[:, 2 * hidden:3 * hidden]), _sigmoid(gates[:, 3 * hidden:])
-            c = f * c + i * g
+            np.matmul(h, w_hh, out=gates)
+            gates += inputs[:, t]
+            np.tanh(gates, out=gates)
+            i, f, g, o = (gates[:, k * hidden:(k + 1) * hidden] for k in range(4))
+            for gate in (i, f, o):
+                gate *= 0.5
+                gate += 0.5
+            c *= f
+            c += i * g
             h = o * np.tanh(c)
-            out[:, t] = h
-        return out
+            if out is not None:
+                out[:, t] = h
+        return h if out is None else out
