@@ -19,8 +19,10 @@ Two ways, chosen per recording:
 
 Turns are then aligned to the transcript's word timings: each word takes the
 speaker who covers most of it, and a Whisper segment that spans a change of
-speaker is split at that word. Heavy imports (torch via resemblyzer, sklearn,
-webrtcvad) happen inside functions: importing this module is cheap.
+speaker is split at that word. The voice encoder is resemblyzer's, run in numpy
+(engines/diarization/voice_encoder.py), and clustering is scipy's: a worker
+process never imports torch, librosa, numba or sklearn for this. Imports happen
+inside functions: importing this module is cheap.
 The thresholds were tuned by bench/speakers.py on its tuning interviews only.
 """
 from __future__ import annotations
@@ -150,43 +152,35 @@ _encoder_lock = threading.Lock()
 
 
 def get_encoder():
-    """The process-wide resemblyzer VoiceEncoder (weights ship in the wheel), on one CPU thread."""
+    """The process-wide voice encoder: resemblyzer's weights, run in numpy (no torch, librosa or numba)."""
     global _encoder
     with _encoder_lock:
         if _encoder is None:
-            from resemblyzer import VoiceEncoder
+            from .diarization.voice_encoder import VoiceEncoder
 
-            import torch
-
-            torch.set_num_threads(1)  # one core per worker process; the other serves the web or a second job
-            _encoder = VoiceEncoder("cpu", verbose=False)
+            _encoder = VoiceEncoder()
         return _encoder
 
 
 def _embed(mels: list[np.ndarray]) -> np.ndarray:
     """L2-normalised embeddings of mel windows (batched by equal length)."""
-    import torch
-
     encoder = get_encoder()
     out = np.zeros((len(mels), 256), dtype=np.float32)
     by_length: dict[int, list[int]] = {}
     for i, mel in enumerate(mels):
         by_length.setdefault(mel.shape[0], []).append(i)
-    with torch.no_grad():
-        for indices in by_length.values():
-            for k in range(0, len(indices), 64):
-                chunk = indices[k:k + 64]
-                batch = torch.from_numpy(np.stack([mels[i] for i in chunk]))
-                out[chunk] = encoder(batch).numpy()
+    for indices in by_length.values():
+        for k in range(0, len(indices), 64):
+            chunk = indices[k:k + 64]
+            out[chunk] = encoder.embed(np.stack([mels[i] for i in chunk]))
     return out
 
 
 def window_embeddings(samples: np.ndarray, regions: Sequence[tuple[float, float]]):
     """(spans [(first_frame, end_frame)], embeddings) for windows inside the speech regions."""
-    from resemblyzer.audio import normalize_volume, wav_to_mel_spectrogram
+    from .diarization.voice_encoder import mel_frames, normalize_volume
 
-    wav = normalize_volume(samples.astype(np.float32), -30, increase_only=False)
-    mel = wav_to_mel_spectrogram(wav)
+    mel = mel_frames(normalize_volume(samples.astype(np.float32), -30))
     spans, mels = [], []
     for a, b in regions:
         first, last = int(a / FRAME_S), min(int(b / FRAME_S), mel.shape[0])
@@ -215,22 +209,29 @@ def voice_windows(samples: np.ndarray):
 def cluster_windows(embeddings: np.ndarray, num_speakers: int | None = None,
                     threshold: float = CLUSTER_THRESHOLD, weights: np.ndarray | None = None) -> np.ndarray:
     """Speaker index per window: agglomerative clustering, small clusters folded, centroid re-assignment."""
-    from sklearn.cluster import AgglomerativeClustering
-
     n = embeddings.shape[0]
     if n < 2:
         return np.zeros(n, dtype=int)
-    if num_speakers:
-        model = AgglomerativeClustering(n_clusters=min(num_speakers, n), metric="cosine", linkage="average")
-    else:
-        model = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold, metric="cosine", linkage="average")
-    labels = model.fit_predict(embeddings)
+    labels = _agglomerate(embeddings, num_speakers, threshold)
     if not num_speakers:
         labels = _fold_small(embeddings, labels, np.ones(n) if weights is None else weights)
     for _ in range(3):  # k-means style refinement from the agglomerative start
         centroids = _centroids(embeddings, labels)
         labels = np.argmax(embeddings @ centroids.T, axis=1)
     return labels
+
+
+def _agglomerate(embeddings: np.ndarray, num_speakers: int | None, threshold: float) -> np.ndarray:
+    """Average-linkage clusters on cosine distance, 0-based: num_speakers of them, or cut at threshold.
+
+    The same partition as sklearn's AgglomerativeClustering(metric="cosine", linkage="average"),
+    which builds this scipy tree too, without importing sklearn into a worker process.
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    tree = linkage(embeddings.astype(np.float64), method="average", metric="cosine")
+    count = min(num_speakers, embeddings.shape[0]) if num_speakers else int((tree[:, 2] >= threshold).sum()) + 1
+    return fcluster(tree, count, criterion="maxclust") - 1
 
 
 def _centroids(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
