@@ -186,15 +186,19 @@ def der(ref, hyp, duration: float, collar: float = 0.25) -> float:
     return float((miss + false_alarm + confusion) / max(1, ref_speech))
 
 
+_BARE: dict = {}
+
+
 def baseline(samples: np.ndarray):
     """Bare resemblyzer + agglomerative: partials over the whole file, two clusters, nearest partial per frame."""
+    from resemblyzer import VoiceEncoder
     from resemblyzer.audio import normalize_volume
     from sklearn.cluster import AgglomerativeClustering
 
-    from engines.diarize import get_encoder
-
     wav = normalize_volume(samples, -30)
-    _, partials, slices = get_encoder().embed_utterance(wav, return_partials=True, rate=4)
+    if "encoder" not in _BARE:  # bare resemblyzer (torch), not the product's numpy encoder
+        _BARE["encoder"] = VoiceEncoder(device="cpu", verbose=False)
+    _, partials, slices = _BARE["encoder"].embed_utterance(wav, return_partials=True, rate=4)
     labels = AgglomerativeClustering(n_clusters=2, metric="cosine", linkage="average").fit_predict(partials)
     centres = np.array([(s.start + s.stop) / 2 / RATE for s in slices])
     n = int(samples.size / RATE / FRAME)
