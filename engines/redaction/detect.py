@@ -24,10 +24,26 @@ _ENTITY_STOPLIST = frozenset(
 
 @lru_cache(maxsize=1)
 def load_nlp():
-    """The spaCy English pipeline, loaded once per process."""
-    import spacy
+    """The spaCy English pipeline, loaded once per process (without torch: see _spacy)."""
+    return _spacy().load(SPACY_MODEL)
 
-    return spacy.load(SPACY_MODEL)
+
+def _spacy():
+    """spaCy, imported so that its thinc does not import torch: thinc imports torch whenever it can (2 s and
+    ~300 MB in a transcription worker) though the small English pipeline never uses it. Where torch is
+    already loaded (a theme worker, the tests) or spaCy is, nothing changes."""
+    import sys
+
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # `import torch` raises ImportError while spaCy and thinc load
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
 
 
 _word_tests: dict[int, lexicon.WordTests] = {}
