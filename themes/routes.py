@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from core.access import allow
-from core.forms import ConfirmForm
+from core.forms import ConfirmForm, submit
 from core.pagecache import cached_page
 from extensions import db
 from stories.models import STORYTELLER_ROLES
@@ -41,6 +41,11 @@ def story_url(story_id: int) -> str | None:
         return url_for("stories.show", story_id=story_id)
     except BuildError:
         return None
+
+
+def _submit(form, action, **said):
+    """`core.forms.submit` with the themes' rules' refusal (ThemeError)."""
+    return submit(form, action, services.ThemeError, **said)
 
 
 def _move_choices(run: ThemeRun):
@@ -112,16 +117,12 @@ def new_theme(run_id: int):
     """Make a theme by hand."""
     run = db.get_or_404(ThemeRun, run_id)
     form = NewThemeForm()
-    if form.validate_on_submit():
-        try:
-            theme = services.create_theme(run, label=form.label.data, description=form.description.data or "",
-                                          actor=current_user)
-            flash(f"New theme “{theme.label}” made. Move passages into it from the other themes.", "success")
-            return redirect(url_for("themes.theme_page", theme_id=theme.id))
-        except services.ThemeError as exc:
-            flash(str(exc), "error")
-    else:
-        flash("Give the new theme a name.", "error")
+    theme = _submit(form, lambda: services.create_theme(run, label=form.label.data,
+                                                        description=form.description.data or "", actor=current_user),
+                    invalid="Give the new theme a name.",
+                    done=lambda t: f"New theme “{t.label}” made. Move passages into it from the other themes.")
+    if theme is not None:
+        return redirect(url_for("themes.theme_page", theme_id=theme.id))
     return redirect(url_for("themes.run_board", run_id=run.id))
 
 
@@ -201,16 +202,11 @@ def edit_theme(theme_id: int):
     """Rename a theme or write its description (refused if someone else changed it meanwhile)."""
     theme = db.get_or_404(Theme, theme_id)
     form = ThemeEditForm()
-    if form.validate_on_submit():
-        try:
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
-            services.rename_theme(theme, label=form.label.data, description=form.description.data or "",
-                                  expected_version=version, actor=current_user, reason=form.reason.data or "")
-            flash("Saved.", "success")
-        except services.ThemeError as exc:  # EditConflict too: someone else changed it meanwhile
-            flash(str(exc), "error")
-    else:
-        flash("Give the theme a name.", "error")
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    _submit(form, lambda: services.rename_theme(theme, label=form.label.data, description=form.description.data or "",
+                                                expected_version=version, actor=current_user,
+                                                reason=form.reason.data or ""),
+            invalid="Give the theme a name.", done=lambda _: "Saved.")  # EditConflict is a ThemeError too
     return redirect(url_for("themes.theme_page", theme_id=theme_id))
 
 
@@ -221,17 +217,10 @@ def merge_theme(theme_id: int):
     theme = db.get_or_404(Theme, theme_id)
     form = MergeForm()
     form.target.choices = [(t.id, t.label) for t in services.visible_themes(theme.run) if t.id != theme.id]
-    if not form.validate_on_submit():
-        flash("Choose the theme to merge with.", "error")
-        return redirect(url_for("themes.theme_page", theme_id=theme_id))
-    try:
-        target = services.merge_themes(theme, db.get_or_404(Theme, form.target.data), actor=current_user,
-                                       reason=form.reason.data or "")
-    except services.ThemeError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("themes.theme_page", theme_id=theme_id))
-    flash(f"Merged into “{target.label}”.", "success")
-    return redirect(url_for("themes.theme_page", theme_id=target.id))
+    target = _submit(form, lambda: services.merge_themes(theme, db.get_or_404(Theme, form.target.data),
+                                                         actor=current_user, reason=form.reason.data or ""),
+                     invalid="Choose the theme to merge with.", done=lambda t: f"Merged into “{t.label}”.")
+    return redirect(url_for("themes.theme_page", theme_id=target.id if target is not None else theme_id))
 
 
 @bp.route("/themes/t/<int:theme_id>/split", methods=["POST"])
@@ -241,17 +230,10 @@ def split_theme(theme_id: int):
     theme = db.get_or_404(Theme, theme_id)
     form = SplitForm()
     form.passages.choices = [(p.id, str(p.id)) for p in db.session.scalars(select(Passage).where(Passage.theme_id == theme.id))]
-    if form.validate_on_submit():
-        try:
-            new = services.split_theme(theme, form.passages.data, label=form.label.data, actor=current_user,
-                                       reason=form.reason.data or "")
-            flash(f"Split off “{new.label}”.", "success")
-            return redirect(url_for("themes.theme_page", theme_id=new.id))
-        except services.ThemeError as exc:
-            flash(str(exc), "error")
-    else:
-        flash("Name the new theme and tick its passages.", "error")
-    return redirect(url_for("themes.theme_page", theme_id=theme_id))
+    new = _submit(form, lambda: services.split_theme(theme, form.passages.data, label=form.label.data,
+                                                     actor=current_user, reason=form.reason.data or ""),
+                  invalid="Name the new theme and tick its passages.", done=lambda t: f"Split off “{t.label}”.")
+    return redirect(url_for("themes.theme_page", theme_id=new.id if new is not None else theme_id))
 
 
 @bp.route("/themes/t/<int:theme_id>/recluster", methods=["POST"])
@@ -260,12 +242,8 @@ def recluster_theme(theme_id: int):
     """Ask the model to split this theme (a short job)."""
     theme = db.get_or_404(Theme, theme_id)
     form = ReclusterForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        job = services.start_recluster(theme, n_clusters=form.parts.data, actor=current_user)
-    except services.ThemeError as exc:
-        flash(str(exc), "error")
+    job = _submit(form, lambda: services.start_recluster(theme, n_clusters=form.parts.data, actor=current_user))
+    if job is None:
         return redirect(url_for("themes.theme_page", theme_id=theme_id))
     return redirect(url_for("jobs.show", job_id=job.id))
 
@@ -276,14 +254,8 @@ def add_note(theme_id: int):
     """Add a note to a theme."""
     theme = db.get_or_404(Theme, theme_id)
     form = NoteForm()
-    if form.validate_on_submit():
-        try:
-            services.add_note(theme, form.text.data, actor=current_user)
-            flash("Note added.", "success")
-        except services.ThemeError as exc:
-            flash(str(exc), "error")
-    else:
-        flash("Write the note first.", "error")
+    _submit(form, lambda: services.add_note(theme, form.text.data, actor=current_user),
+            invalid="Write the note first.", done=lambda _: "Note added.")
     return redirect(url_for("themes.theme_page", theme_id=theme_id) + "#notes")
 
 
@@ -296,41 +268,28 @@ def move_passage(passage_id: int):
     passage = db.get_or_404(Passage, passage_id)
     form = MoveForm()
     form.theme_id.choices = _move_choices(db.session.get(ThemeRun, passage.run_id))
-    if form.validate_on_submit():
-        try:
-            services.move_passage(passage, db.get_or_404(Theme, form.theme_id.data), actor=current_user)
-            flash(f"Moved to “{passage.theme.label}”.", "success")
-        except services.ThemeError as exc:
-            flash(str(exc), "error")
-    else:
-        flash("Choose a theme to move it to.", "error")
+    _submit(form, lambda: services.move_passage(passage, db.get_or_404(Theme, form.theme_id.data), actor=current_user),
+            invalid="Choose a theme to move it to.", done=lambda _: f"Moved to “{passage.theme.label}”.")
     return redirect(_back(url_for("themes.run_board", run_id=passage.run_id)))
 
 
-@bp.route("/themes/passages/<int:passage_id>/off-topic", methods=["POST"])
-@allow(*SHAPERS)
-def toggle_off_topic(passage_id: int):
-    """Mark a passage off-topic, or bring it back."""
-    passage = db.get_or_404(Passage, passage_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    services.set_off_topic(passage, not passage.off_topic, actor=current_user)
-    flash("Marked off-topic." if passage.off_topic else "Back on topic.", "success")
-    return redirect(_back(url_for("themes.run_board", run_id=passage.run_id)))
+# Two flags a passage is switched by: off-topic (left out of counts and quotes) and pinned as a key quote.
+PASSAGE_FLAGS = {
+    "off_topic": (services.set_off_topic, "Marked off-topic.", "Back on topic."),
+    "pinned": (services.set_pinned, "Pinned as a key quote.", "Unpinned."),
+}
 
 
-@bp.route("/themes/passages/<int:passage_id>/pin", methods=["POST"])
+@bp.route("/themes/passages/<int:passage_id>/off-topic", methods=["POST"], endpoint="toggle_off_topic",
+          defaults={"flag": "off_topic"})
+@bp.route("/themes/passages/<int:passage_id>/pin", methods=["POST"], endpoint="toggle_pin", defaults={"flag": "pinned"})
 @allow(*SHAPERS)
-def toggle_pin(passage_id: int):
-    """Pin a passage as a key quote, or unpin it."""
+def toggle_passage_flag(passage_id: int, flag: str):
+    """Mark a passage off-topic or bring it back; pin it as a key quote or unpin it."""
     passage = db.get_or_404(Passage, passage_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.set_pinned(passage, not passage.pinned, actor=current_user)
-        flash("Pinned as a key quote." if passage.pinned else "Unpinned.", "success")
-    except services.ThemeError as exc:
-        flash(str(exc), "error")
+    change, now_on, now_off = PASSAGE_FLAGS[flag]
+    _submit(ConfirmForm(), lambda: change(passage, not getattr(passage, flag), actor=current_user),
+            done=lambda _: now_on if getattr(passage, flag) else now_off)
     return redirect(_back(url_for("themes.run_board", run_id=passage.run_id)))
 
 
@@ -341,14 +300,8 @@ def tag_passage(passage_id: int):
     passage = db.get_or_404(Passage, passage_id)
     form = TagForm()
     form.code_id.choices = [(c.id, c.name) for c in services.list_codes()]
-    if form.validate_on_submit():
-        try:
-            services.tag_passage(passage, db.get_or_404(Code, form.code_id.data), actor=current_user)
-            flash("Code added.", "success")
-        except services.ThemeError as exc:
-            flash(str(exc), "error")
-    else:
-        flash("Choose a code.", "error")
+    _submit(form, lambda: services.tag_passage(passage, db.get_or_404(Code, form.code_id.data), actor=current_user),
+            invalid="Choose a code.", done=lambda _: "Code added.")
     return redirect(_back(url_for("themes.run_board", run_id=passage.run_id)))
 
 
@@ -358,10 +311,8 @@ def untag_passage(passage_id: int, code_id: int):
     """Take a code off a passage."""
     passage = db.get_or_404(Passage, passage_id)
     code = db.get_or_404(Code, code_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    services.untag_passage(passage, code, actor=current_user)
-    flash(f"Code “{code.name}” taken off.", "success")
+    _submit(ConfirmForm(), lambda: services.untag_passage(passage, code, actor=current_user),
+            done=lambda _: f"Code “{code.name}” taken off.")
     return redirect(_back(url_for("themes.run_board", run_id=passage.run_id)))
 
 
