@@ -3,8 +3,9 @@ from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from api import endpoint
 from api.schemas import JobSchema
-from core.access import SIGNED_IN, allow
+from core.access import SIGNED_IN
 from extensions import db
 from jobs.models import Job
 
@@ -25,9 +26,7 @@ def job_visible_to(job: Job, user) -> bool:
     return False
 
 
-@api_bp.route("/jobs/<int:job_id>")
-@allow(SIGNED_IN)
-@api_bp.response(200, JobSchema)
+@endpoint(api_bp, "/jobs/<int:job_id>", SIGNED_IN, gives=JobSchema)
 def job_status(job_id: int):
     """Status, progress (0–100), message and estimated seconds left of one job."""
     job = db.session.get(Job, job_id)

@@ -6,8 +6,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from api import endpoint
 from api.schemas import Int64
-from core.access import allow
 from search import services
 from search.routes import SEARCHERS
 
@@ -42,10 +42,7 @@ class ResultsSchema(Schema):
     total = fields.Int()
 
 
-@api_bp.route("/search")
-@allow(*SEARCHERS)
-@api_bp.arguments(SearchArgs, location="query")
-@api_bp.response(200, ResultsSchema)
+@endpoint(api_bp, "/search", *SEARCHERS, query=SearchArgs, gives=ResultsSchema)
 def search(args):
     """Search the words of every story you may see (phrases in quotes, -word to leave out)."""
     from search.routes import _workshop_story_ids

@@ -12,8 +12,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from werkzeug.datastructures import CombinedMultiDict
 
+from api import endpoint
 from api.schemas import use_context
-from core.access import allow
 from core.request import body_limit
 from extensions import db
 from stories import services, transcript, uploads
@@ -48,10 +48,7 @@ def _reporter_id(reporter: str | None) -> int | None:
     return user.id if user else -1
 
 
-@api_bp.route("/stories", methods=["GET"])
-@allow(*VIEWERS)
-@api_bp.arguments(StoryQuerySchema, location="query")
-@api_bp.response(200, StoryPageSchema)
+@endpoint(api_bp, "/stories", *VIEWERS, query=StoryQuerySchema, gives=StoryPageSchema)
 def list_stories(args):
     """Stories you may see; filter with ?status=, ?reporter= (id or email), ?role=."""
     from sqlalchemy.orm import selectinload
@@ -70,10 +67,8 @@ def list_stories(args):
     return (body, 200, {"Link": f'<{following}>; rel="next"'}) if following else body
 
 
-@api_bp.route("/stories", methods=["POST"])
-@allow(*ADDERS)
+@endpoint(api_bp, "/stories", *ADDERS, method="POST", status=201, gives=StoryDetailSchema)
 @api_bp.doc(requestBody={"required": True, "content": {MULTIPART: {"schema": StoryUploadSchema}}})
-@api_bp.response(201, StoryDetailSchema)
 def create_story():
     """Create a story by uploading a sound file (multipart: `audio` plus the details fields)."""
     form = _form(UploadStoryForm)
@@ -85,9 +80,7 @@ def create_story():
         abort(exc.status, message=exc.message)
 
 
-@api_bp.route("/stories/<int:story_id>", methods=["GET"])
-@allow(*VIEWERS)
-@api_bp.response(200, StoryDetailSchema)
+@endpoint(api_bp, "/stories/<int:story_id>", *VIEWERS, gives=StoryDetailSchema)
 def get_story(story_id: int):
     """One story with its segments and word timings."""
     story = services.get_story(current_user, story_id)
@@ -95,10 +88,8 @@ def get_story(story_id: int):
     return story
 
 
-@api_bp.route("/stories/<int:story_id>/transcript", methods=["PATCH"])
-@allow(*VIEWERS)
-@api_bp.arguments(TranscriptSaveSchema)
-@api_bp.response(200, StoryDetailSchema)
+@endpoint(api_bp, "/stories/<int:story_id>/transcript", *VIEWERS, method="PATCH", takes=TranscriptSaveSchema,
+          gives=StoryDetailSchema)
 def patch_transcript(data, story_id: int):
     """Edit segments: {"revision": N, "segments": [{"id", "text", "speaker"}]}; 409 if the revision is old."""
     story = services.get_story(current_user, story_id, edit=True)
@@ -113,18 +104,13 @@ def patch_transcript(data, story_id: int):
 
 # --- resumable uploads -------------------------------------------------------------------
 
-@api_bp.route("/uploads", methods=["POST"])
-@allow(*ADDERS)
-@api_bp.arguments(UploadStartSchema)
-@api_bp.response(201, UploadSchema)
+@endpoint(api_bp, "/uploads", *ADDERS, method="POST", takes=UploadStartSchema, status=201, gives=UploadSchema)
 def create_upload(data):
     """Start a resumable upload: {"filename", "content_type"} -> {id, received: 0}."""
     return uploads.create_session(current_user, data["filename"] or "recording.webm", data["content_type"])
 
 
-@api_bp.route("/uploads/<upload_id>", methods=["GET"])
-@allow(*ADDERS)
-@api_bp.response(200, UploadSchema)
+@endpoint(api_bp, "/uploads/<upload_id>", *ADDERS, gives=UploadSchema)
 def upload_status(upload_id: str):
     """How many bytes have arrived (carry on from there)."""
     session = uploads.get_session(current_user, upload_id)
@@ -132,12 +118,9 @@ def upload_status(upload_id: str):
     return session
 
 
-@api_bp.route("/uploads/<upload_id>", methods=["PUT"])
+@endpoint(api_bp, "/uploads/<upload_id>", *ADDERS, method="PUT", query=ChunkQuerySchema, gives=UploadSchema)
 @body_limit(None)  # each piece has its own bound (uploads.put_limit), answered with the bytes kept
-@allow(*ADDERS)
-@api_bp.arguments(ChunkQuerySchema, location="query")
 @api_bp.doc(requestBody=CHUNK_BODY)
-@api_bp.response(200, UploadSchema)
 def upload_chunk(args, upload_id: str):
     """Send the next bytes; ?offset= must equal the bytes received so far (else 409 with `received`)."""
     session = uploads.get_session(current_user, upload_id)
@@ -148,19 +131,15 @@ def upload_chunk(args, upload_id: str):
     return session
 
 
-@api_bp.route("/uploads/<upload_id>", methods=["DELETE"])
-@allow(*ADDERS)
-@api_bp.response(204)
+@endpoint(api_bp, "/uploads/<upload_id>", *ADDERS, method="DELETE", status=204)
 def discard_upload(upload_id: str):
     """Throw away an upload (e.g. the reporter records again)."""
     uploads.discard(uploads.get_session(current_user, upload_id))
 
 
-@api_bp.route("/uploads/<upload_id>/finish", methods=["POST"])
-@allow(*ADDERS)
-@api_bp.arguments(FinishQuerySchema, location="query")
+@endpoint(api_bp, "/uploads/<upload_id>/finish", *ADDERS, method="POST", query=FinishQuerySchema, status=201,
+          gives=StorySchema)
 @api_bp.doc(requestBody={"required": True, "content": {MULTIPART: {"schema": StoryFormSchema}}})
-@api_bp.response(201, StorySchema)
 def finish_upload(args, upload_id: str):
     """Turn a finished upload into a story (form fields as for the Add a story page)."""
     session = uploads.get_session(current_user, upload_id)

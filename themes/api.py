@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from api import endpoint
 from api.schemas import UTCDateTime, computed, context_value, use_context
-from core.access import allow
 from core.errors import error_response
 from extensions import db
 from themes import board, services
@@ -106,9 +106,7 @@ class MoveSchema(Schema):
     reason = fields.Str(load_default="", validate=validate.Length(max=500))
 
 
-@api_bp.route("/theme-runs")
-@allow(*VIEWERS)
-@api_bp.response(200, RunSummarySchema(many=True))
+@endpoint(api_bp, "/theme-runs", *VIEWERS, gives=RunSummarySchema(many=True))
 def list_runs():
     """Every theme run, newest first."""
     use_context(theme_viewer=board.viewer_for(current_user))
@@ -121,19 +119,14 @@ def _refused(exc: services.ThemeError):
     return error_response(409 if isinstance(exc, services.EditConflict) else 422, str(exc))
 
 
-@api_bp.route("/theme-runs", methods=["POST"])
-@allow(*SHAPERS)
-@api_bp.arguments(RunRequestSchema)
-@api_bp.response(202, RunStartedSchema)
+@endpoint(api_bp, "/theme-runs", *SHAPERS, method="POST", takes=RunRequestSchema, status=202, gives=RunStartedSchema)
 def start_run(args):
     """Queue theme discovery (optionally with seed themes); returns the run and job ids."""
     run, job = services.queue_run(seeds=args["seeds"], min_stories=args["min_stories"], actor=current_user)
     return {"run_id": run.id, "job_id": job.id, "status": job.status}
 
 
-@api_bp.route("/theme-runs/<int:run_id>")
-@allow(*VIEWERS)
-@api_bp.response(200, RunDetailSchema)
+@endpoint(api_bp, "/theme-runs/<int:run_id>", *VIEWERS, gives=RunDetailSchema)
 def get_run(run_id: int):
     """One run with its themes and their passages (text only where the caller may read it)."""
     run = db.get_or_404(ThemeRun, run_id)
@@ -143,10 +136,7 @@ def get_run(run_id: int):
     return run
 
 
-@api_bp.route("/themes/<int:theme_id>", methods=["PATCH"])
-@allow(*SHAPERS)
-@api_bp.arguments(ThemePatchSchema)
-@api_bp.response(200, ThemeSchema)
+@endpoint(api_bp, "/themes/<int:theme_id>", *SHAPERS, method="PATCH", takes=ThemePatchSchema, gives=ThemeSchema)
 def patch_theme(args, theme_id: int):
     """Rename a theme or change its description; send the `version` you read (409 if it changed since)."""
     theme = db.get_or_404(Theme, theme_id)
@@ -158,10 +148,7 @@ def patch_theme(args, theme_id: int):
     return next((c for c in cards if c.theme.id == theme.id), board.Card(theme))
 
 
-@api_bp.route("/passages/<int:passage_id>/move", methods=["POST"])
-@allow(*SHAPERS)
-@api_bp.arguments(MoveSchema)
-@api_bp.response(200, PassageSchema)
+@endpoint(api_bp, "/passages/<int:passage_id>/move", *SHAPERS, method="POST", takes=MoveSchema, gives=PassageSchema)
 def move_passage(args, passage_id: int):
     """Move a passage to another theme of the same run (what drag-and-drop on the board calls)."""
     passage = db.session.get(Passage, passage_id)

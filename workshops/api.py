@@ -5,8 +5,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from api import endpoint
 from api.schemas import Int64, UTCDateTime
-from core.access import allow
 from core.errors import error_response
 from extensions import db
 from workshops import actions as action_rules
@@ -124,53 +124,38 @@ def _refused(exc: Exception):
     return error_response(code, str(exc))
 
 
-@api_bp.route("/workshops", methods=["POST"])
-@allow("facilitator", "admin")
-@api_bp.arguments(WorkshopIn)
-@api_bp.response(201, WorkshopOut)
+@endpoint(api_bp, "/workshops", "facilitator", "admin", method="POST", takes=WorkshopIn, status=201, gives=WorkshopOut)
 def create_workshop(data):
     """Create a workshop from a theme run: its themes, stories (workshop consent only) and prompts."""
     return planning.create_workshop(data, actor=current_user)
 
 
-@api_bp.route("/workshops/<int:workshop_id>")
-@allow("facilitator", "admin")
-@api_bp.response(200, WorkshopOut)
+@endpoint(api_bp, "/workshops/<int:workshop_id>", "facilitator", "admin", gives=WorkshopOut)
 def get_workshop(workshop_id: int):
     """One workshop."""
     return db.get_or_404(Workshop, workshop_id)
 
 
-@api_bp.route("/actions", methods=["POST"])
-@allow("facilitator", "admin")
-@api_bp.arguments(ActionIn)
-@api_bp.response(201, ActionOut)
+@endpoint(api_bp, "/actions", "facilitator", "admin", method="POST", takes=ActionIn, status=201, gives=ActionOut)
 def create_action(data):
     """Record a design action with the themes, stories and quotes (passage ids) it rests on."""
     return action_rules.create_action(data, actor=current_user)
 
 
-@api_bp.route("/actions", methods=["GET"])
-@allow("manager", "facilitator", "admin")
-@api_bp.arguments(ActionQuery, location="query")
-@api_bp.response(200, ActionOut(many=True))
+@endpoint(api_bp, "/actions", "manager", "facilitator", "admin", query=ActionQuery, gives=ActionOut(many=True))
 def list_actions(query):
     """Design actions, filtered by status, theme_id, owner, workshop_id or due (overdue|soon|none)."""
     return db.session.scalars(dashboard.filter_actions(**query)).all()
 
 
-@api_bp.route("/actions/<int:action_id>", methods=["GET"])
-@allow("manager", "facilitator", "admin")
-@api_bp.response(200, ActionOut)
+@endpoint(api_bp, "/actions/<int:action_id>", "manager", "facilitator", "admin", gives=ActionOut)
 def get_action(action_id: int):
     """One design action with its timeline."""
     return db.get_or_404(DesignAction, action_id)
 
 
-@api_bp.route("/actions/<int:action_id>", methods=["PATCH"])
-@allow("manager", "facilitator", "admin")
-@api_bp.arguments(ActionPatch)
-@api_bp.response(200, ActionOut)
+@endpoint(api_bp, "/actions/<int:action_id>", "manager", "facilitator", "admin", method="PATCH", takes=ActionPatch,
+          gives=ActionOut)
 def patch_action(data, action_id: int):
     """Change the status with a comment (facilitators, admins), or add a comment (managers too).
 
