@@ -210,30 +210,43 @@ def edit_theme(theme_id: int):
     return redirect(url_for("themes.theme_page", theme_id=theme_id))
 
 
+def _reshape(theme_id: int, form, fill_choices, change, *, invalid: str, done):
+    """Merge or split THEME_ID: FILL_CHOICES(form, theme), CHANGE(theme) by the posted FORM, then show the
+    theme that came of it (or this one again, with the refusal)."""
+    theme = db.get_or_404(Theme, theme_id)
+    fill_choices(form, theme)
+    result = _submit(form, lambda: change(theme), invalid=invalid, done=done)
+    return redirect(url_for("themes.theme_page", theme_id=result.id if result is not None else theme_id))
+
+
+def _merge_targets(form: MergeForm, theme: Theme) -> None:
+    form.target.choices = [(t.id, t.label) for t in services.visible_themes(theme.run) if t.id != theme.id]
+
+
+def _own_passages(form: SplitForm, theme: Theme) -> None:
+    form.passages.choices = [(p.id, str(p.id)) for p in db.session.scalars(select(Passage).where(Passage.theme_id == theme.id))]
+
+
 @bp.route("/themes/t/<int:theme_id>/merge", methods=["POST"])
 @allow(*SHAPERS)
 def merge_theme(theme_id: int):
     """Merge this theme into another."""
-    theme = db.get_or_404(Theme, theme_id)
     form = MergeForm()
-    form.target.choices = [(t.id, t.label) for t in services.visible_themes(theme.run) if t.id != theme.id]
-    target = _submit(form, lambda: services.merge_themes(theme, db.get_or_404(Theme, form.target.data),
-                                                         actor=current_user, reason=form.reason.data or ""),
-                     invalid="Choose the theme to merge with.", done=lambda t: f"Merged into “{t.label}”.")
-    return redirect(url_for("themes.theme_page", theme_id=target.id if target is not None else theme_id))
+    return _reshape(theme_id, form, _merge_targets,
+                    lambda theme: services.merge_themes(theme, db.get_or_404(Theme, form.target.data),
+                                                        actor=current_user, reason=form.reason.data or ""),
+                    invalid="Choose the theme to merge with.", done=lambda t: f"Merged into “{t.label}”.")
 
 
 @bp.route("/themes/t/<int:theme_id>/split", methods=["POST"])
 @allow(*SHAPERS)
 def split_theme(theme_id: int):
     """Split the ticked passages off into a new theme."""
-    theme = db.get_or_404(Theme, theme_id)
     form = SplitForm()
-    form.passages.choices = [(p.id, str(p.id)) for p in db.session.scalars(select(Passage).where(Passage.theme_id == theme.id))]
-    new = _submit(form, lambda: services.split_theme(theme, form.passages.data, label=form.label.data,
-                                                     actor=current_user, reason=form.reason.data or ""),
-                  invalid="Name the new theme and tick its passages.", done=lambda t: f"Split off “{t.label}”.")
-    return redirect(url_for("themes.theme_page", theme_id=new.id if new is not None else theme_id))
+    return _reshape(theme_id, form, _own_passages,
+                    lambda theme: services.split_theme(theme, form.passages.data, label=form.label.data,
+                                                       actor=current_user, reason=form.reason.data or ""),
+                    invalid="Name the new theme and tick its passages.", done=lambda t: f"Split off “{t.label}”.")
 
 
 @bp.route("/themes/t/<int:theme_id>/recluster", methods=["POST"])
