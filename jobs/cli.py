@@ -53,9 +53,12 @@ def worker_command(queue: str, periodic: bool, burst: bool, workers: int) -> Non
 
 def _consumer(app, huey, workers: int, periodic: bool):
     """Light jobs: threads. Heavy jobs (transcription): one process per core by default, each
-    with its own model on one thread, so both cores are busy (FLASK_HEAVY_PROCESSES overrides)."""
+    with its own model on one thread, so both cores are busy (FLASK_HEAVY_PROCESSES overrides).
+    An idle worker looks for new jobs at least every FLASK_JOB_POLL_SECONDS: Huey's own backoff
+    reaches ten seconds, which a story uploaded after a quiet minute would wait before it starts."""
+    poll = {"max_delay": float(app.config.get("JOB_POLL_SECONDS") or 1.0)}
     if not huey.name.endswith(".heavy"):
-        return huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
+        return huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic, **poll)
     import os
 
     from extensions import db
@@ -67,7 +70,7 @@ def _consumer(app, huey, workers: int, periodic: bool):
             db.engine.dispose(close=False)
 
     processes = int(app.config.get("HEAVY_PROCESSES") or os.cpu_count() or 1)
-    return huey.create_consumer(workers=max(1, processes), worker_type="process", periodic=False)
+    return huey.create_consumer(workers=max(1, processes), worker_type="process", periodic=False, **poll)
 
 
 def _safe(spec: str) -> str:

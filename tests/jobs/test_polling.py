@@ -1,0 +1,33 @@
+"""An idle worker on the SQLite queue looks for new jobs at least once a second.
+
+Huey's consumer backs off while the queue is empty, up to ten seconds between looks by
+default, so a story uploaded after a quiet minute waited up to ten seconds before its
+transcription began. The worker caps the wait at FLASK_JOB_POLL_SECONDS (default 1)."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from jobs.cli import _consumer
+from jobs.queue import get_huey
+from tests.conftest import build_app
+
+
+def _sqlite_app(tmp_path, **settings):
+    return build_app(tmp_path / "data", TASK_QUEUE="sqlite", TASK_QUEUE_NAME=f"poll-{uuid.uuid4().hex[:8]}", **settings)
+
+
+@pytest.mark.parametrize("queue", ["light", "heavy"])
+def test_an_idle_worker_looks_at_the_queue_at_least_once_a_second(tmp_path, queue):
+    app = _sqlite_app(tmp_path)
+    consumer = _consumer(app, get_huey(app, queue), 1, False)
+    assert consumer.max_delay <= 1.0
+    worker = consumer._create_worker()
+    assert worker.max_delay <= 1.0
+
+
+def test_the_longest_wait_between_looks_is_a_setting(tmp_path):
+    app = _sqlite_app(tmp_path, JOB_POLL_SECONDS=0.25)
+    consumer = _consumer(app, get_huey(app, "light"), 1, False)
+    assert consumer.max_delay == 0.25
