@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, check_accessibility, sign_in
 
@@ -40,8 +41,8 @@ def test_admin_creates_a_reporter_who_signs_in_in_another_browser(live_site, new
     reporter.get_by_label("New password", exact=True).fill("rita-chose-this-one-3")
     reporter.get_by_label("New password again").fill("rita-chose-this-one-3")
     reporter.get_by_role("button", name="Change password").click()
-    assert reporter.get_by_role("heading", name="Your stories").is_visible()
-    assert reporter.get_by_text("You have no stories yet.").is_visible()
+    expect(reporter.get_by_role("heading", name="Your stories")).to_be_visible()
+    expect(reporter.get_by_text("You have no stories yet.")).to_be_visible()
     check_accessibility(reporter)
     assert reporter.get_by_role("link", name="People", exact=True).count() == 0
 
@@ -54,7 +55,7 @@ def test_each_role_reaches_its_home(live_site, new_page, role):
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     sign_in(page, email)
-    assert page.get_by_role("heading", name=HOME_HEADINGS[role], exact=True).is_visible()
+    expect(page.get_by_role("heading", name=HOME_HEADINGS[role], exact=True)).to_be_visible()
     check_accessibility(page)
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
@@ -63,7 +64,7 @@ def test_wrong_password_shows_a_clear_message(live_site, new_page):
     live_site.create_user("wrong.pw@example.org", "reporter")
     page = new_page()
     sign_in(page, "wrong.pw@example.org", "not-the-password")
-    assert page.get_by_text("That email or password is not right.").is_visible()
+    expect(page.get_by_text("That email or password is not right.")).to_be_visible()
     check_accessibility(page)
 
 

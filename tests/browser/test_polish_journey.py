@@ -6,6 +6,7 @@ facilitator sees only that English version (governance/languages.py)."""
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility, csp_violations, serve_site, sign_in
 
@@ -51,7 +52,7 @@ def test_a_polish_story_comes_back_in_polish_with_an_english_version(live_site, 
     sign_in(other, "fred.facilitator@example.org")
     other.goto(story_url)
     other.get_by_role("heading", name="In English").wait_for()
-    assert other.locator("#english-only-note").is_visible()
+    expect(other.locator("#english-only-note")).to_be_visible()
     assert other.locator("ol.segments[lang=pl]").count() == 0  # not one word as spoken
     assert other.locator("#story-audio").count() == 0
     check_accessibility(other)

@@ -119,13 +119,13 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
     if run_panel.get_attribute("open") is None:  # another journey on this live site may have run themes first
         run_panel.locator("summary").click()
     _find_themes_with_two_seeds(page)
-    assert page.locator(".job-progress progress").is_visible()
+    expect(page.locator(".job-progress progress")).to_be_visible()
     check_accessibility(page)
     _wait_for_board(page)
     check_accessibility(page)
     cards = page.locator(".theme-card")
     assert cards.count() >= 4
-    assert page.get_by_role("heading", name="Drink and drugs").is_visible()
+    expect(page.get_by_role("heading", name="Drink and drugs")).to_be_visible()
     page.screenshot(path=str(live_site.data_dir / "board.png"), full_page=True)
 
     # Rename a machine theme.
@@ -136,8 +136,8 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
     page.get_by_label("Name", exact=True).fill("Leaving prison")
     page.get_by_label("Why (optional)").first.fill("the room's words")
     page.get_by_role("button", name="Save name and description").click()
-    assert page.get_by_role("heading", name="Leaving prison", level=1).is_visible()
-    assert page.get_by_text(f"Computer's name: “{machine_name}”").is_visible()
+    expect(page.get_by_role("heading", name="Leaving prison", level=1)).to_be_visible()
+    expect(page.get_by_text(f"Computer's name: “{machine_name}”")).to_be_visible()
 
     # Move a quote by drag-and-drop onto the "Drink and drugs" card.
     _open_board(page)
@@ -150,7 +150,7 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
     page.wait_for_load_state()
     target = page.locator(".theme-card", has=page.get_by_role("heading", name="Drink and drugs"))
     expect(target.locator(f'.quote[data-passage-id="{passage_id}"]')).to_have_count(1)
-    assert target.get_by_text("Moved by people").first.is_visible()
+    expect(target.get_by_text("Moved by people").first).to_be_visible()
 
     # Merge two machine themes.
     others = page.locator(".theme-card:not(.outlier)").filter(has_not=page.locator(".badge.seed"))
@@ -159,7 +159,7 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
     page.get_by_role("link", name=source_name, exact=True).click()
     page.get_by_label("Merge this theme into").select_option(label=target_name)
     page.get_by_role("button", name="Merge").click()
-    assert page.get_by_role("heading", name=target_name, level=1).is_visible()
+    expect(page.get_by_role("heading", name=target_name, level=1)).to_be_visible()
     check_accessibility(page)
 
     # Play a quote of the spoken story. If none of its passages is among a card's key quotes, pin one
@@ -205,11 +205,11 @@ def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_si
     page.get_by_text("Find themes again").click()
     _find_themes_with_two_seeds(page)
     page.wait_for_selector(".run-info:has-text('decisions kept')", timeout=240_000)
-    assert page.get_by_role("heading", name="Leaving prison").is_visible()
+    expect(page.get_by_role("heading", name="Leaving prison")).to_be_visible()
     assert page.get_by_role("heading", name=source_name, exact=True).count() == 0
     target = page.locator(".theme-card", has=page.get_by_role("heading", name="Drink and drugs"))
-    assert target.get_by_text("Moved by people").first.is_visible()
-    assert page.get_by_text(re.compile("kept the name people chose")).is_visible()
+    expect(target.get_by_text("Moved by people").first).to_be_visible()
+    expect(page.get_by_text(re.compile("kept the name people chose"))).to_be_visible()
     check_accessibility(page)
     page.screenshot(path=str(live_site.data_dir / "board-rerun.png"), full_page=True)
     assert not [e for e in errors if "Content Security Policy" in e], errors

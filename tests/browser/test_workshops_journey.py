@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility, sign_in
 from tests.conftest import ROOT
@@ -73,17 +74,17 @@ def test_from_themes_to_change(live_site, new_page, tmp_path):
     page.get_by_label("Prompts for “Getting to appointments”").fill("What makes it hard to get here?\nWhat would we do differently?")
     _shot(page, "01-plan")
     page.get_by_role("button", name="Create workshop").click()
-    assert page.get_by_text("The workshop is planned").is_visible()
+    expect(page.get_by_text("The workshop is planned")).to_be_visible()
     check_accessibility(page)
     workshop_url = page.url
 
     # --- present mode: one theme per screen, keyboard, clips, offline once loaded ---
     page.get_by_role("link", name="Present").click()
     check_accessibility(page)
-    assert page.get_by_role("heading", name="Getting here and staying housed").is_visible()
+    expect(page.get_by_role("heading", name="Getting here and staying housed")).to_be_visible()
     page.keyboard.press("ArrowRight")
-    assert page.get_by_role("heading", name="Getting to appointments").is_visible()
-    assert page.get_by_text("What makes it hard to get here?").is_visible()
+    expect(page.get_by_role("heading", name="Getting to appointments")).to_be_visible()
+    expect(page.get_by_text("What makes it hard to get here?")).to_be_visible()
     check_accessibility(page)
     _shot(page, "02-present")
     assert page.locator(".slide:not([hidden]) button.play").count() >= 2
@@ -92,7 +93,7 @@ def test_from_themes_to_change(live_site, new_page, tmp_path):
     present_url = page.url
     page.context.set_offline(True)
     page.goto(present_url.split("#")[0])
-    assert page.get_by_role("heading", name="Getting here and staying housed").is_visible()
+    expect(page.get_by_role("heading", name="Getting here and staying housed")).to_be_visible()
     page.keyboard.press("ArrowRight")
     assert _plays(page, ".slide:not([hidden]) audio")  # the clip comes from the laptop's cache
     page.context.set_offline(False)
@@ -115,7 +116,7 @@ def test_from_themes_to_change(live_site, new_page, tmp_path):
                    check=True)
     viewer = new_page()
     viewer.goto((unpacked / "index.html").as_uri())
-    assert viewer.get_by_text("Getting to appointments").first.is_visible()
+    expect(viewer.get_by_text("Getting to appointments").first).to_be_visible()
     assert _plays(viewer, "audio")
     _shot(viewer, "04-offline-viewer")
 
@@ -135,7 +136,7 @@ def test_from_themes_to_change(live_site, new_page, tmp_path):
         page.get_by_label(re.compile("four pounds 0")).check()
         _shot(page, "05-action-form")
         page.get_by_role("button", name="Record action").click()
-        assert page.get_by_text(f"Action recorded: {title}").is_visible()
+        expect(page.get_by_text(f"Action recorded: {title}")).to_be_visible()
     check_accessibility(page)
 
     # --- a manager filters to overdue actions and hears the evidence ---
@@ -145,24 +146,24 @@ def test_from_themes_to_change(live_site, new_page, tmp_path):
     check_accessibility(manager)
     manager.get_by_label("Due", exact=True).select_option("overdue")
     manager.get_by_role("button", name="Show actions").click()
-    assert manager.get_by_role("link", name="Bus passes at the first appointment").is_visible()
+    expect(manager.get_by_role("link", name="Bus passes at the first appointment")).to_be_visible()
     assert manager.get_by_role("link", name="Keep the same case manager").count() == 0
     check_accessibility(manager)
     _shot(manager, "06-dashboard")
     manager.get_by_role("link", name="Bus passes at the first appointment").click()
     check_accessibility(manager)
-    assert manager.get_by_text("four pounds 0").first.is_visible()
+    expect(manager.get_by_text("four pounds 0").first).to_be_visible()
     assert _plays(manager, "audio")
     manager.get_by_label("Comment").fill("Is the budget agreed?")
     manager.get_by_role("button", name="Add to the timeline").click()
-    assert manager.get_by_text("Is the budget agreed?").is_visible()
+    expect(manager.get_by_text("Is the budget agreed?")).to_be_visible()
     _shot(manager, "07-action-evidence")
 
     # --- the reporter sees what came of the cited story ---
     reporter = new_page()
     sign_in(reporter, "wren.reporter@example.org")
     reporter.goto(f"/stories/{world['audio_story_ids'][0]}")
-    assert reporter.get_by_role("heading", name="What came of this story").is_visible()
-    assert reporter.get_by_text("Bus passes at the first appointment").is_visible()
+    expect(reporter.get_by_role("heading", name="What came of this story")).to_be_visible()
+    expect(reporter.get_by_text("Bus passes at the first appointment")).to_be_visible()
     check_accessibility(reporter)
     _shot(reporter, "08-story-outcomes")
