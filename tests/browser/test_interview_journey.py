@@ -50,14 +50,14 @@ def _interview(folder) -> str:
     for i, (question, answer) in enumerate(zip(QUESTIONS, ANSWERS)):
         turns += [_say(question, "en-gb", folder / f"q{i}.wav"), _say(answer, "en-us+f3", folder / f"a{i}.wav")]
     out = folder / "interview.wav"
-    subprocess.run(["sox", "-q", *turns, "-r", "16000", str(out), "pad", "0.3", "0.5"], check=True)
+    subprocess.run(["sox", "-q", "-R", *turns, "-r", "16000", str(out), "pad", "0.3", "0.5"], check=True)
     return str(out)
 
 
 def _glossary_story(folder) -> str:
     raw, out = folder / "raw.wav", folder / "medication.wav"
     subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "150", "-w", str(raw), GLOSSARY_STORY], check=True)
-    subprocess.run(["sox", "-q", str(raw), "-r", "16000", str(out), "pad", "0.3", "0.5"], check=True)
+    subprocess.run(["sox", "-q", "-R", str(raw), "-r", "16000", str(out), "pad", "0.3", "0.5"], check=True)
     return str(out)
 
 

@@ -25,7 +25,7 @@ def media(tmp_path_factory):
     subprocess.run(["espeak-ng", "-w", str(raw), SPEECH], check=True)
     wav = d / "speech.wav"
     # 1 s of silence either side so clip/mute tests have room.
-    subprocess.run(["sox", "-q", str(raw), "-r", "16000", str(wav), "pad", "1", "1"], check=True)
+    subprocess.run(["sox", "-q", "-R", str(raw), "-r", "16000", str(wav), "pad", "1", "1"], check=True)
     files = {"wav": wav}
     for ext in ["mp3", "m4a", "ogg", "opus", "webm", "flac"]:
         files[ext] = d / f"speech.{ext}"

@@ -13,14 +13,14 @@ RATE = 16000
 
 def _voice(text: str, voice: str) -> np.ndarray:
     raw = subprocess.run(["espeak-ng", "-v", voice, "-s", "160", "--stdout", text], check=True, capture_output=True).stdout
-    pcm = subprocess.run(["sox", "-q", "-t", "wav", "-", "-r", str(RATE), "-b", "16", "-c", "1", "-t", "raw", "-"],
+    pcm = subprocess.run(["sox", "-q", "-R", "-t", "wav", "-", "-r", str(RATE), "-b", "16", "-c", "1", "-t", "raw", "-"],
                          input=raw, check=True, capture_output=True).stdout
     return np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
 
 
 def _write(path, channels: np.ndarray) -> None:
     data = (np.clip(channels.T, -1, 1) * 32767).astype(np.int16).tobytes()
-    subprocess.run(["sox", "-q", "-t", "raw", "-r", str(RATE), "-e", "signed", "-b", "16", "-c", str(channels.shape[0]),
+    subprocess.run(["sox", "-q", "-R", "-t", "raw", "-r", str(RATE), "-e", "signed", "-b", "16", "-c", str(channels.shape[0]),
                     "-", str(path)], input=data, check=True)
 
 

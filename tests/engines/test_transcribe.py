@@ -105,9 +105,9 @@ def clips(tmp_path_factory):
     a, b = speak("a", SENTENCE_A), speak("b", SENTENCE_B)
     story = d / "story.mp3"
     # A, 3 s of silence, B; padded; encoded as an upload would be.
-    subprocess.run(["sox", "-q", str(a), "-r", "16000", str(d / "a.wav"), "pad", "0.5", "3"], check=True)
-    subprocess.run(["sox", "-q", str(b), "-r", "16000", str(d / "b.wav"), "pad", "0", "1"], check=True)
-    subprocess.run(["sox", "-q", str(d / "a.wav"), str(d / "b.wav"), str(d / "story.wav")], check=True)
+    subprocess.run(["sox", "-q", "-R", str(a), "-r", "16000", str(d / "a.wav"), "pad", "0.5", "3"], check=True)
+    subprocess.run(["sox", "-q", "-R", str(b), "-r", "16000", str(d / "b.wav"), "pad", "0", "1"], check=True)
+    subprocess.run(["sox", "-q", "-R", str(d / "a.wav"), str(d / "b.wav"), str(d / "story.wav")], check=True)
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(d / "story.wav"), str(story)], check=True)
     silence = d / "silence.wav"
     subprocess.run(["sox", "-q", "-n", "-r", "16000", "-c", "1", str(silence), "trim", "0", "5"], check=True)

@@ -83,7 +83,7 @@ def test_clustering_gives_sklearns_labels():
 @pytest.mark.slow
 def test_diarizing_a_recording_imports_no_torch_librosa_numba_or_sklearn(tmp_path):
     wav = tmp_path / "reader.wav"
-    subprocess.run(["sox", "-q", str(LIBRIVOX / "sense_and_sensibility_01_austen_64kb-0870.wav"),
+    subprocess.run(["sox", "-q", "-R", str(LIBRIVOX / "sense_and_sensibility_01_austen_64kb-0870.wav"),
                     str(LIBRIVOX / "sense_and_sensibility_01_austen_64kb-0880.wav"), str(wav)], check=True)
     code = ("import json, sys\nfrom engines.diarize import diarize, voice_embedding\n"
             f"result = diarize({str(wav)!r}); voice_embedding({str(wav)!r})\n"

@@ -15,7 +15,7 @@ def speak(text: str, dest: Path, fmt: str = "wav") -> Path:
     raw = dest.with_suffix(".raw.wav")
     subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "150", "-w", str(raw), text], check=True)
     if fmt == "wav":
-        subprocess.run(["sox", "-q", str(raw), "-r", "16000", str(dest), "pad", "0.3", "0.5"], check=True)
+        subprocess.run(["sox", "-q", "-R", str(raw), "-r", "16000", str(dest), "pad", "0.3", "0.5"], check=True)
     else:
         subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(raw), str(dest)], check=True)
     raw.unlink()

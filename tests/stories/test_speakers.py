@@ -60,7 +60,7 @@ def _interview(folder: Path) -> Path:
     parts = [_voice(text, voice, folder / f"{i}.wav") for i, (text, voice) in enumerate(
         [(QUESTION, "en-gb"), (ANSWER, "en-us+f3"), (QUESTION_2, "en-gb"), (ANSWER_2, "en-us+f3")])]
     out = folder / "interview.wav"
-    subprocess.run(["sox", "-q", *[str(p) for p in parts], "-r", "16000", str(out), "pad", "0.3", "0.5"], check=True)
+    subprocess.run(["sox", "-q", "-R", *[str(p) for p in parts], "-r", "16000", str(out), "pad", "0.3", "0.5"], check=True)
     return out
 
 

@@ -107,7 +107,7 @@ def test_an_enrolled_reporter_is_labelled_reporter_even_when_they_talk_most(app,
          "and how did that feel when you had to explain everything again from the start?", "en-gb"),
         ("It changed twice.", "en-us+f3")])]
     interview = tmp_path / "interview.wav"
-    subprocess.run(["sox", "-q", *map(str, parts), "-r", "16000", str(interview), "pad", "0.3", "0.5"], check=True)
+    subprocess.run(["sox", "-q", "-R", *map(str, parts), "-r", "16000", str(interview), "pad", "0.3", "0.5"], check=True)
     with app.app_context():
         client = app.test_client()
         sign_in(client, users["reporter"].email)
