@@ -1,6 +1,7 @@
 """`flask --app app worker [--queue heavy|light|all] [--burst]`: the process that runs jobs."""
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -68,6 +69,17 @@ def _consumer(app, huey, workers: int, periodic: bool):
         # A forked process must not share the parent's database connections.
         with app.app_context():
             db.engine.dispose(close=False)
+
+    frozen = []
+
+    @huey.post_execute()
+    def hide_loaded_models_from_the_collector(task, value, exc):
+        # After a process's first job its models (Whisper, the voice encoder, spaCy) are loaded and live as
+        # long as it does; frozen, they are no longer walked by the full collection the decoder runs per file.
+        if not frozen:
+            gc.collect()
+            gc.freeze()
+            frozen.append(True)
 
     processes = int(app.config.get("HEAVY_PROCESSES") or os.cpu_count() or 1)
     return huey.create_consumer(workers=max(1, processes), worker_type="process", periodic=False, **poll)
