@@ -86,6 +86,7 @@ class Defaults:
     WHISPER_MODEL = None  # None: bundled tiny.en; or a CTranslate2 model path/name
     EMBEDDING_MODEL = None  # None: bundled all-MiniLM-L6-v2
     HEAVY_PROCESSES = None  # transcription worker processes; None: one per CPU core
+    WAL_CHECKPOINT_SECONDS = 2.0  # how long an erasure keeps trying to empty SQLite's write-ahead log
     JOB_POLL_SECONDS = 1.0  # longest wait of an idle worker between looks at an SQLite queue
     THEMES_INCLUDE_REPORTER = False  # True: the reporter's questions count in theme discovery too
 

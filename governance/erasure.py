@@ -16,14 +16,18 @@ from stories.models import Story
 
 
 def checkpoint_database() -> None:
-    """On SQLite, move the WAL into the main file and truncate it, so deleted pages do not linger there."""
+    """On SQLite, move the WAL into the main file and truncate it, so deleted pages do not linger there.
+    A reader (the worker, a page) can hold it up: try for FLASK_WAL_CHECKPOINT_SECONDS (default 2)."""
     if db.engine.dialect.name != "sqlite":
         return
-    for _ in range(20):
+    deadline = time.monotonic() + float(current_app.config.get("WAL_CHECKPOINT_SECONDS", 2.0))
+    while True:
         with db.engine.connect() as conn:
             busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         if not busy:
             return
+        if time.monotonic() >= deadline:
+            break
         time.sleep(0.1)
     current_app.logger.warning("could not fully checkpoint the SQLite WAL after an erasure")
 
