@@ -1,15 +1,15 @@
 """Board pages that reshape a run at once: fewer / more themes, more like this, undo.
 
-Thin: each view checks the form, calls one service (themes/recut.py, themes/similar.py,
+Thin: each view answers its form through core.forms.submit with one service (themes/recut.py, themes/similar.py,
 themes/undo.py) and says in plain words what happened.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 
 from core.access import allow
-from core.forms import ConfirmForm
+from core.forms import ConfirmForm, submit
 from extensions import db
 from themes import bp, recut, similar, undo
 from themes.models import Passage, Theme, ThemeRun
@@ -18,25 +18,15 @@ from themes.services import ThemeError
 SHAPERS = ("facilitator", "admin")
 
 
-def _confirmed() -> None:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-
-
 @bp.route("/themes/runs/<int:run_id>/recut", methods=["POST"])
 @allow(*SHAPERS)
 def recut_run(run_id: int):
     """Fewer or more themes: the run's story tree cut again (a new run, people's decisions kept)."""
     run = db.get_or_404(ThemeRun, run_id)
-    _confirmed()
     direction = 1 if request.form.get("direction") == "more" else -1
-    shown = run  # the board to show next: the new run's, or this one's if the cut could not be made
-    try:
-        shown = recut.recut_run(run, direction, actor=current_user)
-        flash(f"{shown.message}. {shown.carried} of people's decisions kept.", "success")
-    except ThemeError as exc:
-        flash(str(exc), "error")
-    return redirect(url_for("themes.run_board", run_id=shown.id))
+    new = submit(ConfirmForm(), lambda: recut.recut_run(run, direction, actor=current_user), ThemeError,
+                 done=lambda made: f"{made.message}. {made.carried} of people's decisions kept.")
+    return redirect(url_for("themes.run_board", run_id=(new or run).id))  # this run's board if no cut was made
 
 
 @bp.route("/themes/runs/<int:run_id>/undo", methods=["POST"])
@@ -44,12 +34,7 @@ def recut_run(run_id: int):
 def undo_last(run_id: int):
     """Undo the last merge, split or move on this run (an inverse decision in the log)."""
     run = db.get_or_404(ThemeRun, run_id)
-    _confirmed()
-    try:
-        message = undo.undo_last(run, actor=current_user)
-        flash(message, "success")
-    except ThemeError as exc:
-        flash(str(exc), "error")
+    submit(ConfirmForm(), lambda: undo.undo_last(run, actor=current_user), ThemeError, done=lambda message: message)
     return redirect(url_for("themes.run_board", run_id=run.id))
 
 
@@ -58,12 +43,8 @@ def undo_last(run_id: int):
 def toggle_example(theme_id: int, passage_id: int):
     """Mark a passage as an example of this theme for “more like this”, or take the mark off."""
     theme, passage = db.get_or_404(Theme, theme_id), db.get_or_404(Passage, passage_id)
-    _confirmed()
-    try:
-        marked = similar.toggle_example(theme, passage, actor=current_user)
-        flash("Marked as an example: see “More like this”." if marked else "No longer an example.", "success")
-    except ThemeError as exc:
-        flash(str(exc), "error")
+    submit(ConfirmForm(), lambda: similar.toggle_example(theme, passage, actor=current_user), ThemeError,
+           done=lambda marked: "Marked as an example: see “More like this”." if marked else "No longer an example.")
     return redirect(url_for("themes.theme_page", theme_id=theme.id) + "#more-like-this")
 
 
@@ -72,13 +53,9 @@ def toggle_example(theme_id: int, passage_id: int):
 def answer_suggestion(theme_id: int, passage_id: int):
     """Accept a proposed passage (moved into the theme) or reject it (not proposed again)."""
     theme, passage = db.get_or_404(Theme, theme_id), db.get_or_404(Passage, passage_id)
-    _confirmed()
     accept = request.form.get("answer") == "accept"
-    try:
-        similar.answer(theme, passage, accept=accept, actor=current_user)
-        flash(f"Moved into “{theme.label}”." if accept else "Rejected: it will not be proposed again.", "success")
-    except ThemeError as exc:
-        flash(str(exc), "error")
+    submit(ConfirmForm(), lambda: similar.answer(theme, passage, accept=accept, actor=current_user), ThemeError,
+           done=lambda _: f"Moved into “{theme.label}”." if accept else "Rejected: it will not be proposed again.")
     return redirect(url_for("themes.theme_page", theme_id=theme.id) + "#more-like-this")
 
 
