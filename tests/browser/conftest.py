@@ -172,6 +172,7 @@ def serve_site(tmp_path_factory, *, worker: bool = True, settings: dict | None =
         "FLASK_DATA_DIR": str(data_dir),
         "FLASK_TASK_QUEUE": "sqlite",
         "FLASK_JOB_LEASE_SECONDS": "60",
+        "FLASK_JOB_POLL_SECONDS": "0.2",  # a journey waits on one job after another: each starts within 0.2 s
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
         **(settings or {}),
