@@ -148,8 +148,9 @@ def wait_until_analysable(site: LiveSite, story_id: int, timeout: float = 240) -
         if db.session.scalar(policy.analysable_story_ids().where(Story.id == story_id)) is not None:
             return True
         story, gov = db.session.get(Story, story_id), db.session.get(StoryGovernance, story_id)
+        state = (story.status, gov and gov.scan_state, gov and gov.safeguarding_state)
         assert story.status != "failed" and not (gov and gov.safeguarding_state == "awaiting"), \
-            f"story {story_id} is not analysable: {(story.status, gov and gov.scan_state, gov and gov.safeguarding_state)}"
+            f"story {story_id} is not analysable: {state}"
         return False
 
     site.wait_until(analysable, timeout=timeout, what=f"story {story_id} analysable")

@@ -10,7 +10,7 @@ from tests.browser.conftest import check_accessibility, sign_in
 pytestmark = pytest.mark.browser
 
 def _setup(live_site) -> tuple[int, int]:
-    """The reporter's spoken story naming a person and a place, and a typed one with a disclosure, both being checked."""
+    """Her spoken story naming a person and a place and a typed one with a disclosure, both sent to the check."""
     from accounts.services import get_user_by_email
     from governance import services
     from tests import factories
