@@ -35,12 +35,77 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def _environment(env: dict):
+    """os.environ is `env` while the block runs (create_app reads its FLASK_* settings from there)."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @dataclass
 class LiveSite:
     url: str
     data_dir: Path
     env: dict
     processes: list = field(default_factory=list)
+    _app: object = field(default=None, repr=False)
+
+    @property
+    def app(self):
+        """The app as the site's web and worker processes build it (the same FLASK_* environment: data folder,
+        database file, keys), for commands and rows in this test process without starting an interpreter."""
+        if self._app is None:
+            from app import create_app
+
+            with _environment(self.env):
+                self._app = create_app()
+        return self._app
+
+    @contextmanager
+    def app_context(self):
+        """The site's data in this process; its connections are closed after, so no SQLite lock outlives the block."""
+        from extensions import db
+
+        with self.app.app_context():
+            try:
+                yield self.app
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+    def command(self, *args: str) -> str:
+        """Run the real Click command `flask --app app ARGS` in this process against the site's data; its stdout.
+        (cli() starts the real `flask` entry point, for tests about the command line itself.)"""
+        from extensions import db
+
+        with _environment(self.env):
+            result = self.app.test_cli_runner().invoke(args=list(args))
+        with self.app.app_context():
+            db.engine.dispose()
+        if result.exit_code != 0:
+            raise AssertionError(f"flask {' '.join(args)} failed ({result.exit_code}):\n{result.output}"
+                                 f"\n{result.exception!r}")
+        return result.stdout
+
+    def wait_until(self, check, *, timeout: float = 240, what: str = "") -> None:
+        """Look at the site's data every 0.2 s until check() (run in the site's app context) is true."""
+        from extensions import db
+
+        deadline = time.time() + timeout
+        with self.app_context():
+            while True:
+                db.session.rollback()  # a fresh read each time, and no read transaction held between looks
+                if check():
+                    return
+                if time.time() > deadline:
+                    raise AssertionError(f"waited {timeout} s in vain for {what or check.__name__}")
+                time.sleep(0.2)
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run `flask --app app ARGS` against this site's data."""
@@ -54,8 +119,41 @@ class LiveSite:
         args = ["users", "create", email, "--password", PASSWORD, "--name", name or email.split("@")[0].title()]
         for role in roles:
             args += ["--role", role]
-        self.cli(*args)
+        self.command(*args)
         return email
+
+
+def seed_demo_stories(site: LiveSite, reporter_email: str, title: str, *, skip: tuple = (), limit=None) -> None:
+    """The demo stories (demo/dev_stories.json, the first `limit`) typed in as the reporter's, titled `title` + id."""
+    from accounts.models import User
+    from extensions import db
+    from tests import factories
+
+    stories = json.loads((ROOT / "demo/dev_stories.json").read_text())["stories"][:limit]
+    with site.app_context():
+        reporter = db.session.scalar(db.select(User).where(User.email == reporter_email))
+        for item in stories:
+            if item["id"] not in skip:
+                factories.make_story(reporter, title=title + item["id"], role=item["role"], text=item["text"])
+
+
+def wait_until_analysable(site: LiveSite, story_id: int, timeout: float = 240) -> None:
+    """Wait until the site's worker has transcribed the story and its governance check has cleared it for analysis."""
+    from extensions import db
+    from governance import policy
+    from governance.models import StoryGovernance
+    from stories.models import Story
+
+    def analysable():
+        if db.session.scalar(policy.analysable_story_ids().where(Story.id == story_id)) is not None:
+            return True
+        story, gov = db.session.get(Story, story_id), db.session.get(StoryGovernance, story_id)
+        state = (story.status, gov and gov.scan_state, gov and gov.safeguarding_state)
+        assert story.status != "failed" and not (gov and gov.safeguarding_state == "awaiting"), \
+            f"story {story_id} is not analysable: {state}"
+        return False
+
+    site.wait_until(analysable, timeout=timeout, what=f"story {story_id} analysable")
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +173,7 @@ def serve_site(tmp_path_factory, *, worker: bool = True, settings: dict | None =
         "FLASK_DATA_DIR": str(data_dir),
         "FLASK_TASK_QUEUE": "sqlite",
         "FLASK_JOB_LEASE_SECONDS": "60",
+        "FLASK_JOB_POLL_SECONDS": "0.2",  # a journey waits on one job after another: each starts within 0.2 s
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
         **(settings or {}),
@@ -82,8 +181,10 @@ def serve_site(tmp_path_factory, *, worker: bool = True, settings: dict | None =
     env.pop("FLASK_SQLALCHEMY_DATABASE_URI", None)
     site = LiveSite(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
     # Schema from the models (migrations are checked against the models by their own test).
-    subprocess.run([sys.executable, "-c", "from app import create_app\nfrom extensions import db\napp = create_app()\n"
-                    "with app.app_context(): db.create_all()"], cwd=ROOT, env=env, check=True)
+    from extensions import db
+
+    with site.app_context():
+        db.create_all()
     logs = open(data_dir / "site.log", "w")
     site.processes.append(subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
                                            cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT))

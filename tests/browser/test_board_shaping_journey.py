@@ -1,28 +1,12 @@
 """On the demo stories a facilitator asks for more and fewer themes, uses “more like this”, and undoes changes."""
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, serve_site, sign_in
-from tests.conftest import ROOT
+from tests.browser.conftest import check_accessibility, seed_demo_stories, serve_site, sign_in
 
 pytestmark = pytest.mark.browser
-
-SEED_STORIES = """
-import json
-from app import create_app
-from extensions import db
-from accounts.models import User
-from tests import factories
-app = create_app()
-with app.app_context():
-    reporter = db.session.scalar(db.select(User).where(User.email == "board.reporter@example.org"))
-    for item in json.load(open("demo/dev_stories.json"))["stories"]:
-        factories.make_story(reporter, title="Board story " + item["id"], role=item["role"], text=item["text"])
-"""
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +27,7 @@ def _flash(page, text):
 def test_facilitator_recuts_finds_more_like_this_and_undoes(live_site, new_page):
     live_site.create_user("board.reporter@example.org", "reporter")
     live_site.create_user("board.facilitator@example.org", "facilitator", name="Bea")
-    subprocess.run([sys.executable, "-c", SEED_STORIES], cwd=ROOT, env=live_site.env, check=True, timeout=120)
+    seed_demo_stories(live_site, "board.reporter@example.org", "Board story ")
 
     page = new_page(viewport={"width": 1400, "height": 1000})
     sign_in(page, "board.facilitator@example.org")

@@ -7,40 +7,39 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility, serve_site, sign_in
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-SEED = """
-from app import create_app
-from extensions import db
-from accounts.models import User
-from stories.models import Story
-from tests.themes.helpers import make_run_by_hand
-from tests.workshops.helpers import audio_story
-from workshops import actions, planning
-app = create_app()
-with app.app_context():
-    reporter = db.session.scalar(db.select(User).where(User.email == "ev.reporter@example.org"))
-    sentences = ["My probation officer rang me back the same day", "That changed how I felt about reporting",
-                 "The hostel staff helped me fill in the forms"]
-    story = audio_story(reporter, title="Rung back the same day", sentences=sentences)
-    for segment in story.segments:  # word timings, as the transcriber leaves them
-        words, t = [], segment.start
-        step = (segment.end - segment.start) / len(segment.text.split())
-        for word in segment.text.split():
-            words.append({"start": round(t, 3), "end": round(t + step * 0.9, 3), "text": " " + word})
-            t += step
-        segment.words = words
-    db.session.commit()
-    run = make_run_by_hand({"Being listened to": [(story, sentences[0])], "Help with forms": [(story, sentences[2])]})
-    themes = {t.label: t.id for t in run.themes}
-    workshop = planning.create_workshop({"title": "Listening week", "theme_run_id": run.id,
-                                         "theme_ids": list(themes.values()), "story_ids": [story.id]})
-    actions.create_action({"title": "Call back within a day", "status": "agreed", "workshop_id": workshop.id,
-                            "theme_ids": [themes["Being listened to"]], "story_ids": [story.id]})
-    print(story.id, workshop.id)
-"""
+def _seed(live_site) -> dict:
+    """A spoken story with word timings, a theme run made by hand, a workshop and an action on one of its themes."""
+    from accounts.models import User
+    from extensions import db
+    from tests.themes.helpers import make_run_by_hand
+    from tests.workshops.helpers import audio_story
+    from workshops import actions, planning
+
+    with live_site.app_context():
+        reporter = db.session.scalar(db.select(User).where(User.email == "ev.reporter@example.org"))
+        sentences = ["My probation officer rang me back the same day", "That changed how I felt about reporting",
+                     "The hostel staff helped me fill in the forms"]
+        story = audio_story(reporter, title="Rung back the same day", sentences=sentences)
+        for segment in story.segments:  # word timings, as the transcriber leaves them
+            words, t = [], segment.start
+            step = (segment.end - segment.start) / len(segment.text.split())
+            for word in segment.text.split():
+                words.append({"start": round(t, 3), "end": round(t + step * 0.9, 3), "text": " " + word})
+                t += step
+            segment.words = words
+        db.session.commit()
+        run = make_run_by_hand({"Being listened to": [(story, sentences[0])],
+                                "Help with forms": [(story, sentences[2])]})
+        themes = {t.label: t.id for t in run.themes}
+        workshop = planning.create_workshop({"title": "Listening week", "theme_run_id": run.id,
+                                             "theme_ids": list(themes.values()), "story_ids": [story.id]})
+        actions.create_action({"title": "Call back within a day", "status": "agreed", "workshop_id": workshop.id,
+                               "theme_ids": [themes["Being listened to"]], "story_ids": [story.id]})
+        return {"story": story.id, "workshop": workshop.id}
+
 
 def _shot(page, name):
     """Save a screenshot when STORYLOOM_SCREENSHOTS names a folder (to look at the pages by eye)."""
@@ -67,15 +66,10 @@ def live_site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def seeded(live_site):
-    import subprocess
-    import sys
-
     for email, role in (("ev.reporter@example.org", "reporter"), ("ev.facilitator@example.org", "facilitator"),
                         ("ev.manager@example.org", "manager")):
         live_site.create_user(email, role)
-    out = subprocess.run([sys.executable, "-c", SEED], cwd=ROOT, env=live_site.env, check=True, capture_output=True,
-                         text=True, timeout=300).stdout.split()
-    return {"story": int(out[-2]), "workshop": int(out[-1])}
+    return _seed(live_site)
 
 
 def test_facilitator_searches_plays_quotes_trims_files_and_downloads(new_page, seeded, tmp_path):

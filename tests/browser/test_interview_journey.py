@@ -4,12 +4,11 @@ glossary, and after a theme run the facilitator's board shows none of the report
 — in a real Chromium, on the shared live site (one start for every browser journey)."""
 import re
 import subprocess
-import sys
 
 import pytest
 
-from tests.browser.conftest import check_accessibility, csp_violations, sign_in
-from tests.browser.test_themes_journey import WAIT_ANALYSABLE
+from tests.browser.conftest import (check_accessibility, csp_violations, seed_demo_stories, sign_in,
+                                   wait_until_analysable)
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -25,20 +24,6 @@ ANSWERS = [("When I came out of prison I had nowhere to live. The council put me
 # tiny.en writes "subject" without the glossary and "Subutex" with it (3 runs each, en-gb voice).
 GLOSSARY_WORD = "Subutex"
 GLOSSARY_STORY = "I went from Subutex to something else because nobody explained the difference."
-
-SEED = """
-import json, sys
-from app import create_app
-from extensions import db
-from accounts.models import User
-from tests import factories
-app = create_app()
-with app.app_context():
-    reporter = db.session.scalar(db.select(User).where(User.email == sys.argv[1]))
-    for item in json.load(open("demo/dev_stories.json"))["stories"][:10]:
-        factories.make_story(reporter, title="Told " + item["id"], role=item["role"], text=item["text"])
-"""
-
 
 def _say(text: str, voice: str, dest) -> str:
     subprocess.run(["espeak-ng", "-v", voice, "-s", "155", "-w", str(dest), text], check=True)
@@ -119,8 +104,7 @@ def test_interview_is_labelled_glossary_word_heard_and_questions_kept_off_the_bo
     live_site.create_user("fay.facilitator@example.org", "facilitator")
     _add_glossary_word(new_page())
 
-    subprocess.run([sys.executable, "-c", SEED, "ida.reporter@example.org"], cwd=ROOT, env=live_site.env,
-                   check=True, timeout=120)
+    seed_demo_stories(live_site, "ida.reporter@example.org", "Told ", limit=10)
     page = new_page()
     links = _upload_both(page, tmp_path)
 
@@ -130,8 +114,7 @@ def test_interview_is_labelled_glossary_word_heard_and_questions_kept_off_the_bo
     interview = _check_and_read(page, links["interview.wav"])
     assert {speaker for speaker, _ in interview} == {"Reporter", "Storyteller"}, interview
     story_id = int(re.search(r"/stories/(\d+)", links["interview.wav"]).group(1))
-    subprocess.run([sys.executable, "-c", WAIT_ANALYSABLE, str(story_id)], cwd=ROOT, env=live_site.env, check=True,
-                   timeout=300)
+    wait_until_analysable(live_site, story_id)
     assert not csp_violations(page)
 
     # The words the reporter was heard to say that no storyteller turn and no seeded story uses, with the

@@ -3,53 +3,46 @@ a withdrawn story's clip leaves the laptop's cache on the next load, and signing
 (The seven-day expiry runs against a clock in tests/workshops/test_present_service_worker.py.)"""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
 from tests.browser.conftest import serve_site, sign_in
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-SEED = """
-import json
-from app import create_app
-from extensions import db
-from accounts.models import User
-from stories.models import Story
-from themes.quote_models import Quote
-from tests.workshops.helpers import build_world, time_words, workshop_data
-from workshops.planning import create_workshop
-app = create_app()
-with app.app_context():
-    reporter = db.session.scalars(db.select(User).where(User.email == "rory.reporter@example.org")).one()
-    world = build_world(reporter=reporter, audio=2, text_stories=1)
-    chosen = {}
-    for sid in world["audio_story_ids"]:  # a quote people chose of each, its words selected by their timings
-        time_words(db.session.get(Story, sid))
-        quote = Quote(story_id=sid, theme_id=world["theme_ids"][0], start=3.0, end=5.8)
-        db.session.add(quote)
-        db.session.commit()
-        chosen[str(sid)] = quote.id
-    workshop = create_workshop(workshop_data(world, title="Offline within consent"))
-    print(json.dumps({"workshop_id": workshop.id, "audio": world["audio_story_ids"],
-                      "quotes": {str(k): v for k, v in world["quotes"].items()}, "chosen": chosen}))
-"""
+def _seed(live_site) -> dict:
+    """Two spoken stories and a typed one of the reporter's, a theme run, a quote people chose of each spoken
+    story (its words selected by their timings) and a workshop on them."""
+    from accounts.models import User
+    from extensions import db
+    from stories.models import Story
+    from tests.workshops.helpers import build_world, time_words, workshop_data
+    from themes.quote_models import Quote
+    from workshops.planning import create_workshop
 
-WITHDRAW = """
-import sys
-from app import create_app
-from extensions import db
-from stories.models import Story
-from governance.consent import withdraw_consent
-app = create_app()
-with app.app_context():
-    withdraw_consent(db.session.get(Story, int(sys.argv[1])), reason="storyteller asked")
-    db.session.commit()
-"""
+    with live_site.app_context():
+        reporter = db.session.scalars(db.select(User).where(User.email == "rory.reporter@example.org")).one()
+        world = build_world(reporter=reporter, audio=2, text_stories=1)
+        chosen = {}
+        for sid in world["audio_story_ids"]:
+            time_words(db.session.get(Story, sid))
+            quote = Quote(story_id=sid, theme_id=world["theme_ids"][0], start=3.0, end=5.8)
+            db.session.add(quote)
+            db.session.commit()
+            chosen[sid] = quote.id
+        workshop = create_workshop(workshop_data(world, title="Offline within consent"))
+        return {"workshop_id": workshop.id, "audio": world["audio_story_ids"], "quotes": world["quotes"],
+                "chosen": chosen}
+
+
+def _withdraw(live_site, story_id: int) -> None:
+    from extensions import db
+    from governance.consent import withdraw_consent
+    from stories.models import Story
+
+    with live_site.app_context():
+        withdraw_consent(db.session.get(Story, story_id), reason="storyteller asked")
+        db.session.commit()
+
 
 @pytest.fixture(scope="module")
 def live_site(tmp_path_factory):
@@ -83,9 +76,7 @@ def _present_ready(page, url: str) -> None:
 def test_a_withdrawn_clip_leaves_the_offline_cache_and_sign_out_leaves_nothing(live_site, new_page):
     live_site.create_user("pia.presenter@example.org", "facilitator", name="Pia")
     live_site.create_user("rory.reporter@example.org", "reporter", name="Rory")
-    seeded = subprocess.run([sys.executable, "-c", SEED], cwd=ROOT, env=live_site.env, capture_output=True,
-                            text=True, check=True)
-    world = json.loads(seeded.stdout.strip().splitlines()[-1])
+    world = _seed(live_site)
     first, second = world["audio"]
     quotes_of = {int(k): set(v) for k, v in world["quotes"].items()}
 
@@ -95,11 +86,10 @@ def test_a_withdrawn_clip_leaves_the_offline_cache_and_sign_out_leaves_nothing(l
     _present_ready(page, present)
     kept = _clip_quotes(page.evaluate(CACHED))
     assert kept & quotes_of[first] and kept & quotes_of[second], kept  # both stories' clips are on the laptop
-    chosen = {int(k): v for k, v in world["chosen"].items()}
+    chosen = world["chosen"]
     assert _clip_quotes(page.evaluate(CACHED), QUOTES) == {chosen[first], chosen[second]}  # and the chosen quotes'
 
-    subprocess.run([sys.executable, "-c", WITHDRAW, str(first)], cwd=ROOT, env=live_site.env, check=True,
-                   capture_output=True)
+    _withdraw(live_site, first)
     _present_ready(page, present)
     kept = _clip_quotes(page.evaluate(CACHED))
     assert not kept & quotes_of[first], "a withdrawn story's clip is still in the offline cache"

@@ -2,55 +2,16 @@
 import json
 import re
 import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, seed_demo_stories, sign_in, wait_until_analysable
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
 AUDIO_STORY = "d08"  # a housing story, told aloud so its quotes can be played
-
-SEED_STORIES = """
-import json
-from app import create_app
-from extensions import db
-from accounts.models import User
-from tests import factories
-app = create_app()
-with app.app_context():
-    reporter = db.session.scalar(db.select(User).where(User.email == "theme.reporter@example.org"))
-    for item in json.load(open("demo/dev_stories.json"))["stories"]:
-        if item["id"] != AUDIO_STORY:  # that one is told aloud and imported as audio
-            factories.make_story(reporter, title="Story " + item["id"], role=item["role"], text=item["text"])
-""".replace("AUDIO_STORY", repr(AUDIO_STORY))
-
-# Waits until the live worker has transcribed the imported story and its governance check has cleared.
-WAIT_ANALYSABLE = """
-import sys, time
-from app import create_app
-from extensions import db
-from governance import policy
-from governance.models import StoryGovernance
-from stories.models import Story
-story_id = int(sys.argv[1])
-app = create_app()
-deadline = time.time() + 240
-with app.app_context():
-    while True:
-        db.session.expire_all()
-        if db.session.scalar(policy.analysable_story_ids().where(Story.id == story_id)) is not None:
-            break
-        story = db.session.get(Story, story_id)
-        gov = db.session.get(StoryGovernance, story_id)
-        state = (story.status, gov and gov.scan_state, gov and gov.safeguarding_state)
-        if time.time() > deadline or story.status == "failed" or (gov and gov.safeguarding_state == "awaiting"):
-            sys.exit(f"story {story_id} is not analysable: {state}")
-        time.sleep(1)
-"""
 
 # new Audio() elements are never in the document: keep a handle on each one the page plays.
 RECORD_PLAYED_AUDIO = """
@@ -68,11 +29,10 @@ def _import_audio_story(live_site, folder) -> int:
     subprocess.run(["espeak-ng", "-v", "en-gb", "-s", "165", "-w", str(raw), text], check=True)
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(raw), "-ac", "1", "-b:a", "64k", str(mp3)],
                    check=True)
-    result = live_site.cli("stories", "import", str(mp3), "--reporter", "theme.reporter@example.org",
+    result = live_site.command("stories", "import", str(mp3), "--reporter", "theme.reporter@example.org",
                            "--consent", "analysis,workshop,quote,manager_view", "--reviewed")
-    story_id = int(result.stdout.split("\t")[0])
-    subprocess.run([sys.executable, "-c", WAIT_ANALYSABLE, str(story_id)], cwd=ROOT, env=live_site.env, check=True,
-                   timeout=300)
+    story_id = int(result.split("\t")[0])
+    wait_until_analysable(live_site, story_id)
     return story_id
 
 
@@ -103,7 +63,7 @@ def _find_themes_with_two_seeds(page):
 def test_facilitator_finds_and_reshapes_themes_and_rerun_keeps_decisions(live_site, new_page, tmp_path):
     live_site.create_user("theme.reporter@example.org", "reporter")
     live_site.create_user("theme.facilitator@example.org", "facilitator", name="Fran")
-    subprocess.run([sys.executable, "-c", SEED_STORIES], cwd=ROOT, env=live_site.env, check=True, timeout=120)
+    seed_demo_stories(live_site, "theme.reporter@example.org", "Story ", skip=(AUDIO_STORY,))  # that one is told aloud
     _import_audio_story(live_site, tmp_path)
 
     page = new_page(viewport={"width": 1400, "height": 1000})

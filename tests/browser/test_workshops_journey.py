@@ -1,10 +1,8 @@
 """From themes to change, in a real browser: plan, present (offline too), pack, decide; a manager follows up."""
 from __future__ import annotations
 
-import json
 import re
 import subprocess
-import sys
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,23 +11,19 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility, sign_in
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/workshops-shots")
 
-SEED = """
-import json
-from app import create_app
-from extensions import db
-from accounts.models import User
-from tests.workshops.helpers import build_world
-app = create_app()
-with app.app_context():
-    reporter = db.session.scalars(db.select(User).where(User.email == "wren.reporter@example.org")).one()
-    world = build_world(reporter=reporter, audio=2, text_stories=3)
-    print(json.dumps({k: v for k, v in world.items() if k != "quotes"}))
-"""
+def _seed(live_site) -> dict:
+    """The reporter's stories (two spoken, three typed) and a finished theme run on them."""
+    from accounts.models import User
+    from extensions import db
+    from tests.workshops.helpers import build_world
+
+    with live_site.app_context():
+        reporter = db.session.scalars(db.select(User).where(User.email == "wren.reporter@example.org")).one()
+        return build_world(reporter=reporter, audio=2, text_stories=3)
 
 
 def _shot(page, name: str) -> None:
@@ -54,9 +48,7 @@ def test_from_themes_to_change(live_site, new_page, tmp_path):
     live_site.create_user("fran.facilitator@example.org", "facilitator", name="Fran")
     live_site.create_user("max.manager@example.org", "manager", name="Max")
     live_site.create_user("wren.reporter@example.org", "reporter", name="Wren")
-    seeded = subprocess.run([sys.executable, "-c", SEED], cwd=ROOT, env=live_site.env, capture_output=True,
-                            text=True, check=True)
-    world = json.loads(seeded.stdout.strip().splitlines()[-1])
+    world = _seed(live_site)
 
     # --- the facilitator plans the workshop from the theme run ---
     page = new_page()
