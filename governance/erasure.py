@@ -20,7 +20,7 @@ def checkpoint_database() -> None:
     A reader (the worker, a page) can hold it up: try for FLASK_WAL_CHECKPOINT_SECONDS (default 2)."""
     if db.engine.dialect.name != "sqlite":
         return
-    deadline = time.monotonic() + float(current_app.config.get("WAL_CHECKPOINT_SECONDS", 2.0))
+    deadline = time.monotonic() + float(current_app.config["WAL_CHECKPOINT_SECONDS"])
     while True:
         with db.engine.connect() as conn:
             busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()

@@ -57,7 +57,7 @@ def _consumer(app, huey, workers: int, periodic: bool):
     with its own model on one thread, so both cores are busy (FLASK_HEAVY_PROCESSES overrides).
     An idle worker looks for new jobs at least every FLASK_JOB_POLL_SECONDS: Huey's own backoff
     reaches ten seconds, which a story uploaded after a quiet minute would wait before it starts."""
-    poll = {"max_delay": float(app.config.get("JOB_POLL_SECONDS") or 1.0)}
+    poll = {"max_delay": float(app.config["JOB_POLL_SECONDS"])}
     if not huey.name.endswith(".heavy"):
         return huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic, **poll)
     import os
@@ -70,16 +70,13 @@ def _consumer(app, huey, workers: int, periodic: bool):
         with app.app_context():
             db.engine.dispose(close=False)
 
-    frozen = []
-
     @huey.post_execute()
     def hide_loaded_models_from_the_collector(task, value, exc):
         # After a process's first job its models (Whisper, the voice encoder, spaCy) are loaded and live as
         # long as it does; frozen, they are no longer walked by the full collection the decoder runs per file.
-        if not frozen:
+        if not gc.get_freeze_count():
             gc.collect()
             gc.freeze()
-            frozen.append(True)
 
     processes = int(app.config.get("HEAVY_PROCESSES") or os.cpu_count() or 1)
     return huey.create_consumer(workers=max(1, processes), worker_type="process", periodic=False, **poll)

@@ -59,6 +59,7 @@ def _url_builders_compiled_when_first_used() -> None:
 
 _url_builders_compiled_when_first_used()
 
+
 class _TemplatesCompiledOnce(BytecodeCache):
     """Every test's app compiles the same ~30 templates (Jinja: 32 of 583 profiled seconds of
     `make test-fast`). Jinja's bytecode cache shares the compiled code between the apps; a bucket is

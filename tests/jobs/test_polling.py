@@ -41,6 +41,8 @@ def test_a_heavy_worker_hides_its_loaded_models_from_the_collector_after_its_fir
     app = _sqlite_app(tmp_path)
     huey = get_huey(app, "heavy")
     _consumer(app, huey, 1, False)
+    gc.unfreeze()  # as a fresh worker process starts (another test may have frozen this one)
+    assert gc.get_freeze_count() == 0
     try:
         for hook in huey._post_execute.values():
             hook(None, None, None)
