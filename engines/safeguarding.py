@@ -306,12 +306,12 @@ def flag_risks(passages: list[str], embed=None, threshold: float | None = None,
     classifier (engines/safeguarding_model.py; score = its confidence; off with
     `classifier=False`) and similarity to EXAMPLES (score = cosine similarity),
     each behind the precision filters. `embed(texts) -> normalised array`
-    defaults to engines.embeddings.embed_sentences; `threshold` is the cosine
+    defaults to engines.embeddings.embed_texts; `threshold` is the cosine
     similarity at which a sentence flags (default: SIMILARITY_THRESHOLDS per
     category). Sorted by passage, then score.
     """
     if embed is None:
-        from engines.embeddings import embed_sentences as embed
+        from engines.embeddings import embed_texts as embed
     best: dict[tuple[int, str], RiskFlag] = {}
 
     def offer(flag: RiskFlag) -> None:
@@ -364,7 +364,7 @@ def _negated_or_past(category: str, lowered: str) -> bool:
 def similarity_table(passages: list[str], embed=None) -> list[dict[str, float]]:
     """Per passage, the best sentence similarity to each category (for tuning the threshold)."""
     if embed is None:
-        from engines.embeddings import embed_sentences as embed
+        from engines.embeddings import embed_texts as embed
     prototypes = _prototypes(embed)
     table = []
     for passage in passages:

@@ -9,6 +9,7 @@ sentence-transformers' vectors.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +24,15 @@ def _layer_norm(x, weight, bias):
     return (x - mean) / np.sqrt(var + EPS) * weight + bias
 
 
+def _dense(x, weight, bias):
+    """x @ weight.T + bias over the last axis, as one 2-D matrix product (a quarter faster than numpy's 3-D one)."""
+    return (x.reshape(-1, x.shape[-1]) @ weight.T + bias).reshape(*x.shape[:-1], weight.shape[0])
+
+
 def _gelu(x):
     from scipy.special import erf
 
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+    return 0.5 * x * (1.0 + erf(x * (1 / math.sqrt(2.0))))
 
 
 class TextEncoder:
@@ -49,21 +55,21 @@ class TextEncoder:
         head = width // HEADS
 
         def project(name):
-            y = x @ w[f"{p}self.{name}.weight"].T + w[f"{p}self.{name}.bias"]
+            y = _dense(x, w[f"{p}self.{name}.weight"], w[f"{p}self.{name}.bias"])
             return y.reshape(batch, length, HEADS, head).transpose(0, 2, 1, 3)
 
         q, k, v = project("query"), project("key"), project("value")
-        scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(head) + mask
+        scores = q @ k.transpose(0, 1, 3, 2) * (1 / math.sqrt(head)) + mask
         scores = np.exp(scores - scores.max(-1, keepdims=True))
         scores /= scores.sum(-1, keepdims=True)
         out = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, width)
-        out = out @ w[f"{p}output.dense.weight"].T + w[f"{p}output.dense.bias"]
+        out = _dense(out, w[f"{p}output.dense.weight"], w[f"{p}output.dense.bias"])
         return _layer_norm(out + x, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"])
 
     def _feed_forward(self, x, n: int):
         w, p = self.w, f"encoder.layer.{n}."
-        hidden = _gelu(x @ w[f"{p}intermediate.dense.weight"].T + w[f"{p}intermediate.dense.bias"])
-        out = hidden @ w[f"{p}output.dense.weight"].T + w[f"{p}output.dense.bias"]
+        hidden = _gelu(_dense(x, w[f"{p}intermediate.dense.weight"], w[f"{p}intermediate.dense.bias"]))
+        out = _dense(hidden, w[f"{p}output.dense.weight"], w[f"{p}output.dense.bias"])
         return _layer_norm(out + x, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"])
 
     def _batch(self, ids: list[list[int]]) -> np.ndarray:
@@ -82,7 +88,8 @@ class TextEncoder:
         pooled = (x * keep[..., None]).sum(1) / np.maximum(keep.sum(1, keepdims=True), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 8) -> np.ndarray:
+        # Batches of 8 similar lengths: less padding than 32, and as fast per token (bench/embeddings.py).
         ids = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
         order = np.argsort([-len(i) for i in ids], kind="stable")  # similar lengths together: less padding
         out = np.zeros((len(ids), self.w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)

@@ -13,8 +13,8 @@ HEAVY_MODULES = ("torch", "faster_whisper", "ctranslate2", "sentence_transformer
                  "transformers", "resemblyzer")
 # Session fixtures that hold a loaded model (their loader runs once, for the first test only).
 MODEL_FIXTURES = {"nlp", "corpus_app"}
-LOADERS = (("engines.embeddings", "load_model"), ("engines.redaction.detect", "load_nlp"),
-           ("engines.transcription.pipeline", "get_transcriber"))
+LOADERS = (("engines.embeddings", "load_model"), ("engines.embeddings", "load_text_encoder"),
+           ("engines.redaction.detect", "load_nlp"), ("engines.transcription.pipeline", "get_transcriber"))
 ALSO_EXPORTED_BY = ("engines.redaction", "engines.transcription", "engines.transcribe")
 
 model_used: list[str] = []

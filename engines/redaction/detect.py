@@ -24,11 +24,11 @@ _ENTITY_STOPLIST = frozenset(
 
 @lru_cache(maxsize=1)
 def load_nlp():
-    """The spaCy English pipeline, loaded once per process (without torch: see _spacy)."""
-    return _spacy().load(SPACY_MODEL)
+    """The spaCy English pipeline, loaded once per process (without torch: see spacy_without_torch)."""
+    return spacy_without_torch().load(SPACY_MODEL)
 
 
-def _spacy():
+def spacy_without_torch():
     """spaCy, imported so that its thinc does not import torch: thinc imports torch whenever it can (2 s and
     ~300 MB in a transcription worker) though the small English pipeline never uses it. Where torch is
     already loaded (a theme worker, the tests) or spaCy is, nothing changes."""

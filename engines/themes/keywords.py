@@ -1,4 +1,4 @@
-"""Theme keywords: BERTopic c-TF-IDF in manual mode, re-ranked towards each theme's target.
+"""Theme keywords: BERTopic's c-TF-IDF (without BERTopic, torch or its models), re-ranked towards each theme's target.
 
 Only phrases said in at least two stories, each of their words too, qualify:
 a word the recogniser misheard once ("hostile" for "hostel"), or a name left
@@ -13,30 +13,47 @@ import numpy as np
 from engines.themes.labels import clean_keywords, phrase_analyzer
 
 
-def memoised_embedder(model_name):
-    """BERTopic embedding backend over the bundled model, memoised per text.
+def class_tfidf(texts: list[str], y: np.ndarray, analyzer):
+    """BERTopic's c-TF-IDF, as its manual mode computes it: one document per label (outliers, -1,
+    are a class too) of its texts joined by spaces (punctuation kept: BERTopic strips it only when it has no
+    embedding model, and it had ours); phrase counts; each row L1-normalised and square-rooted (reduce_frequent_words); idf = log(1 + A / f), A the mean
+    phrases per class, f a phrase's count over all classes. Returns (labels in row order, csr matrix, phrases).
+    tests/engines/test_keywords.py holds it to BERTopic's own keywords."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import normalize
 
-    The keyword re-ranking embeds ~30 candidate phrases per theme on
-    every fit; across rebuilds they are mostly the same texts, so the cache
-    turns a 10-15 s step into well under a second.
-    """
-    from bertopic.backend import BaseEmbedder
-
-    from engines.embeddings import load_model
-    from engines.themes.features import embed_terms
-
-    class MemoisedEmbedder(BaseEmbedder):
-        def __init__(self):
-            super().__init__(embedding_model=load_model(model_name))
-
-        def embed(self, documents, verbose=False):
-            return embed_terms(list(documents), model=model_name)
-
-    return MemoisedEmbedder()
+    classes = sorted(set(int(label) for label in y))
+    joined = [" ".join(text for text, label in zip(texts, y) if label == c) for c in classes]
+    cleaned = [doc.replace("\n", " ").replace("\t", " ") or "emptydoc" for doc in joined]
+    vectorizer = CountVectorizer(analyzer=analyzer)
+    counts = vectorizer.fit_transform(cleaned)
+    frequency = np.squeeze(np.asarray(counts.sum(axis=0)))
+    idf = np.log((int(counts.sum(axis=1).mean()) / frequency) + 1)
+    weights = normalize(counts, axis=1, norm="l1", copy=False)
+    weights.data = np.sqrt(weights.data)
+    n = counts.shape[1]
+    return classes, weights * sparse.diags(idf, offsets=0, shape=(n, n), format="csr", dtype=np.float64), \
+        vectorizer.get_feature_names_out()
 
 
-def target_ranker(targets: dict, labels: np.ndarray, model_name, n_candidates: int = 30, allowed: set | None = None):
-    """A BERTopic representation model: c-TF-IDF candidates re-ranked by closeness to each theme's target.
+def top_phrases(matrix, phrases, n: int) -> list[list[tuple[str, float]]]:
+    """Each row's n best (phrase, weight), best first, in BERTopic's order (ties included); a row with
+    fewer phrases than n is filled with ("", 0.00001), as BERTopic fills it."""
+    out = []
+    for row, (lo, hi) in enumerate(zip(matrix.indptr[:-1], matrix.indptr[1:])):
+        pick = min(n, hi - lo)
+        chosen = matrix.indices[lo + np.argpartition(matrix.data[lo:hi], -pick)[-pick:]]
+        ids = [chosen[i] if len(chosen) >= i + 1 else None for i in range(n)]
+        scores = np.array([matrix[row, i] if i is not None else 0 for i in ids])
+        order = np.argsort(scores)[::-1]
+        out.append([(phrases[ids[i]], scores[i]) if ids[i] is not None and scores[i] > 0 else ("", 0.00001)
+                    for i in order])
+    return out
+
+
+def ranked_towards(words, target, model_name, n_candidates: int = 30, allowed: set | None = None) -> list[str]:
+    """c-TF-IDF candidates re-ranked by closeness to the theme's target.
 
     KeyBERTInspired compares candidates with the theme's representative
     passages in raw embedding space, where every probation story is alike, so
@@ -45,69 +62,29 @@ def target_ranker(targets: dict, labels: np.ndarray, model_name, n_candidates: i
     centroid minus the corpus mean for found themes; the c-TF-IDF weight still
     counts, so a keyword must be both distinctive of the passages and on topic.
     """
-    from bertopic.representation._base import BaseRepresentation
-
     from engines.themes.features import embed_terms
 
-    class TargetRanked(BaseRepresentation):
-        def extract_topics(self, topic_model, documents, c_tf_idf, topics, embeddings=None):
-            updated = {}
-            for topic, words in topics.items():
-                ids = documents.loc[documents.Topic == topic, "ID"].to_numpy()
-                ours = np.unique(labels[ids], return_counts=True) if len(ids) else ([], [])
-                target = targets.get(int(ours[0][np.argmax(ours[1])])) if len(ids) else None
-                # Only phrases said in two stories (a theme of one story's words gets none): see module doc.
-                said = [(w, v) for w, v in words if w and v > 0 and (allowed is None or w in allowed)]
-                candidates = [(w, float(v)) for w, v in said[:n_candidates]]
-                if target is None or not candidates:
-                    updated[topic] = candidates or [("", 0.0)]  # BERTopic wants a list; clean_keywords drops ""
-                    continue
-                weight = np.array([v for _, v in candidates])
-                weight = weight / weight.max()
-                similarity = embed_terms([w for w, _ in candidates], model=model_name) @ target
-                score = similarity * np.sqrt(weight)
-                order = np.argsort(-score, kind="stable")
-                updated[topic] = [(candidates[i][0], float(score[i])) for i in order]
-            return updated
-
-    return TargetRanked()
+    # Only phrases said in two stories (a theme of one story's words gets none): see module doc.
+    said = [(w, v) for w, v in words if w and v > 0 and (allowed is None or w in allowed)]
+    candidates = [(w, float(v)) for w, v in said[:n_candidates]]
+    if target is None or not candidates:
+        return [w for w, _ in candidates]
+    weight = np.array([v for _, v in candidates])
+    weight = weight / weight.max()
+    score = (embed_terms([w for w, _ in candidates], model=model_name) @ target) * np.sqrt(weight)
+    return [candidates[i][0] for i in np.argsort(-score, kind="stable")]
 
 
-def bertopic_keywords(texts, labels, embeddings, targets, cfg, allowed: set | None = None) -> dict:
-    """c-TF-IDF keywords per label (>= 0) from BERTopic in manual mode, re-ranked towards each theme's target."""
-    from bertopic import BERTopic
-    from bertopic.cluster import BaseCluster
-    from bertopic.dimensionality import BaseDimensionalityReduction
-    from bertopic.vectorizers import ClassTfidfTransformer
-    from sklearn.feature_extraction.text import CountVectorizer
-
+def ctfidf_keywords(texts, labels, targets, cfg, allowed: set | None = None) -> dict:
+    """Keywords per label (>= 0): c-TF-IDF's 80 best phrases, re-ranked towards each theme's target."""
     present = sorted(set(labels.tolist()) - {-1})
     if not present:
         return {}
-    # BERTopic wants labels 0..k-1; outliers stay -1.
-    remap = {old: new for new, old in enumerate(present)}
-    y = np.array([remap.get(int(l), -1) for l in labels])
-    model = BERTopic(
-        embedding_model=memoised_embedder(cfg["embedding_model"]),
-        umap_model=BaseDimensionalityReduction(),
-        hdbscan_model=BaseCluster(),
-        vectorizer_model=CountVectorizer(analyzer=phrase_analyzer),
-        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        representation_model=target_ranker(targets, labels, cfg["embedding_model"], allowed=allowed),
-        top_n_words=80,
-        calculate_probabilities=False,
-    )
-    model.fit(texts, embeddings=embeddings, y=y)
-    # BERTopic renumbers topics by size after fitting, so map ours through its per-document topics.
-    keywords = {}
-    fitted = np.asarray(model.topics_)
-    for old in present:
-        topic_ids, counts = np.unique(fitted[labels == old], return_counts=True)
-        words = [w for w, _ in (model.get_topic(int(topic_ids[counts.argmax()])) or [])]
-        keywords[old] = clean_keywords(words, limit=cfg["n_keywords"])
-    return keywords
-
-
+    classes, matrix, phrases = class_tfidf(texts, labels, phrase_analyzer)
+    best = dict(zip(classes, top_phrases(matrix, phrases, 80)))
+    return {label: clean_keywords(ranked_towards(best[label], targets.get(label), cfg["embedding_model"],
+                                                 allowed=allowed), limit=cfg["n_keywords"])
+            for label in present}
 
 
 def multi_story_phrases(texts: list[str], story_ids: list) -> set[str]:

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from engines.embeddings import DEFAULT_MODEL, embed_texts, text_key
+from engines.embeddings import DEFAULT_MODEL, embed_texts, resolve_model_path, text_key
 
 TEXTS = ["The hostel gave me two weeks notice.",
          "My officer wrote to the council but nobody has called me back about a flat, and I have been "
@@ -29,11 +29,13 @@ def test_vectors_are_unit_384_and_do_not_depend_on_the_batch():
 
 
 @pytest.mark.slow
-def test_model_runs_on_one_thread():
+def test_a_model_named_in_settings_runs_in_sentence_transformers_on_one_thread():
     # On a shared two-core machine two OpenMP threads spin against each other and the web process:
-    # embedding ran 3-7x slower than on one thread (bench/themes_rebuild.py).
+    # embedding ran 3-7x slower than on one thread (bench/themes_rebuild.py). (The bundled model, named
+    # by its folder, stands in for another model here.)
     import torch
 
     torch.set_num_threads(2)
-    embed_texts(["Anything."])
+    named = embed_texts(TEXTS, model=resolve_model_path(None))
     assert torch.get_num_threads() == 1
+    assert np.allclose(named, embed_texts(TEXTS), atol=1e-5)  # the numpy encoder's vectors are the same
