@@ -113,8 +113,11 @@ def _resampled(path, sample_rate: int, seek_to_s: float = 0.0) -> Iterator[tuple
     finally:
         container.close()
         del resampler
-        # PyAV resampler buffers are only freed by the cycle collector (faster-whisper #390).
-        gc.collect()
+        # PyAV resampler buffers were once freed only by the cycle collector (faster-whisper #390): the young
+        # generations are collected here, where such a cycle lives. Not a full collection: that walks every
+        # object of the process, ~0.1 s a file in a web or test process (and once per clip a pack cuts),
+        # and reading a file 400 times keeps the process's size without it (tests/engines/test_audio.py).
+        gc.collect(1)
 
 
 def iter_pcm(path, sample_rate: int = 16000, chunk_seconds: float = 30.0) -> Iterator[tuple[float, np.ndarray]]:
