@@ -60,6 +60,52 @@ def _url_builders_compiled_when_first_used() -> None:
 _url_builders_compiled_when_first_used()
 
 
+def _api_documented_when_first_read() -> None:
+    """flask-smorest documents every endpoint of a blueprint (schemas converted to OpenAPI by apispec) as
+    the blueprint is registered: a third of building an app (py-spy over `make test`: ~20 of 97 s in the
+    tests' own fixtures), for ~440 apps whose OpenAPI document a handful of tests read. Each blueprint's
+    documentation is now written by the same flask-smorest code when its spec is first turned into a
+    document (APISpec.to_dict, which /api/v1/openapi.json serves), in the order the blueprints came."""
+    from apispec import APISpec
+    from flask_smorest.blueprint import Blueprint
+
+    document_views, to_dict = Blueprint.register_views_in_doc, APISpec.to_dict
+
+    def deferred(blp, api, app, spec, **options):
+        spec.__dict__.setdefault("_undocumented", []).append((blp, api, app, options))
+
+    def documented(spec):
+        for blp, api, app, options in spec.__dict__.pop("_undocumented", []):
+            document_views(blp, api, app, spec, **options)
+        return to_dict(spec)
+
+    Blueprint.register_views_in_doc, APISpec.to_dict = deferred, documented
+
+
+_api_documented_when_first_read()
+
+
+def _password_scores_remembered() -> None:
+    """Every test's users are made with the same few passwords, names and emails, and zxcvbn scored each
+    one again (~8 of those 97 s): its verdict for the same password and words is now kept for the session."""
+    import copy
+
+    import zxcvbn as package
+
+    score, verdicts = package.zxcvbn, {}
+
+    def remembered(password, user_inputs=None, **options):
+        key = (password, tuple(user_inputs or ()), tuple(sorted(options.items())))
+        if key not in verdicts:
+            verdicts[key] = score(password, user_inputs=user_inputs, **options)
+        return copy.deepcopy(verdicts[key])
+
+    package.zxcvbn = remembered
+
+
+_password_scores_remembered()
+
+
 class _TemplatesCompiledOnce(BytecodeCache):
     """Every test's app compiles the same ~30 templates (Jinja: 32 of 583 profiled seconds of
     `make test-fast`). Jinja's bytecode cache shares the compiled code between the apps; a bucket is

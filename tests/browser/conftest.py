@@ -174,6 +174,9 @@ def serve_site(tmp_path_factory, *, worker: bool = True, settings: dict | None =
         "FLASK_TASK_QUEUE": "sqlite",
         "FLASK_JOB_LEASE_SECONDS": "60",
         "FLASK_JOB_POLL_SECONDS": "0.2",  # a journey waits on one job after another: each starts within 0.2 s
+        # One transcription process (not one per core): a journey sends a story or two at a time, and each
+        # process of its own loads Whisper, spaCy and the voice encoder (~5 s of CPU) for them.
+        "FLASK_HEAVY_PROCESSES": "1",
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
         **(settings or {}),

@@ -73,7 +73,8 @@ def cluster(tmp_path, s3_endpoint):
     shared = {"FLASK_SQLALCHEMY_DATABASE_URI": database, "FLASK_TASK_QUEUE": redis_url,
               "FLASK_TASK_QUEUE_NAME": f"three-{uuid.uuid4().hex[:8]}", "FLASK_MEDIA_STORAGE": f"s3://{bucket}/site",
               "FLASK_S3_ENDPOINT_URL": s3_endpoint, "FLASK_SECRET_KEY": "shared-secret-for-the-test",
-              "FLASK_MEDIA_KEY_FILE": str(key_file)}
+              "FLASK_MEDIA_KEY_FILE": str(key_file),
+              "FLASK_HEAVY_PROCESSES": "1"}  # one transcription process per worker: two cores, two at a time
     folders = {name: tmp_path / name for name in ("web", "worker1", "worker2", "cli")}
     wrapper = str(ROOT / "bin" / "storyloom")
     subprocess.run([wrapper, "db", "upgrade"], env=_env(shared, folders["cli"]), check=True, capture_output=True)
