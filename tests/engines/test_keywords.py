@@ -15,9 +15,24 @@ pytestmark = pytest.mark.slow  # BERTopic (and torch) as the reference
 CFG = {"embedding_model": None, "n_keywords": 8}
 
 
+def _import_bertopic_without_umap() -> None:
+    """bertopic.plotting imports umap when it can, and umap's pynndescent compiles ~40 numba functions
+    (13 s on a fresh machine); manual mode never runs UMAP, and BERTopic works on without it."""
+    import sys
+
+    if "bertopic" in sys.modules or "umap" in sys.modules:
+        return
+    sys.modules["umap"] = None  # `import umap` raises ImportError while BERTopic loads
+    try:
+        import bertopic  # noqa: F401
+    finally:
+        del sys.modules["umap"]
+
+
 def _bertopic_keywords(texts, labels, embeddings, targets, allowed):
     """The keywords as BERTopic computed them here before: manual mode (our labels, no UMAP or
     HDBSCAN), c-TF-IDF with reduce_frequent_words, 80 candidates re-ranked towards each target."""
+    _import_bertopic_without_umap()
     from bertopic import BERTopic
     from bertopic.backend import BaseEmbedder
     from bertopic.cluster import BaseCluster
