@@ -89,9 +89,9 @@ class TextEncoder:
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
     def encode(self, texts: list[str], batch_size: int = 8) -> np.ndarray:
-        # Batches of 8 similar lengths: less padding than 32, and as fast per token (bench/embeddings.py).
+        # Batches of 8 texts of similar length: less padding than batches of 32, as fast per token.
         ids = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
-        order = np.argsort([-len(i) for i in ids], kind="stable")  # similar lengths together: less padding
+        order = np.argsort([-len(i) for i in ids], kind="stable")
         out = np.zeros((len(ids), self.w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
         for start in range(0, len(ids), batch_size):
             chosen = order[start:start + batch_size]

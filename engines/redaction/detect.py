@@ -30,8 +30,8 @@ def load_nlp():
 
 def spacy_without_torch():
     """spaCy, imported so that its thinc does not import torch: thinc imports torch whenever it can (2 s and
-    ~300 MB in a transcription worker) though the small English pipeline never uses it. Where torch is
-    already loaded (a theme worker, the tests) or spaCy is, nothing changes."""
+    ~300 MB in a worker) though the small English pipeline never uses it. Where torch is already loaded
+    (the tests, a worker embedding with a model named in settings) or spaCy is, nothing changes."""
     import sys
 
     if "spacy" in sys.modules or "torch" in sys.modules:

@@ -14,11 +14,12 @@ from engines.themes.labels import clean_keywords, phrase_analyzer
 
 
 def class_tfidf(texts: list[str], y: np.ndarray, analyzer):
-    """BERTopic's c-TF-IDF, as its manual mode computes it: one document per label (outliers, -1,
-    are a class too) of its texts joined by spaces (punctuation kept: BERTopic strips it only when it has no
-    embedding model, and it had ours); phrase counts; each row L1-normalised and square-rooted (reduce_frequent_words); idf = log(1 + A / f), A the mean
-    phrases per class, f a phrase's count over all classes. Returns (labels in row order, csr matrix, phrases).
-    tests/engines/test_keywords.py holds it to BERTopic's own keywords."""
+    """BERTopic's c-TF-IDF, as its manual mode computes it: one document per label (outliers, -1, are a
+    class too) of its texts joined by spaces (punctuation kept: BERTopic strips it only when it has no
+    embedding model, and it had ours); phrase counts; each row L1-normalised and square-rooted
+    (reduce_frequent_words); idf = log(1 + A / f), A the mean phrases per class, f a phrase's count over
+    all classes. Returns (labels in row order, csr matrix, phrases). tests/engines/test_keywords.py holds
+    it to BERTopic's own keywords."""
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.preprocessing import normalize
@@ -41,14 +42,13 @@ def top_phrases(matrix, phrases, n: int) -> list[list[tuple[str, float]]]:
     """Each row's n best (phrase, weight), best first, in BERTopic's order (ties included); a row with
     fewer phrases than n is filled with ("", 0.00001), as BERTopic fills it."""
     out = []
-    for row, (lo, hi) in enumerate(zip(matrix.indptr[:-1], matrix.indptr[1:])):
+    for lo, hi in zip(matrix.indptr[:-1], matrix.indptr[1:]):
         pick = min(n, hi - lo)
-        chosen = matrix.indices[lo + np.argpartition(matrix.data[lo:hi], -pick)[-pick:]]
-        ids = [chosen[i] if len(chosen) >= i + 1 else None for i in range(n)]
-        scores = np.array([matrix[row, i] if i is not None else 0 for i in ids])
-        order = np.argsort(scores)[::-1]
-        out.append([(phrases[ids[i]], scores[i]) if ids[i] is not None and scores[i] > 0 else ("", 0.00001)
-                    for i in order])
+        chosen = lo + np.argpartition(matrix.data[lo:hi], -pick)[-pick:]
+        scores = np.zeros(n)  # a missing phrase weighs 0 while sorting, as in BERTopic
+        scores[:pick] = matrix.data[chosen]
+        out.append([(phrases[matrix.indices[chosen[i]]], scores[i]) if i < pick and scores[i] > 0
+                    else ("", 0.00001) for i in np.argsort(scores)[::-1]])
     return out
 
 
