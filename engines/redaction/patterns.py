@@ -28,9 +28,10 @@ def _spans(pattern: re.Pattern, text: str, kind: str, group: int = 0) -> list[Sp
 
 # --- phone numbers -----------------------------------------------------------
 # +44 or 0, then 9-10 more digits with up to two spaces, commas, dashes or brackets
-# between them (Whisper writes slowly said digits one by one: "0 7 7 0 0 ...").
+# between them (Whisper writes slowly said digits one by one: "0 7 7 0 0 ..."), or 11:
+# Whisper sometimes hears a digit too many in a number read out, and it is still a phone.
 _PHONE = re.compile(
-    r"(?<![\w+])(?:\+\s?44[\s\-]?(?:\(0\)[\s\-]?)?\(?|\(?0[\s,\-]?)\d(?:[\s,\-\)]{0,2}\d){8,9}(?!\d)"
+    r"(?<![\w+])(?:\+\s?44[\s\-]?(?:\(0\)[\s\-]?)?\(?|\(?0[\s,\-]?)\d(?:[\s,\-\)]{0,2}\d){8,10}(?!\d)"
 )
 _DIGIT_WORDS = {
     "zero": 1, "oh": 1, "o": 1, "nought": 1, "one": 1, "two": 1, "three": 1, "four": 1,

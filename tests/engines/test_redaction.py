@@ -154,6 +154,8 @@ def test_empty_text():
     ("oh seven seven hundred nine hundred one two three", "oh seven seven hundred nine hundred one two three"),
     ("+44 7 7 0 0 9 0 0 1 2 3", "+44 7 7 0 0 9 0 0 1 2 3"),
     ("call me on 0,770,090,0123 after six", "0,770,090,0123"),  # Whisper groups digits in thousands
+    ("My phone number is 077700900123.", "077700900123"),  # misheard with a digit too many
+    ("my number is 0770090012 ok", "0770090012"),  # and with one too few
 ])
 def test_grouped_and_spaced_phone_digits_are_found(text, expected):
     from engines.redaction.patterns import find_phones
