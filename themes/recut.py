@@ -76,7 +76,7 @@ def recut_run(run: ThemeRun, direction: int, *, actor=None) -> ThemeRun:
     plan = _plan(run, int(direction), analysable_ids_now())
     new = _write(run, plan, actor)
     word = "more" if direction > 0 else "fewer"
-    summary = f"re-cut into {plan['count']} themes ({word} themes; run {run.id} had {plan['now']})"
+    summary = f"cut again into {plan['count']} themes ({word} themes; there were {plan['now']})"
     record("theme_run.recut", new, actor=actor, summary=summary,
            after={"from_run": run.id, "k": plan["k"], "themes": plan["count"], "carried": new.carried})
     db.session.add(ThemeDecision(run_id=new.id, action="recut", summary=summary, actor_id=getattr(actor, "id", None),
@@ -167,5 +167,5 @@ def _write(run: ThemeRun, plan: dict, actor) -> ThemeRun:
     db.session.refresh(new)
     new.carried = carry_decisions(run, new)
     shown = [t for t in new.themes if not t.is_outlier and t.merged_into_id is None]
-    new.message = f"{len(shown)} themes from {len(new.story_ids)} stories (re-cut from run {run.id})"
+    new.message = f"{len(shown)} themes from {len(new.story_ids)} stories, cut again from the same stories"
     return new

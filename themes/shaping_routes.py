@@ -25,8 +25,17 @@ def recut_run(run_id: int):
     run = db.get_or_404(ThemeRun, run_id)
     direction = 1 if request.form.get("direction") == "more" else -1
     new = submit(ConfirmForm(), lambda: recut.recut_run(run, direction, actor=current_user), ThemeError,
-                 done=lambda made: f"{made.message}. {made.carried} of people's decisions kept.")
+                 done=recut_message)
     return redirect(url_for("themes.run_board", run_id=(new or run).id))  # this run's board if no cut was made
+
+
+def recut_message(made: ThemeRun) -> str:
+    """"Now 7 themes from 30 stories, cut again from the same stories." and, when people had changed the
+    board, that their changes are kept (nothing about them when there were none)."""
+    kept = made.carried or 0
+    changes = "" if not kept else (" The 1 change people made is kept." if kept == 1
+                                   else f" The {kept} changes people made are kept.")
+    return f"Now {made.message}.{changes}"
 
 
 @bp.route("/themes/runs/<int:run_id>/undo", methods=["POST"])

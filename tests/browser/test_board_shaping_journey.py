@@ -44,12 +44,12 @@ def test_facilitator_recuts_finds_more_like_this_and_undoes(live_site, new_page)
     # Fewer / more themes: the same stories, cut again at once.
     before = _machine_cards(page).count()
     page.get_by_role("button", name="More themes").click()
-    _flash(page, r"re-cut from run \d+")
+    _flash(page, r"cut again from the same stories")
     more = _machine_cards(page).count()
     assert more > before, (before, more)
     check_accessibility(page)
     page.get_by_role("button", name="Fewer themes").click()
-    _flash(page, r"re-cut from run \d+")
+    _flash(page, r"cut again from the same stories")
     assert _machine_cards(page).count() < more
 
     # More like this: two passages of a theme marked as examples; one proposal accepted, one rejected.

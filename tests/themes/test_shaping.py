@@ -152,6 +152,22 @@ def test_recut_route_is_for_shapers_and_loads_no_model(app, users, shaped):
     assert "3 themes from 9 stories" in page and "Fewer themes" in page
 
 
+def test_the_recut_message_says_what_changed_in_plain_words(app, users, shaped):
+    """No run numbers, and no "0 of people's decisions kept" when nobody had decided anything yet."""
+    sign_in(client := app.test_client(), users["facilitator"].email)
+    page = client.post(f"/themes/runs/{shaped['run']}/recut", data={"direction": "more"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Now 3 themes from 9 stories, cut again from the same stories." in page
+    assert "decisions kept" not in page and "re-cut" not in page and f"run {shaped['run']} had" not in page
+    with app.app_context():
+        newest = services.latest_run()
+        services.rename_theme(services.visible_themes(newest)[0], label="Rent and landlords",
+                              expected_version=None, actor=_facilitator(users))
+    page = client.post(f"/themes/runs/{newest.id}/recut", data={"direction": "fewer"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Now 2 themes from 9 stories" in page and "The 1 change people made is kept." in page
+
+
 def test_the_web_process_imports_no_torch_for_the_shaping_tools():
     """The board's re-cut and ranking modules, and the engine parts they use, stay light."""
     code = ("import sys; import app; import themes.recut, themes.similar, themes.undo, themes.shaping_routes; "
