@@ -118,6 +118,7 @@ def _register_hooks(app: Flask) -> None:
     from core.errors import register_error_handlers
     from core.security import add_security_headers
     from extensions import db, login_manager
+    from sqlalchemy.orm import joinedload
 
     @login_manager.user_loader
     def load_user(session_id: str):
@@ -126,7 +127,8 @@ def _register_hooks(app: Flask) -> None:
         user_id, _, version = session_id.partition(":")
         if not (user_id.isdigit() and version.isdigit() and len(user_id) < 19 and len(version) < 19):
             return None
-        user = db.session.get(User, int(user_id))
+        # The person and their roles in one SELECT: every signed-in request begins here.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
         if user is None or not user.active or user.session_version != int(version):
             return None
         return user

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from accounts.models import ApiToken, User
 from accounts.services import AccountError
@@ -58,7 +59,9 @@ def revoke_token(token: ApiToken, actor=None) -> None:
 
 def user_for_token(token: str) -> User:
     """The active user owning a live token; raises TokenRefused otherwise."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    # The token, its person and their roles in one SELECT: every call signed with a token begins here.
+    row = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
+                             .options(joinedload(ApiToken.user).joinedload(User.roles))).unique().first()
     if row is None or row.revoked_at is not None or not row.user.active:
         raise TokenRefused("That API token is not valid, or has been revoked.")
     now = utcnow()

@@ -113,3 +113,16 @@ def test_the_reason_says_what_to_do(app):
         check_password_rules("password123")
     assert "very common password" in str(refused.value)
     assert "Add another word or two" in str(refused.value)
+
+
+def test_a_signed_in_request_loads_its_person_and_roles_in_one_statement(app, users):
+    """Every page a signed-in person opens first reads who they are: one SELECT (the person joined to
+    their roles), not one for the person and another for the roles."""
+    from tests.conftest import statements_sent
+
+    client = app.test_client()
+    sign_in(client, users["facilitator"].email)
+    with statements_sent(app) as statements:
+        assert client.get("/account/password").status_code == 200
+    reads = [s for s in statements if " user_roles" in s or "FROM users" in s]
+    assert len(reads) == 1, reads

@@ -73,3 +73,16 @@ def test_cli_issues_lists_and_revokes_tokens(app, users):
     assert revoked.exit_code == 0 and "revoked" in revoked.output
     assert app.test_client().get("/api/v1/me", headers=_bearer(token)).status_code == 401
     assert "revoked" in runner.invoke(args=["users", "tokens", users["admin"].email]).output
+
+
+def test_a_token_call_finds_its_person_and_roles_in_one_statement(app, client, users):
+    """Each API call signed with a token reads the token, its person and their roles in one SELECT."""
+    from tests.conftest import statements_sent
+
+    with app.app_context():
+        token = issue_token(db.session.get(User, users["manager"].id), name="reports")
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200  # last used: written now
+    with statements_sent(app) as statements:
+        assert client.get("/api/v1/me", headers=_bearer(token)).json["email"] == users["manager"].email
+    reads = [s for s in statements if "api_tokens" in s or "FROM users" in s or "user_roles" in s]
+    assert len(reads) == 1, reads
