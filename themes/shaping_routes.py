@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from core.access import allow
 from core.forms import ConfirmForm, submit
+from core.labels import count_of
 from extensions import db
 from themes import bp, recut, similar, undo
 from themes.models import Passage, Theme, ThemeRun
@@ -33,8 +34,7 @@ def recut_message(made: ThemeRun) -> str:
     """"Now 7 themes from 30 stories, cut again from the same stories." and, when people had changed the
     board, that their changes are kept (nothing about them when there were none)."""
     kept = made.carried or 0
-    changes = "" if not kept else (" The 1 change people made is kept." if kept == 1
-                                   else f" The {kept} changes people made are kept.")
+    changes = f" The {count_of(kept, 'change')} people made {'is' if kept == 1 else 'are'} kept." if kept else ""
     return f"Now {made.message}.{changes}"
 
 
